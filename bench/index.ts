@@ -1,0 +1,9 @@
+/** `npm run bench`: every hot path's throughput, each against a reference measured in the same run. */
+import { runSpatialBench } from './spatial.js';
+import { runScoreBench } from './score.js';
+import { runIoBench } from './io.js';
+
+console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
+await runSpatialBench();
+await runIoBench();
+await runScoreBench();

@@ -1,0 +1,227 @@
+/**
+ * Spatial hot paths: closest point on the ICT-FaceKit face mesh (11248 vertices, 22288
+ * triangles) against three-mesh-bvh on the same queries, BVH build times, k-d tree nearest
+ * neighbour against kd-tree-javascript, and normal estimation. Single thread.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BufferAttribute, BufferGeometry, Vector3 } from 'three';
+import { MeshBVH } from 'three-mesh-bvh';
+import { readNpy } from '../evaluators/io/npy.js';
+import { KdTree, TriangleBVH, createClosestPointResult, estimateNormals } from '../evaluators/spatial/index.js';
+
+interface XYZ { x: number; y: number; z: number }
+interface KdTreeJs { nearest(point: XYZ, count: number): Array<[XYZ, number]> }
+type KdTreeJsCtor = new (points: XYZ[], metric: (a: XYZ, b: XYZ) => number, dims: string[]) => KdTreeJs;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** Median wall time (s) of `repeats` runs after one warm-up run. */
+function timeIt(fn: () => void, repeats = 5): number {
+  fn();
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(repeats / 2)] / 1000;
+}
+
+function loadIct(): { positions: Float64Array; faces: Uint32Array } {
+  const dir = fileURLToPath(new URL('../../../shared/fixtures/ict-facekit/', import.meta.url));
+  const template = readNpy(`${dir}template.npy`);
+  const faces = readNpy(`${dir}faces.npy`);
+  return { positions: Float64Array.from(template.data), faces: Uint32Array.from(faces.data) };
+}
+
+/** Area-weighted surface samples, each moved by a random direction times a length in [lo, hi]. */
+function samplesNear(positions: Float64Array, faces: Uint32Array, count: number, lo: number, hi: number, random: () => number): Float64Array {
+  const m = faces.length / 3;
+  const cdf = new Float64Array(m);
+  let total = 0;
+  for (let f = 0; f < m; f++) {
+    const a = 3 * faces[3 * f], b = 3 * faces[3 * f + 1], c = 3 * faces[3 * f + 2];
+    const ux = positions[b] - positions[a], uy = positions[b + 1] - positions[a + 1], uz = positions[b + 2] - positions[a + 2];
+    const vx = positions[c] - positions[a], vy = positions[c + 1] - positions[a + 1], vz = positions[c + 2] - positions[a + 2];
+    total += 0.5 * Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
+    cdf[f] = total;
+  }
+  const out = new Float64Array(3 * count);
+  for (let i = 0; i < count; i++) {
+    const target = random() * total;
+    let l = 0, h = m - 1;
+    while (l < h) {
+      const mid = (l + h) >> 1;
+      if (cdf[mid] < target) l = mid + 1;
+      else h = mid;
+    }
+    let s = random(), t = random();
+    if (s + t > 1) { s = 1 - s; t = 1 - t; }
+    const a = 3 * faces[3 * l], b = 3 * faces[3 * l + 1], c = 3 * faces[3 * l + 2];
+    const dx = gaussian(random), dy = gaussian(random), dz = gaussian(random);
+    const r = (lo + (hi - lo) * random()) / Math.hypot(dx, dy, dz);
+    out[3 * i] = positions[a] + s * (positions[b] - positions[a]) + t * (positions[c] - positions[a]) + r * dx;
+    out[3 * i + 1] = positions[a + 1] + s * (positions[b + 1] - positions[a + 1]) + t * (positions[c + 1] - positions[a + 1]) + r * dy;
+    out[3 * i + 2] = positions[a + 2] + s * (positions[b + 2] - positions[a + 2]) + t * (positions[c + 2] - positions[a + 2]) + r * dz;
+  }
+  return out;
+}
+
+/** Loop subdivision without smoothing: every triangle split into four (midpoints shared). */
+function subdivide(positions: Float64Array, faces: Uint32Array): { positions: Float64Array; faces: Uint32Array } {
+  const nv = positions.length / 3;
+  const m = faces.length / 3;
+  const edgeVertex = new Map<number, number>();
+  const pos: number[] = Array.from(positions);
+  const mid = (i: number, j: number): number => {
+    const key = i < j ? i * nv + j : j * nv + i;
+    let v = edgeVertex.get(key);
+    if (v === undefined) {
+      v = pos.length / 3;
+      pos.push((positions[3 * i] + positions[3 * j]) / 2, (positions[3 * i + 1] + positions[3 * j + 1]) / 2, (positions[3 * i + 2] + positions[3 * j + 2]) / 2);
+      edgeVertex.set(key, v);
+    }
+    return v;
+  };
+  const out = new Uint32Array(12 * m);
+  for (let f = 0; f < m; f++) {
+    const a = faces[3 * f], b = faces[3 * f + 1], c = faces[3 * f + 2];
+    const ab = mid(a, b), bc = mid(b, c), ca = mid(c, a);
+    out.set([a, ab, ca, ab, b, bc, ca, bc, c, ab, bc, ca], 12 * f);
+  }
+  return { positions: Float64Array.from(pos), faces: out };
+}
+
+/** A wavy height-field grid with `2·side²` triangles. */
+function grid(side: number): { positions: Float64Array; faces: Uint32Array } {
+  const positions = new Float64Array(3 * (side + 1) * (side + 1));
+  for (let j = 0; j <= side; j++) {
+    for (let i = 0; i <= side; i++) {
+      const k = 3 * (j * (side + 1) + i);
+      positions[k] = i;
+      positions[k + 1] = j;
+      positions[k + 2] = 5 * Math.sin(i / 9) * Math.cos(j / 13);
+    }
+  }
+  const faces = new Uint32Array(6 * side * side);
+  let f = 0;
+  for (let j = 0; j < side; j++) {
+    for (let i = 0; i < side; i++) {
+      const v = j * (side + 1) + i;
+      faces.set([v, v + 1, v + side + 2, v, v + side + 2, v + side + 1], f);
+      f += 6;
+    }
+  }
+  return { positions, faces };
+}
+
+const mq = (n: number, seconds: number): string => `${(n / seconds / 1e6).toFixed(2)} M q/s`;
+
+export async function runSpatialBench(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const ict = loadIct();
+  const m = ict.faces.length / 3;
+  const random = rng(2025);
+  const n = 100_000;
+  const faceK = `${Math.round(m / 1000)}k faces`;
+
+  // BVH build.
+  const buildIct = timeIt(() => TriangleBVH.build(ict.positions, ict.faces), 9);
+  out['bvh build ict (s)'] = buildIct;
+  console.log(`BVH build (ICT, ${m} faces): ${(buildIct * 1000).toFixed(2)} ms`);
+  const sub = subdivide(ict.positions, ict.faces);
+  const buildSub = timeIt(() => TriangleBVH.build(sub.positions, sub.faces), 5);
+  out['bvh build ict x4 (s)'] = buildSub;
+  console.log(`BVH build (ICT subdivided, ${sub.faces.length / 3} faces): ${(buildSub * 1000).toFixed(2)} ms`);
+  const big = grid(224);
+  const buildGrid = timeIt(() => TriangleBVH.build(big.positions, big.faces), 5);
+  out['bvh build grid 100k (s)'] = buildGrid;
+  console.log(`BVH build (height-field grid, ${big.faces.length / 3} faces): ${(buildGrid * 1000).toFixed(2)} ms`);
+
+  // Closest point: ours vs three-mesh-bvh on the same queries.
+  const bvh = TriangleBVH.build(ict.positions, ict.faces);
+  const geometry = new BufferGeometry();
+  geometry.setAttribute('position', new BufferAttribute(Float32Array.from(ict.positions), 3));
+  geometry.setIndex(new BufferAttribute(Uint32Array.from(ict.faces), 1));
+  const oracle = new MeshBVH(geometry);
+  const target = { point: new Vector3(), distance: 0, faceIndex: 0 };
+  const p = new Vector3();
+  const hit = createClosestPointResult();
+  for (const [label, key, lo, hi] of [
+    ['near-surface (≤ 1 mm)', 'near', 0, 1],
+    ['off-surface (5–30 mm)', 'off', 5, 30],
+  ] as const) {
+    const queries = samplesNear(ict.positions, ict.faces, n, lo, hi, random);
+    const batch = timeIt(() => bvh.closestPoints(queries));
+    const single = timeIt(() => {
+      for (let i = 0; i < n; i++) bvh.closestPoint(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], hit);
+    });
+    const three = timeIt(() => {
+      for (let i = 0; i < n; i++) {
+        p.set(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2]);
+        oracle.closestPointToPoint(p, target);
+      }
+    }, 3);
+    out[`closest-point ${key} batch (q/s)`] = n / batch;
+    out[`closest-point ${key} single (q/s)`] = n / single;
+    out[`three-mesh-bvh ${key} (q/s)`] = n / three;
+    console.log(`closest-point ${label} (${n / 1000}k q, ${faceK}): ${mq(n, batch)} batch, ${mq(n, single)} single queries`);
+    console.log(`three-mesh-bvh same queries: ${mq(n, three)} (ratio ${(three / batch).toFixed(1)}x)`);
+  }
+
+  // k-d tree: 100k surface samples, 100k queries within 1 mm.
+  const cloud = samplesNear(ict.positions, ict.faces, n, 0, 0, random);
+  const kdBuild = timeIt(() => KdTree.build(cloud), 5);
+  out['kdtree build 100k (s)'] = kdBuild;
+  const tree = KdTree.build(cloud);
+  const kq = samplesNear(ict.positions, ict.faces, n, 0, 1, random);
+  const kdBatch = timeIt(() => tree.nearestBatch(kq));
+  out['kdtree nearest (q/s)'] = n / kdBatch;
+  const knnIdx = new Int32Array(20);
+  const knnDist = new Float64Array(20);
+  const kdKnn = timeIt(() => {
+    for (let i = 0; i < n; i++) tree.knn(kq[3 * i], kq[3 * i + 1], kq[3 * i + 2], 20, knnIdx, knnDist);
+  }, 3);
+  out['kdtree knn20 (q/s)'] = n / kdKnn;
+  const require = createRequire(import.meta.url);
+  const { kdTree } = require('kd-tree-javascript') as { kdTree: KdTreeJsCtor };
+  const objs: XYZ[] = Array.from({ length: n }, (_, i) => ({ x: cloud[3 * i], y: cloud[3 * i + 1], z: cloud[3 * i + 2] }));
+  const metric = (a: XYZ, b: XYZ) => (a.x - b.x) ** 2 + (a.y - b.y) ** 2 + (a.z - b.z) ** 2;
+  const js = new kdTree(objs, metric, ['x', 'y', 'z']);
+  const jn = 20_000;
+  const jsTime = timeIt(() => {
+    for (let i = 0; i < jn; i++) js.nearest({ x: kq[3 * i], y: kq[3 * i + 1], z: kq[3 * i + 2] }, 1);
+  }, 3);
+  out['kd-tree-javascript nearest (q/s)'] = jn / jsTime;
+  console.log(`kd-tree build (${n / 1000}k points): ${(kdBuild * 1000).toFixed(2)} ms`);
+  console.log(`kd-tree nearest (${n / 1000}k q, ${n / 1000}k points): ${mq(n, kdBatch)}; knn k=20: ${mq(n, kdKnn)}`);
+  console.log(`kd-tree-javascript same queries: ${mq(jn, jsTime)} (ratio ${((n / kdBatch) / (jn / jsTime)).toFixed(1)}x)`);
+
+  // Normal estimation, k = 20, MST orientation.
+  const np = 50_000;
+  const normalCloud = samplesNear(ict.positions, ict.faces, np, 0, 0, random);
+  const tn = timeIt(() => estimateNormals(normalCloud), 3);
+  const tnOut = timeIt(() => estimateNormals(normalCloud, { orientation: 'outward' }), 3);
+  out['normals mst (points/s)'] = np / tn;
+  out['normals outward (points/s)'] = np / tnOut;
+  console.log(`normal estimation (k=20, ${np / 1000}k points): ${(np / tn / 1e6).toFixed(3)} M points/s with MST orientation, ${(np / tnOut / 1e6).toFixed(3)} M points/s outward`);
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runSpatialBench();
+}

@@ -1,0 +1,54 @@
+import { writeFileAtomic } from '../../evaluators/io/atomic.js';
+import { configToJson, loadScoreInputs, scorePrediction, type ScoreResult } from '../../evaluators/protocols/index.js';
+import { configFromFlags, type ProtocolFlags } from '../options.js';
+import { TOOL } from '../version.js';
+
+export interface ScoreCommandOptions extends ProtocolFlags {
+  pred: string;
+  gt: string;
+  gtLandmarks: string;
+  predLandmarks?: string;
+  json?: string;
+}
+
+/** The JSON document of `facebench score --json` (lengths in mm). */
+export function scoreJson(result: ScoreResult, config: ReturnType<typeof configFromFlags>): Record<string, unknown> {
+  return {
+    protocol: result.protocol,
+    metrics: result.metrics,
+    alignment: result.alignment,
+    gt_normals: result.gtNormals,
+    curve: { thresholds_mm: Array.from(result.curveThresholds), fractions: Array.from(result.curve) },
+    config: configToJson(config),
+    tool: TOOL,
+  };
+}
+
+function formatMetrics(result: ScoreResult): string {
+  const m = result.metrics as unknown as Record<string, number>;
+  const lines = Object.entries(m).map(([k, v]) => `  ${k.padEnd(8)} ${k === 'points' ? v : v.toFixed(4)}`);
+  const a = result.alignment;
+  lines.push(
+    `  scale    ${a.scale.toFixed(6)}   icp iterations ${a.iterations}${a.converged ? '' : ' (not converged)'}   landmark rmse ${a.landmark_rmse.toFixed(3)} mm`,
+  );
+  if (result.gtNormals === 'estimated') lines.push('  note: the GT cloud has no normals; NC uses normals estimated by PCA');
+  if (a.reflection) lines.push('  note: the landmark fit chose a reflection (NoW allows it)');
+  return lines.join('\n');
+}
+
+/** `facebench score`: one prediction against one GT cloud. */
+export function scoreCommand(options: ScoreCommandOptions): void {
+  const config = configFromFlags(options);
+  const inputs = loadScoreInputs({
+    pred: options.pred,
+    predLandmarks: options.predLandmarks,
+    gt: options.gt,
+    gtLandmarks: options.gtLandmarks,
+    predUnit: options.predUnit,
+    gtUnit: options.gtUnit,
+  });
+  const result = scorePrediction(inputs, config);
+  if (options.json) writeFileAtomic(options.json, `${JSON.stringify(scoreJson(result, config), null, 1)}\n`);
+  console.log(`${result.protocol}: ${options.pred} vs ${options.gt}`);
+  console.log(formatMetrics(result));
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Listr } from 'listr2';
+import { Piscina } from 'piscina';
+import { curveThresholds } from '../../evaluators/metrics/index.js';
+import { configToJson, type ProtocolConfig } from '../../evaluators/protocols/index.js';
+import { ResultsStore, summarise, writeResults, type ResultsDocument } from '../../reports/index.js';
+import { TOOL } from '../version.js';
+import { discoverTasks, taskId, type EvalTask, type TaskName } from './discover.js';
+import { scoreTask, type TaskOutcome, type TaskRecord } from './score-task.js';
+import { FileHasher, taskKey } from './task-key.js';
+import type { WorkerRequest } from './worker.js';
+
+export interface EvalOptions {
+  bench: string;
+  pred: string;
+  out: string;
+  method?: string;
+  config: ProtocolConfig;
+  /** Worker threads; 1 scores in this thread. Default: all cores. */
+  workers?: number;
+  tasks?: readonly TaskName[];
+  /** Progress display: listr2's default renderer on a terminal, plain lines otherwise. */
+  progress?: 'auto' | 'silent';
+}
+
+export interface EvalSummary {
+  resultsDir: string;
+  document: ResultsDocument;
+  scored: number;
+  reused: number;
+  failed: number;
+}
+
+/** Method name: --method, else `name` in the predictions' method.json, else the folder name. */
+export function methodName(pred: string, explicit?: string): string {
+  if (explicit) return explicit;
+  const meta = join(pred, 'method.json');
+  if (existsSync(meta)) {
+    try {
+      const name = (JSON.parse(readFileSync(meta, 'utf8')) as { name?: unknown }).name;
+      if (typeof name === 'string' && name) return name;
+    } catch {
+      // fall through to the folder name
+    }
+  }
+  return basename(resolve(pred));
+}
+
+/** The compiled worker; under a TypeScript runner the dist copy is used. */
+function workerFile(): string {
+  const here = new URL('./worker.js', import.meta.url);
+  const path = fileURLToPath(here);
+  if (existsSync(path)) return path;
+  const dist = fileURLToPath(new URL('../../dist/benchmark/eval/worker.js', import.meta.url));
+  if (existsSync(dist)) return dist;
+  throw new Error('the compiled eval worker is missing; run `npm run build` first');
+}
+
+/**
+ * `facebench eval`: score every item of a benchmark for both tasks, in worker threads,
+ * reusing results already stored under the same inputs and config (resumable), recording
+ * failures per item instead of stopping, then writing results.json and metrics.csv.
+ */
+export async function runEval(options: EvalOptions): Promise<EvalSummary> {
+  const tasks = discoverTasks(options.bench, options.pred, options.tasks);
+  const method = methodName(options.pred, options.method);
+  const resultsDir = join(options.out, method);
+  const store = new ResultsStore(resultsDir);
+  const keepDistances = options.config.protocol.startsWith('now');
+  const hasher = new FileHasher();
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
+
+  const records = new Map<string, TaskRecord>();
+  const todo: { task: EvalTask; key: string }[] = [];
+  for (const task of tasks) {
+    const key = taskKey(task, options.config, TOOL.version, hasher);
+    const stored = store.read(task);
+    if (stored && stored.key === key && stored.status === 'ok') records.set(taskId(task), stored);
+    else todo.push({ task, key });
+  }
+  const reused = records.size;
+  let failed = 0;
+
+  const accept = (outcome: TaskOutcome): void => {
+    store.write(outcome.record, outcome.distances);
+    records.set(taskId(outcome.record), outcome.record);
+    if (outcome.record.status === 'error') failed++;
+  };
+
+  const listr = new Listr(
+    [
+      {
+        title: `Scoring ${tasks.length} tasks of ${method} (${reused} already done, ${workers} worker${workers > 1 ? 's' : ''})`,
+        task: async (_ctx, listrTask) => {
+          let done = 0;
+          const tick = () => {
+            done++;
+            listrTask.output = `${done}/${todo.length} scored, ${failed} failed`;
+          };
+          if (workers === 1) {
+            for (const { task, key } of todo) {
+              accept(scoreTask(task, options.config, key, keepDistances));
+              tick();
+            }
+            return;
+          }
+          const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+          try {
+            await Promise.all(
+              todo.map(async ({ task, key }) => {
+                const request: WorkerRequest = { task, config: options.config, key, keepDistances };
+                accept((await pool.run(request)) as TaskOutcome);
+                tick();
+              }),
+            );
+          } finally {
+            await pool.destroy();
+          }
+        },
+        rendererOptions: { persistentOutput: true },
+      },
+    ],
+    {
+      renderer: options.progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple',
+      exitOnError: true,
+    },
+  );
+  await listr.run();
+
+  const ordered = tasks.map((t) => records.get(taskId(t))!);
+  const document: ResultsDocument = {
+    tool: { ...TOOL },
+    method,
+    benchmark: resolve(options.bench),
+    predictions: resolve(options.pred),
+    protocol: configToJson(options.config),
+    created: new Date().toISOString(),
+    summary: summarise(ordered, options.config, store),
+    curve_thresholds_mm: Array.from(curveThresholds(options.config.curve.maxMm, options.config.curve.stepMm)),
+    items: ordered,
+  };
+  writeResults(resultsDir, document);
+  return { resultsDir, document, scored: todo.length, reused, failed };
+}

@@ -1,0 +1,502 @@
+/**
+ * Iterative closest point refinement of a similarity (or rigid) transform of a triangle
+ * mesh onto a ground-truth point set, minimising the mean squared distance from the GT
+ * points to the transformed surface.
+ *
+ * Method: point-to-plane Gauss–Newton (Y. Chen & G. Medioni, "Object modelling by
+ * registration of multiple range images", Image and Vision Computing 10(3), 1992), with
+ * the small-angle linearisation of K.-L. Low, "Linear least-squares optimization for
+ * point-to-plane ICP surface registration", UNC TR04-004, 2004, extended by a scale term.
+ */
+import { InputError } from '../errors.js';
+import type { TriangleMesh } from '../geometry/types.js';
+import { firstNonFinite, validateMesh } from '../geometry/validate.js';
+import { createClosestPointResult, TriangleBVH } from '../spatial/index.js';
+import { mat3Determinant, mat3Multiply, mat3Transpose, projectToOrthogonal, rotationFromRotationVector, solveSymmetric } from './linalg.js';
+import { cloneTransform, type SimilarityTransform } from './similarity.js';
+
+/** `similarity` estimates scale, rotation and translation; `rigid` keeps the initial scale. */
+export type ICPMode = 'similarity' | 'rigid';
+
+export interface ICPOptions {
+  /** Default `similarity`. */
+  mode?: ICPMode;
+  /** Cap on Gauss–Newton steps (default 100). 0 only evaluates the initial transform. */
+  maxIterations?: number;
+  /**
+   * Stop when a step lowers the objective by less than this fraction of the inliers' share
+   * of it — the relative change of the inlier mean squared distance (default 1e-6).
+   */
+  relativeTolerance?: number;
+  /** GT points farther than this from the surface (mm) are ignored; default 10, Infinity keeps all. */
+  maxCorrespondenceDistance?: number;
+  /** Name used in error messages (default `ICP alignment`). */
+  name?: string;
+}
+
+export interface ICPSolution {
+  /** Takes the mesh onto the GT points: apply it to the mesh vertices. */
+  transform: SimilarityTransform;
+  /** Gauss–Newton steps taken (accepted). */
+  iterations: number;
+  /**
+   * False only when `maxIterations` stopped the refinement before a stopping test was met
+   * (tolerance, no descent step left, or an exact fit).
+   */
+  converged: boolean;
+  /** √meanSquaredDistance, mm. */
+  rmse: number;
+  /** Mean squared distance of the inlier GT points to the transformed surface, mm². */
+  meanSquaredDistance: number;
+  /** Fraction of GT points within maxCorrespondenceDistance of the transformed surface. */
+  inlierFraction: number;
+  /**
+   * The objective — mean over all GT points of min(d², D²), mm² — at the initial transform
+   * and after every step (length iterations + 1); never increases. Equals the mean squared
+   * distance whenever every point is an inlier.
+   */
+  history: number[];
+}
+
+/** A mesh, or a mesh with a BVH already built on its (untransformed) vertices. */
+export type ICPSurface = TriangleMesh | { mesh: TriangleMesh; bvh: TriangleBVH };
+
+/** Step halvings tried before a Gauss–Newton direction is declared to give no descent. */
+const MAX_HALVINGS = 10;
+/** RMS distance, relative to the GT extent, below which the fit is exact to working precision. */
+const EXACT_FIT_RATIO = 1e-10;
+
+/** Per-point correspondences against one transform (mesh-frame closest points). */
+interface Correspondences {
+  /** Closest points on the untransformed mesh, 3 per GT point. */
+  closest: Float64Array;
+  /** Closest face per GT point, −1 when farther than the correspondence distance. */
+  face: Int32Array;
+  /** Squared distance in the GT frame (inliers only). */
+  distanceSq: Float64Array;
+  inliers: number;
+  /** Sum of the inlier squared distances. */
+  inlierSum: number;
+  /** Mean over all points of min(d², D²): the trimmed objective the iteration decreases. */
+  objective: number;
+}
+
+function allocateCorrespondences(n: number): Correspondences {
+  return {
+    closest: new Float64Array(3 * n),
+    face: new Int32Array(n).fill(-1),
+    distanceSq: new Float64Array(n),
+    inliers: 0,
+    inlierSum: 0,
+    objective: Infinity,
+  };
+}
+
+/**
+ * Refine `init` (e.g. the landmark similarity from `umeyama`) so that the transformed mesh
+ * T(M) fits the GT points: minimise the trimmed mean squared distance
+ * (1/N)·Σ_p min(d(p, T(M))², D²), D = maxCorrespondenceDistance, i.e. the mean squared
+ * distance of the points within D of the surface with the farther points ignored.
+ *
+ * Each iteration finds, for every GT point p, the closest point c on T(M); the BVH is built
+ * once on the untransformed mesh and p is mapped into the mesh frame with T⁻¹ instead
+ * (distances scale by s, directions rotate by R). With u the unit direction from c to p
+ * (± the face normal inside a face; the face normal when p lies on the surface) the
+ * residual u·(c′ − p) is linearised in
+ * c′ = (1+σ)(I + [ω]×)(c − g) + g + τ around the inlier centroid g (coordinates divided by
+ * their RMS radius for conditioning) and the 7x7 (rigid: 6x6) normal equations give the
+ * Gauss–Newton step. A step that does not decrease the trimmed objective is halved until
+ * it does, so the objective is monotone. The rotation is re-projected onto the orthogonal
+ * matrices after every update.
+ *
+ * Stops when a step lowers the objective by less than `relativeTolerance` times the
+ * inliers' share of it (Σ_inliers d²/N; with a fixed inlier set this is the relative change
+ * of the inlier mean squared distance), when no descent step exists (a minimum to working
+ * precision), when the fit is exact to working precision, or after `maxIterations` steps.
+ * The objective rather than the inlier mean drives the iteration: as the fit improves,
+ * points cross into the inlier set at distances near D and can raise the inlier mean while
+ * the fit gets better.
+ */
+export function icp(gtPoints: Float64Array, surface: ICPSurface, init: SimilarityTransform, options: ICPOptions = {}): ICPSolution {
+  const name = options.name ?? 'ICP alignment';
+  const mode = options.mode ?? 'similarity';
+  const maxIterations = options.maxIterations ?? 100;
+  const relativeTolerance = options.relativeTolerance ?? 1e-6;
+  const maxDistance = options.maxCorrespondenceDistance ?? 10;
+  if (mode !== 'similarity' && mode !== 'rigid') throw new InputError(name, `unknown ICP mode '${String(mode)}'; use 'similarity' or 'rigid'`);
+  if (!Number.isInteger(maxIterations) || maxIterations < 0) throw new InputError(name, `maxIterations must be a non-negative integer, got ${maxIterations}`);
+  if (!(relativeTolerance >= 0) || !Number.isFinite(relativeTolerance)) throw new InputError(name, `relativeTolerance must be a finite number ≥ 0, got ${relativeTolerance}`);
+  if (!(maxDistance > 0)) throw new InputError(name, `maxCorrespondenceDistance must be > 0 mm (Infinity disables trimming), got ${maxDistance}`);
+
+  const mesh = 'bvh' in surface ? surface.mesh : surface;
+  validateMesh(mesh, name);
+  if ('bvh' in surface && surface.bvh.faceCount !== mesh.faces.length / 3) {
+    throw new InputError(name, `the BVH indexes ${surface.bvh.faceCount} faces but the mesh has ${mesh.faces.length / 3}; build the BVH on this mesh's untransformed vertices`);
+  }
+  if (gtPoints.length % 3 !== 0) throw new InputError(name, `GT point array length ${gtPoints.length} is not a multiple of 3`);
+  const n = gtPoints.length / 3;
+  if (n === 0) throw new InputError(name, 'there are no GT points to align to');
+  const bad = firstNonFinite(gtPoints);
+  if (bad >= 0) throw new InputError(name, `GT point ${Math.floor(bad / 3)} has a non-finite coordinate (${gtPoints[bad]})`);
+  validateInitialTransform(init, name);
+  const bvh = 'bvh' in surface ? surface.bvh : TriangleBVH.build(mesh.positions, mesh.faces);
+  const faceNormals = unitFaceNormals(mesh);
+  // Queries in Morton order hit the same BVH nodes one after another (≈1.5x faster passes);
+  // nothing per point is returned, so the permutation stays internal.
+  const points = mortonOrdered(gtPoints);
+
+  const rigid = mode === 'rigid';
+  const dims = rigid ? 6 : 7;
+  const exactFitMsd = (EXACT_FIT_RATIO * boundingDiagonal(points)) ** 2;
+
+  let transform = cloneTransform(init);
+  transform.rotation = projectToOrthogonal(transform.rotation);
+  const hints = new Int32Array(n).fill(-1);
+  let current = allocateCorrespondences(n);
+  let trial = allocateCorrespondences(n);
+  const hit = createClosestPointResult();
+
+  /** Closest points of all GT points against T(M), written into `out`. */
+  const evaluate = (t: SimilarityTransform, out: Correspondences): void => {
+    // q = T⁻¹(p) = (1/s)·Rᵀ·(p − t), as q = M·p + b.
+    const inv = 1 / t.scale;
+    const r = t.rotation;
+    const m00 = inv * r[0], m01 = inv * r[3], m02 = inv * r[6];
+    const m10 = inv * r[1], m11 = inv * r[4], m12 = inv * r[7];
+    const m20 = inv * r[2], m21 = inv * r[5], m22 = inv * r[8];
+    const tx = t.translation[0], ty = t.translation[1], tz = t.translation[2];
+    const b0 = -(m00 * tx + m01 * ty + m02 * tz);
+    const b1 = -(m10 * tx + m11 * ty + m12 * tz);
+    const b2 = -(m20 * tx + m21 * ty + m22 * tz);
+    const meshMaxSq = maxDistance === Infinity ? Infinity : (maxDistance * inv) ** 2;
+    const s2 = t.scale * t.scale;
+    const closest = out.closest;
+    const face = out.face;
+    const distanceSq = out.distanceSq;
+    let inliers = 0;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
+      const qx = m00 * px + m01 * py + m02 * pz + b0;
+      const qy = m10 * px + m11 * py + m12 * pz + b1;
+      const qz = m20 * px + m21 * py + m22 * pz + b2;
+      if (bvh.closestPoint(qx, qy, qz, hit, meshMaxSq, hints[i]) && hit.distanceSq <= meshMaxSq) {
+        hints[i] = hit.face;
+        face[i] = hit.face;
+        closest[3 * i] = hit.x;
+        closest[3 * i + 1] = hit.y;
+        closest[3 * i + 2] = hit.z;
+        const d2 = hit.distanceSq * s2;
+        distanceSq[i] = d2;
+        sum += d2;
+        inliers++;
+      } else {
+        face[i] = -1;
+      }
+    }
+    out.inliers = inliers;
+    out.inlierSum = sum;
+    out.objective = maxDistance === Infinity ? sum / n : (sum + (n - inliers) * maxDistance * maxDistance) / n;
+  };
+
+  evaluate(transform, current);
+  if (current.inliers === 0) {
+    const nearest = nearestDistance(points, bvh, transform);
+    throw new InputError(
+      name,
+      `no GT point lies within ${maxDistance} mm of the initially aligned mesh (the nearest is ${nearest.toFixed(1)} mm away): ` +
+        'the initial alignment is off by more than maxCorrespondenceDistance; check the landmarks and the length units of both inputs',
+    );
+  }
+  const history = [current.objective];
+
+  const normal = new Float64Array(dims * dims);
+  const rhs = new Float64Array(dims);
+  const step = new Float64Array(dims);
+  const row = new Float64Array(dims);
+  const deltaR = new Float64Array(9);
+
+  let iterations = 0;
+  let converged = false;
+  if (current.inlierSum / current.inliers <= exactFitMsd) converged = true;
+
+  while (!converged && iterations < maxIterations) {
+    // Linearisation at the current transform.
+    const s = transform.scale;
+    const r = transform.rotation;
+    const t = transform.translation;
+    const closest = current.closest;
+    const face = current.face;
+    const distanceSq = current.distanceSq;
+    let gx = 0, gy = 0, gz = 0;
+    for (let i = 0; i < n; i++) {
+      if (face[i] < 0) continue;
+      const cx = closest[3 * i], cy = closest[3 * i + 1], cz = closest[3 * i + 2];
+      gx += s * (r[0] * cx + r[1] * cy + r[2] * cz) + t[0];
+      gy += s * (r[3] * cx + r[4] * cy + r[5] * cz) + t[1];
+      gz += s * (r[6] * cx + r[7] * cy + r[8] * cz) + t[2];
+    }
+    const count = current.inliers;
+    gx /= count;
+    gy /= count;
+    gz /= count;
+    let radiusSq = 0;
+    for (let i = 0; i < n; i++) {
+      if (face[i] < 0) continue;
+      const cx = closest[3 * i], cy = closest[3 * i + 1], cz = closest[3 * i + 2];
+      const wx = s * (r[0] * cx + r[1] * cy + r[2] * cz) + t[0] - gx;
+      const wy = s * (r[3] * cx + r[4] * cy + r[5] * cz) + t[1] - gy;
+      const wz = s * (r[6] * cx + r[7] * cy + r[8] * cz) + t[2] - gz;
+      radiusSq += wx * wx + wy * wy + wz * wz;
+    }
+    const radius = radiusSq > 0 ? Math.sqrt(radiusSq / count) : 1;
+    const invRadius = 1 / radius;
+    // Directions shorter than this are rounding noise: use the face normal instead.
+    const directionFloorSq = (1e-9 * radius) ** 2;
+
+    normal.fill(0);
+    rhs.fill(0);
+    for (let i = 0; i < n; i++) {
+      const f = face[i];
+      if (f < 0) continue;
+      const cmx = closest[3 * i], cmy = closest[3 * i + 1], cmz = closest[3 * i + 2];
+      const cx = s * (r[0] * cmx + r[1] * cmy + r[2] * cmz) + t[0];
+      const cy = s * (r[3] * cmx + r[4] * cmy + r[5] * cmz) + t[1];
+      const cz = s * (r[6] * cmx + r[7] * cmy + r[8] * cmz) + t[2];
+      const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
+      let ux: number, uy: number, uz: number;
+      let residual: number;
+      const d2 = distanceSq[i];
+      if (d2 > directionFloorSq) {
+        // Direction of the distance gradient: ± the face normal inside a face, the
+        // edge/vertex direction otherwise, so the step follows the true distance. (Face
+        // normals for points beyond the mesh border model a different objective and
+        // stall the monotone iteration early.)
+        const d = Math.sqrt(d2);
+        ux = (px - cx) / d;
+        uy = (py - cy) / d;
+        uz = (pz - cz) / d;
+        residual = -d;
+      } else {
+        const nx = faceNormals[3 * f], ny = faceNormals[3 * f + 1], nz = faceNormals[3 * f + 2];
+        ux = r[0] * nx + r[1] * ny + r[2] * nz;
+        uy = r[3] * nx + r[4] * ny + r[5] * nz;
+        uz = r[6] * nx + r[7] * ny + r[8] * nz;
+        residual = ux * (cx - px) + uy * (cy - py) + uz * (cz - pz);
+      }
+      const ax = (cx - gx) * invRadius, ay = (cy - gy) * invRadius, az = (cz - gz) * invRadius;
+      // ∂residual/∂(ω·radius, τ, σ·radius).
+      row[0] = ay * uz - az * uy;
+      row[1] = az * ux - ax * uz;
+      row[2] = ax * uy - ay * ux;
+      row[3] = ux;
+      row[4] = uy;
+      row[5] = uz;
+      if (!rigid) row[6] = ax * ux + ay * uy + az * uz;
+      for (let a = 0; a < dims; a++) {
+        const ra = row[a];
+        rhs[a] -= ra * residual;
+        for (let b = a; b < dims; b++) normal[a * dims + b] += ra * row[b];
+      }
+    }
+    solveSymmetric(normal, rhs, dims, step);
+
+    // Step with halving until the trimmed objective does not increase.
+    let accepted: SimilarityTransform | null = null;
+    let lambda = 1;
+    for (let attempt = 0; attempt <= MAX_HALVINGS; attempt++, lambda *= 0.5) {
+      const candidate = stepTransform(transform, step, lambda, invRadius, rigid, gx, gy, gz, deltaR);
+      evaluate(candidate, trial);
+      if (trial.inliers > 0 && trial.objective <= current.objective) {
+        accepted = candidate;
+        break;
+      }
+    }
+    if (!accepted) {
+      // No descent along the Gauss–Newton direction: a minimum to working precision.
+      converged = true;
+      break;
+    }
+    transform = accepted;
+    const previousInlierSum = current.inlierSum;
+    const swap = current;
+    current = trial;
+    trial = swap;
+    iterations++;
+    const decrease = history[history.length - 1] - current.objective;
+    history.push(current.objective);
+    // Relative to the inliers' share of the objective, so that the constant D² of the
+    // outliers does not dilute the test; without outliers this is the relative change of
+    // the mean squared distance.
+    const inlierShare = previousInlierSum / n;
+    if (current.inlierSum / current.inliers <= exactFitMsd || decrease <= relativeTolerance * inlierShare) converged = true;
+  }
+
+  const meanSquaredDistance = current.inlierSum / current.inliers;
+  return {
+    transform,
+    iterations,
+    converged,
+    rmse: Math.sqrt(meanSquaredDistance),
+    meanSquaredDistance,
+    inlierFraction: current.inliers / n,
+    history,
+  };
+}
+
+/**
+ * Δ∘T with Δ(x) = e^{λσ}·exp([λω]×)·(x − g) + g + λτ, the update of the Gauss–Newton
+ * solution `step` = (ω·radius, τ, σ·radius) scaled by λ. The exponential and Rodrigues'
+ * formula agree with the linearisation to first order and keep s > 0 and R orthogonal.
+ */
+function stepTransform(
+  transform: SimilarityTransform,
+  step: Float64Array,
+  lambda: number,
+  invRadius: number,
+  rigid: boolean,
+  gx: number,
+  gy: number,
+  gz: number,
+  deltaR: Float64Array,
+): SimilarityTransform {
+  const k = lambda * invRadius;
+  rotationFromRotationVector(k * step[0], k * step[1], k * step[2], deltaR);
+  const a = rigid ? 1 : Math.exp(k * step[6]);
+  const rotation = projectToOrthogonal(mat3Multiply(deltaR, transform.rotation));
+  const t = transform.translation;
+  const dx = t[0] - gx, dy = t[1] - gy, dz = t[2] - gz;
+  const translation = Float64Array.of(
+    a * (deltaR[0] * dx + deltaR[1] * dy + deltaR[2] * dz) + gx + lambda * step[3],
+    a * (deltaR[3] * dx + deltaR[4] * dy + deltaR[5] * dz) + gy + lambda * step[4],
+    a * (deltaR[6] * dx + deltaR[7] * dy + deltaR[8] * dz) + gz + lambda * step[5],
+  );
+  return { scale: a * transform.scale, rotation, translation };
+}
+
+/** Unit normal of every face ((b − a) × (c − a), normalised; zero for degenerate faces). */
+function unitFaceNormals(mesh: TriangleMesh): Float64Array {
+  const pos = mesh.positions;
+  const faces = mesh.faces;
+  const out = new Float64Array(faces.length);
+  for (let f = 0; f < faces.length; f += 3) {
+    const a = 3 * faces[f], b = 3 * faces[f + 1], c = 3 * faces[f + 2];
+    const e1x = pos[b] - pos[a], e1y = pos[b + 1] - pos[a + 1], e1z = pos[b + 2] - pos[a + 2];
+    const e2x = pos[c] - pos[a], e2y = pos[c + 1] - pos[a + 1], e2z = pos[c + 2] - pos[a + 2];
+    const nx = e1y * e2z - e1z * e2y;
+    const ny = e1z * e2x - e1x * e2z;
+    const nz = e1x * e2y - e1y * e2x;
+    const len = Math.sqrt(nx * nx + ny * ny + nz * nz);
+    if (len > 0) {
+      out[f] = nx / len;
+      out[f + 1] = ny / len;
+      out[f + 2] = nz / len;
+    }
+  }
+  return out;
+}
+
+/**
+ * A copy of the xyz-interleaved points sorted along a Morton (Z-order) curve over their
+ * bounding box, up to 10 bits per axis (fewer for very large inputs, so the code and the
+ * point index pack exactly into one float64 sort key).
+ */
+function mortonOrdered(points: Float64Array): Float64Array {
+  const n = points.length / 3;
+  if (n < 1024) return points;
+  const indexBits = Math.ceil(Math.log2(n));
+  const bits = Math.min(10, Math.floor((52 - indexBits) / 3));
+  if (bits < 4) return points;
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i], y = points[i + 1], z = points[i + 2];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
+  }
+  const cells = 2 ** bits;
+  const sx = cells / (x1 - x0 || 1), sy = cells / (y1 - y0 || 1), sz = cells / (z1 - z0 || 1);
+  const max = cells - 1;
+  const indexScale = 2 ** indexBits;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const qx = Math.min(max, Math.floor((points[3 * i] - x0) * sx));
+    const qy = Math.min(max, Math.floor((points[3 * i + 1] - y0) * sy));
+    const qz = Math.min(max, Math.floor((points[3 * i + 2] - z0) * sz));
+    const code = spreadBits(qx) + 2 * spreadBits(qy) + 4 * spreadBits(qz);
+    keys[i] = code * indexScale + i;
+  }
+  keys.sort();
+  const out = new Float64Array(points.length);
+  for (let k = 0; k < n; k++) {
+    const i = keys[k] % indexScale;
+    out[3 * k] = points[3 * i];
+    out[3 * k + 1] = points[3 * i + 1];
+    out[3 * k + 2] = points[3 * i + 2];
+  }
+  return out;
+}
+
+/** Bits of a 10-bit integer spread to every third bit (bit b → bit 3b), as a float64-safe integer. */
+function spreadBits(v: number): number {
+  let x = v & 0x3ff;
+  x = (x | (x << 16)) & 0x030000ff;
+  x = (x | (x << 8)) & 0x0300f00f;
+  x = (x | (x << 4)) & 0x030c30c3;
+  x = (x | (x << 2)) & 0x09249249;
+  return x;
+}
+
+function boundingDiagonal(points: Float64Array): number {
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i], y = points[i + 1], z = points[i + 2];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
+  }
+  return Math.hypot(x1 - x0, y1 - y0, z1 - z0);
+}
+
+/** Smallest GT-to-surface distance (for the error message), over at most ~1000 points. */
+function nearestDistance(points: Float64Array, bvh: TriangleBVH, t: SimilarityTransform): number {
+  const n = points.length / 3;
+  const stride = Math.max(1, Math.floor(n / 1000));
+  const hit = createClosestPointResult();
+  const rt = mat3Transpose(t.rotation);
+  let best = Infinity;
+  for (let i = 0; i < n; i += stride) {
+    const px = points[3 * i] - t.translation[0];
+    const py = points[3 * i + 1] - t.translation[1];
+    const pz = points[3 * i + 2] - t.translation[2];
+    const qx = (rt[0] * px + rt[1] * py + rt[2] * pz) / t.scale;
+    const qy = (rt[3] * px + rt[4] * py + rt[5] * pz) / t.scale;
+    const qz = (rt[6] * px + rt[7] * py + rt[8] * pz) / t.scale;
+    if (bvh.closestPoint(qx, qy, qz, hit)) best = Math.min(best, Math.sqrt(hit.distanceSq) * t.scale);
+  }
+  return best;
+}
+
+function validateInitialTransform(t: SimilarityTransform, name: string): void {
+  if (!(t.scale > 0) || !Number.isFinite(t.scale)) {
+    throw new InputError(name, `the initial transform has scale ${t.scale}; it must be a finite positive number`);
+  }
+  if (t.rotation.length !== 9 || t.translation.length !== 3) {
+    throw new InputError(name, 'the initial transform needs a 3x3 rotation (9 values) and a 3-vector translation');
+  }
+  if (firstNonFinite(t.rotation) >= 0 || firstNonFinite(t.translation) >= 0) {
+    throw new InputError(name, 'the initial transform has a non-finite rotation or translation entry');
+  }
+  const rtr = mat3Multiply(mat3Transpose(t.rotation), t.rotation);
+  let dev = 0;
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) dev = Math.max(dev, Math.abs(rtr[3 * i + j] - (i === j ? 1 : 0)));
+  if (dev > 1e-6 || !(Math.abs(mat3Determinant(t.rotation)) > 0)) {
+    throw new InputError(name, `the initial rotation is not orthogonal (RᵀR deviates from I by ${dev.toExponential(2)}); pass s·R with R a rotation`);
+  }
+}

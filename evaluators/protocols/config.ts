@@ -1,0 +1,76 @@
+import type { LengthUnit } from '../geometry/types.js';
+
+export type ProtocolName = 'nersemble' | 'nersemble-metrical' | 'now' | 'now-metrical';
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['nersemble', 'nersemble-metrical', 'now', 'now-metrical'];
+export type AlignMode = 'landmarks' | 'icp';
+
+/**
+ * Everything that decides a number. It is written next to every result, so a figure can
+ * always be traced to the exact configuration that produced it.
+ */
+export interface ProtocolConfig {
+  protocol: ProtocolName;
+  /** `landmarks`: stop after the landmark similarity; `icp`: refine with ICP (default). */
+  align: AlignMode;
+  /** Whether the landmark fit and ICP may change the prediction's scale. */
+  estimateScale: boolean;
+  /** Landmark fit may return a reflection (NoW's procrustes uses reflection='best'). */
+  allowReflection: boolean;
+  icp: {
+    maxIterations: number;
+    relativeTolerance: number;
+    /** GT points farther than this from the surface are ignored by ICP (mm); Infinity = none. */
+    maxCorrespondenceDistance: number;
+  };
+  /** Units the prediction and the GT are declared in; both are converted to mm. */
+  predUnit: LengthUnit;
+  gtUnit: LengthUnit;
+  /** Neighbours used to estimate GT normals when the cloud has none. */
+  normalNeighbours: number;
+  /** NoW face crop: centre = nose bottom + centreFactor·(bridge − nose bottom), radius = radiusFactor·(eyes + nose)/2. */
+  crop?: { centreFactor: number; radiusFactor: number };
+  /** Cumulative error curve stored per item: fraction of GT points within d for d = 0, step, …, max (mm). */
+  curve: { maxMm: number; stepMm: number };
+}
+
+/** The defaults of each protocol (SPEC §4). */
+export function protocolDefaults(protocol: ProtocolName): ProtocolConfig {
+  const base = {
+    align: 'icp' as AlignMode,
+    icp: { maxIterations: 100, relativeTolerance: 1e-6, maxCorrespondenceDistance: 10 },
+    predUnit: 'mm' as LengthUnit,
+    gtUnit: 'mm' as LengthUnit,
+    normalNeighbours: 20,
+  };
+  switch (protocol) {
+    case 'nersemble':
+    case 'nersemble-metrical':
+      return {
+        ...base,
+        protocol,
+        estimateScale: protocol === 'nersemble',
+        allowReflection: false,
+        curve: { maxMm: 10, stepMm: 0.1 },
+      };
+    case 'now':
+    case 'now-metrical':
+      return {
+        ...base,
+        protocol,
+        estimateScale: protocol === 'now',
+        allowReflection: true,
+        icp: { ...base.icp, maxCorrespondenceDistance: Number.POSITIVE_INFINITY },
+        crop: { centreFactor: 0.3, radiusFactor: 1.4 },
+        curve: { maxMm: 8, stepMm: 0.1 },
+      };
+  }
+}
+
+export function isProtocolName(value: string): value is ProtocolName {
+  return (PROTOCOL_NAMES as readonly string[]).includes(value);
+}
+
+/** JSON-safe copy of a config (Infinity is written as null). */
+export function configToJson(config: ProtocolConfig): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(config, (_key, value) => (value === Number.POSITIVE_INFINITY ? null : value)));
+}

@@ -1,0 +1,209 @@
+import { icp, umeyama, applyTransform, composeTransforms, type SimilarityTransform } from '../alignment/index.js';
+import { InputError } from '../errors.js';
+import type { PointCloud, TriangleMesh } from '../geometry/types.js';
+import {
+  cumulativeCurve,
+  curveThresholds,
+  nersembleMetrics,
+  nowMetrics,
+  surfaceCorrespondences,
+  type NersembleMetrics,
+  type NowMetrics,
+} from '../metrics/index.js';
+import { TriangleBVH, estimateNormals } from '../spatial/index.js';
+import type { ProtocolConfig, ProtocolName } from './config.js';
+import { nowFaceCrop, pointsInCrop } from './now-crop.js';
+
+/** The inputs of one scoring, all in millimetres. */
+export interface ScoreInputs {
+  pred: TriangleMesh;
+  /** 7 landmarks on the prediction (21 values), in the prediction's frame. */
+  predLandmarks: Float64Array;
+  gt: PointCloud;
+  /** 7 GT landmarks (21 values). */
+  gtLandmarks: Float64Array;
+  /** Set when `gt.normals` were estimated by the caller (reported as such). */
+  gtNormalsEstimated?: boolean;
+  /** Names used in error messages. */
+  names?: { pred?: string; predLandmarks?: string; gt?: string; gtLandmarks?: string };
+}
+
+/** The transform that takes the prediction into the GT frame, and how it was found. */
+export interface AlignmentReport {
+  scale: number;
+  /** 3x3 rows; determinant −1 only when a reflection was allowed and chosen. */
+  rotation: number[][];
+  translation: number[];
+  /** ICP iterations (0 with --align landmarks). */
+  iterations: number;
+  converged: boolean;
+  /** RMS landmark residual of the landmark similarity, mm. */
+  landmark_rmse: number;
+  /** RMS distance of the ICP inliers after refinement, mm (null without ICP). */
+  icp_rmse: number | null;
+  reflection: boolean;
+}
+
+export interface ScoreResult {
+  protocol: ProtocolName;
+  metrics: NersembleMetrics | NowMetrics;
+  alignment: AlignmentReport;
+  /** Where the GT normals for NC came from. */
+  gtNormals: 'file' | 'estimated' | 'unused';
+  /** Fraction of scored GT points within each threshold of `curveThresholds`. */
+  curve: Float64Array;
+  curveThresholds: Float64Array;
+  /** Distance of every scored GT point to the aligned prediction, mm. */
+  distances: Float64Array;
+  /** Indices (into the GT cloud) of the scored points: all of them, or NoW's crop. */
+  scoredPoints?: Uint32Array;
+}
+
+const LANDMARK_VALUES = 21;
+
+function checkLandmarks(values: Float64Array, name: string): void {
+  if (values.length !== LANDMARK_VALUES) {
+    throw new InputError(name, `expected 7 landmarks (7x3), got ${values.length / 3}`);
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new InputError(name, `landmark ${Math.floor(i / 3)} is not finite`);
+  }
+}
+
+/** x ↦ −x on positions and landmarks, with the face winding reversed so normals stay outward. */
+function mirrorPrediction(mesh: TriangleMesh, landmarks: Float64Array): { mesh: TriangleMesh; landmarks: Float64Array } {
+  const positions = Float64Array.from(mesh.positions);
+  for (let i = 0; i < positions.length; i += 3) positions[i] = -positions[i];
+  const faces = Uint32Array.from(mesh.faces);
+  for (let f = 0; f < faces.length; f += 3) {
+    const t = faces[f + 1];
+    faces[f + 1] = faces[f + 2];
+    faces[f + 2] = t;
+  }
+  const lm = Float64Array.from(landmarks);
+  for (let i = 0; i < lm.length; i += 3) lm[i] = -lm[i];
+  return { mesh: { positions, faces }, landmarks: lm };
+}
+
+const MIRROR_X: SimilarityTransform = {
+  scale: 1,
+  rotation: Float64Array.of(-1, 0, 0, 0, 1, 0, 0, 0, 1),
+  translation: new Float64Array(3),
+};
+
+function gatherPoints(values: Float64Array, indices: Uint32Array): Float64Array {
+  const out = new Float64Array(indices.length * 3);
+  for (let i = 0; i < indices.length; i++) {
+    const k = 3 * indices[i];
+    out[3 * i] = values[k];
+    out[3 * i + 1] = values[k + 1];
+    out[3 * i + 2] = values[k + 2];
+  }
+  return out;
+}
+
+function rows3(m: Float64Array): number[][] {
+  return [Array.from(m.subarray(0, 3)), Array.from(m.subarray(3, 6)), Array.from(m.subarray(6, 9))];
+}
+
+/**
+ * Score one prediction against one GT cloud under a protocol (SPEC §4):
+ * 1. similarity (Umeyama) taking the 7 predicted landmarks onto the GT landmarks;
+ * 2. unless `align` is `landmarks`, ICP refinement of the prediction onto the GT points
+ *    (trimmed at the protocol's correspondence distance);
+ * 3. closest-point metrics from every scored GT point to the aligned surface.
+ * NoW protocols first crop the GT to NoW's face ball and report median/mean/std.
+ */
+export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): ScoreResult {
+  const names = {
+    pred: inputs.names?.pred ?? 'prediction',
+    predLandmarks: inputs.names?.predLandmarks ?? 'prediction landmarks',
+    gt: inputs.names?.gt ?? 'ground truth',
+    gtLandmarks: inputs.names?.gtLandmarks ?? 'ground-truth landmarks',
+  };
+  checkLandmarks(inputs.predLandmarks, names.predLandmarks);
+  checkLandmarks(inputs.gtLandmarks, names.gtLandmarks);
+
+  const isNow = config.protocol === 'now' || config.protocol === 'now-metrical';
+
+  // GT points to score: everything, or NoW's face crop.
+  let gtPoints = inputs.gt.positions;
+  let gtNormals = inputs.gt.normals;
+  let scoredPoints: Uint32Array | undefined;
+  if (isNow) {
+    const crop = config.crop ?? { centreFactor: 0.3, radiusFactor: 1.4 };
+    scoredPoints = pointsInCrop(gtPoints, nowFaceCrop(inputs.gtLandmarks, crop.centreFactor, crop.radiusFactor));
+    if (scoredPoints.length === 0) {
+      throw new InputError(names.gt, 'no GT point lies inside the NoW face crop; check that the GT landmarks belong to this scan and share its unit');
+    }
+    gtPoints = gatherPoints(gtPoints, scoredPoints);
+    gtNormals = undefined;
+  }
+
+  // 1. Landmark similarity (a reflection is handled by mirroring the prediction first).
+  let pred = inputs.pred;
+  let predLandmarks = inputs.predLandmarks;
+  let landmarkFit = umeyama(predLandmarks, inputs.gtLandmarks, {
+    withScale: config.estimateScale,
+    allowReflection: config.allowReflection,
+  });
+  const reflection = landmarkFit.reflection;
+  if (reflection) {
+    ({ mesh: pred, landmarks: predLandmarks } = mirrorPrediction(pred, predLandmarks));
+    landmarkFit = umeyama(predLandmarks, inputs.gtLandmarks, { withScale: config.estimateScale, allowReflection: false });
+  }
+
+  // 2. ICP refinement.
+  let transform = landmarkFit.transform;
+  let iterations = 0;
+  let converged = true;
+  let icpRmse: number | null = null;
+  if (config.align === 'icp') {
+    const bvh = TriangleBVH.build(pred.positions, pred.faces);
+    const solution = icp(gtPoints, { mesh: pred, bvh }, transform, {
+      mode: config.estimateScale ? 'similarity' : 'rigid',
+      maxIterations: config.icp.maxIterations,
+      relativeTolerance: config.icp.relativeTolerance,
+      maxCorrespondenceDistance: config.icp.maxCorrespondenceDistance,
+    });
+    transform = solution.transform;
+    iterations = solution.iterations;
+    converged = solution.converged;
+    icpRmse = solution.rmse;
+  }
+
+  // 3. Metrics on the aligned prediction.
+  const aligned: TriangleMesh = { positions: applyTransform(transform, pred.positions), faces: pred.faces };
+  let normalsSource: ScoreResult['gtNormals'] = 'unused';
+  if (!isNow) {
+    if (gtNormals) normalsSource = inputs.gtNormalsEstimated ? 'estimated' : 'file';
+    else {
+      gtNormals = estimateNormals(gtPoints, { k: config.normalNeighbours });
+      normalsSource = 'estimated';
+    }
+  }
+  const correspondences = surfaceCorrespondences(gtPoints, gtNormals, aligned);
+  const metrics = isNow ? nowMetrics(correspondences.distances) : nersembleMetrics(correspondences);
+  const thresholds = curveThresholds(config.curve.maxMm, config.curve.stepMm);
+
+  const reported = reflection ? composeTransforms(transform, MIRROR_X) : transform;
+  return {
+    protocol: config.protocol,
+    metrics,
+    alignment: {
+      scale: reported.scale,
+      rotation: rows3(reported.rotation),
+      translation: Array.from(reported.translation),
+      iterations,
+      converged,
+      landmark_rmse: landmarkFit.rmse,
+      icp_rmse: icpRmse,
+      reflection,
+    },
+    gtNormals: normalsSource,
+    curve: cumulativeCurve(correspondences.distances, thresholds),
+    curveThresholds: thresholds,
+    distances: correspondences.distances,
+    scoredPoints,
+  };
+}

@@ -1,0 +1,295 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyTransform,
+  cloneTransform,
+  composeTransforms,
+  icp,
+  identityTransform,
+  invertTransform,
+  mat3Determinant,
+  rotationFromAxisAngle,
+  transformDifference,
+  umeyama,
+  type ICPSolution,
+  type SimilarityTransform,
+} from '../../../evaluators/alignment/index.js';
+import { InputError } from '../../../evaluators/errors.js';
+import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
+import { closestPointOnTriangle, createClosestPointResult, createTriangleClosestPoint, TriangleBVH } from '../../../evaluators/spatial/index.js';
+import { faceNormalOf, ictTemplate, sampleSurfacePoints } from './face-fixture.js';
+import { gaussian, seededRandom } from './helpers.js';
+
+const DEG = Math.PI / 180;
+/** ICT vertex ids of the 7 alignment landmarks (iBUG 36, 39, 42, 45, 33, 48, 54; landmarks68.json). */
+const SEVEN_VERTICES = [1507, 1528, 3742, 3721, 1147, 5708, 6213];
+const GT_POINTS = 20_000;
+
+const template = ictTemplate();
+const gt = sampleSurfacePoints(template, GT_POINTS, 101);
+
+/** The template moved by `p`: ICP must find p⁻¹ to put it back onto the GT samples. */
+function perturbed(p: SimilarityTransform): TriangleMesh {
+  return { positions: applyTransform(p, template.positions), faces: template.faces };
+}
+
+function perturbation(seed: number, degrees: number, mm: number, scale: number): SimilarityTransform {
+  const random = seededRandom(seed);
+  const g = gaussian(random);
+  const axis = [g(), g(), g()];
+  const dir = [g(), g(), g()];
+  const len = Math.hypot(dir[0], dir[1], dir[2]);
+  return {
+    scale,
+    rotation: rotationFromAxisAngle(axis, degrees * DEG),
+    translation: Float64Array.from(dir, (x) => (mm * x) / len),
+  };
+}
+
+function expectMonotone(solution: ICPSolution): void {
+  expect(solution.history.length).toBe(solution.iterations + 1);
+  for (let k = 1; k < solution.history.length; k++) expect(solution.history[k]).toBeLessThanOrEqual(solution.history[k - 1]);
+}
+
+/** Mean of min(d², D²) and the inlier mean squared distance, against a BVH built on the transformed mesh itself. */
+function directObjective(points: Float64Array, mesh: TriangleMesh, t: SimilarityTransform, maxDistance: number): { objective: number; inlierMsd: number; inliers: number } {
+  const moved = applyTransform(t, mesh.positions);
+  const bvh = TriangleBVH.build(moved, mesh.faces);
+  const hit = createClosestPointResult();
+  let sum = 0;
+  let inlierSum = 0;
+  let inliers = 0;
+  for (let i = 0; i < points.length / 3; i++) {
+    bvh.closestPoint(points[3 * i], points[3 * i + 1], points[3 * i + 2], hit);
+    if (hit.distanceSq <= maxDistance * maxDistance) {
+      inlierSum += hit.distanceSq;
+      inliers++;
+      sum += hit.distanceSq;
+    } else sum += maxDistance * maxDistance;
+  }
+  return { objective: sum / (points.length / 3), inlierMsd: inlierSum / inliers, inliers };
+}
+
+describe('icp on the ICT-FaceKit face (acceptance)', () => {
+  it('similarity mode recovers a 2°, 3 mm, 2% perturbation from the identity to < 0.01 mm', () => {
+    const p = perturbation(1, 2, 3, 1.02);
+    const mesh = perturbed(p);
+    const solution = icp(gt.points, mesh, identityTransform());
+    const truth = invertTransform(p);
+    expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(0.01);
+    expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(1e-6); // in fact to rounding
+    expect(solution.converged).toBe(true);
+    expect(solution.iterations).toBeLessThan(15);
+    expect(solution.rmse).toBeLessThan(1e-6);
+    expect(solution.inlierFraction).toBe(1);
+    expect(solution.history[0]).toBeGreaterThan(1); // it did have work to do
+    expectMonotone(solution);
+  });
+
+  it('rigid mode keeps the initial scale exactly and recovers a rigid perturbation', () => {
+    // Mesh shrunk by 1/1.02 and moved; ICP starts from the right scale (1.02) and identity pose.
+    const p = perturbation(2, 2, 3, 1 / 1.02);
+    const mesh = perturbed(p);
+    const init = identityTransform();
+    init.scale = 1.02;
+    const solution = icp(gt.points, mesh, init, { mode: 'rigid' });
+    expect(solution.transform.scale).toBe(1.02);
+    expect(transformDifference(solution.transform, invertTransform(p), mesh.positions)).toBeLessThan(0.01);
+    expect(solution.converged).toBe(true);
+    expectMonotone(solution);
+
+    const q = perturbation(3, 2, 3, 1);
+    const rigidMesh = perturbed(q);
+    const rigid = icp(gt.points, rigidMesh, identityTransform(), { mode: 'rigid' });
+    expect(rigid.transform.scale).toBe(1);
+    expect(transformDifference(rigid.transform, invertTransform(q), rigidMesh.positions)).toBeLessThan(0.01);
+  });
+
+  it('trimming at 10 mm recovers < 0.01 mm with 10% of the GT points 20–50 mm off the surface', () => {
+    const random = seededRandom(7);
+    const points = Float64Array.from(gt.points);
+    const bvh = TriangleBVH.build(template.positions, template.faces);
+    const hit = createClosestPointResult();
+    let outliers = 0;
+    for (let i = 0; i < GT_POINTS; i += 10) {
+      // Push the sample 20–50 mm along its face normal; keep it only if it really ends up
+      // more than 20 mm from the whole surface (not next to another part of the head).
+      for (;;) {
+        const offset = 20 + 30 * random();
+        const j = Math.floor(random() * GT_POINTS);
+        const n = faceNormalOf(template, gt.faces[j]);
+        const x = gt.points[3 * j] + offset * n[0];
+        const y = gt.points[3 * j + 1] + offset * n[1];
+        const z = gt.points[3 * j + 2] + offset * n[2];
+        bvh.closestPoint(x, y, z, hit);
+        if (hit.distanceSq > 20 * 20) {
+          points.set([x, y, z], 3 * i);
+          outliers++;
+          break;
+        }
+      }
+    }
+    expect(outliers).toBe(GT_POINTS / 10);
+
+    const p = perturbation(4, 2, 3, 1.02);
+    const mesh = perturbed(p);
+    const truth = invertTransform(p);
+    const solution = icp(points, mesh, identityTransform(), { maxCorrespondenceDistance: 10 });
+    expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(0.01);
+    expect(solution.inlierFraction).toBeCloseTo(0.9, 12);
+    expect(solution.rmse).toBeLessThan(1e-6);
+    expectMonotone(solution);
+
+    // Without trimming the outliers pull the fit away: the trimming is what makes it work.
+    const untrimmed = icp(points, mesh, identityTransform(), { maxCorrespondenceDistance: Infinity });
+    expect(transformDifference(untrimmed.transform, truth, mesh.positions)).toBeGreaterThan(0.5);
+    expect(untrimmed.inlierFraction).toBe(1);
+    expectMonotone(untrimmed);
+  });
+
+  it('refines a noisy 7-landmark Umeyama start and reports its error consistently with a direct evaluation', () => {
+    const p = perturbation(5, 5, 8, 0.97);
+    const mesh = perturbed(p);
+    const random = seededRandom(9);
+    const g = gaussian(random);
+    const pick = (positions: Float64Array): Float64Array => Float64Array.from(SEVEN_VERTICES.flatMap((v) => [positions[3 * v], positions[3 * v + 1], positions[3 * v + 2]]));
+    const noisyGtLandmarks = Float64Array.from(pick(template.positions), (x) => x + 1.5 * g());
+    const init = umeyama(pick(mesh.positions), noisyGtLandmarks).transform;
+    const truth = invertTransform(p);
+    expect(transformDifference(init, truth, mesh.positions)).toBeGreaterThan(0.5);
+
+    // GT with 0.1 mm noise: no exact fit; the result must still be the truth to well under 0.01 mm·…
+    const noisy = Float64Array.from(gt.points, (x) => x + 0.1 * g());
+    const solution = icp(noisy, mesh, init);
+    expect(solution.converged).toBe(true);
+    expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(0.02);
+    expectMonotone(solution);
+    const direct = directObjective(noisy, mesh, solution.transform, 10);
+    expect(solution.meanSquaredDistance).toBeCloseTo(direct.inlierMsd, 12);
+    expect(solution.history[solution.history.length - 1]).toBeCloseTo(direct.objective, 12);
+    expect(solution.inlierFraction).toBe(direct.inliers / GT_POINTS);
+    // Normal noise of σ = 0.1 mm per coordinate leaves ≈ 0.1 mm RMS off a smooth surface.
+    expect(solution.rmse).toBeGreaterThan(0.07);
+    expect(solution.rmse).toBeLessThan(0.13);
+  });
+
+  it('distances agree with a brute-force closest point over every triangle (200 points)', () => {
+    const p = perturbation(6, 1, 2, 1.01);
+    const mesh = perturbed(p);
+    const subset = gt.points.subarray(0, 600);
+    const noisy = Float64Array.from(subset, (x, i) => x + 0.3 * Math.sin(7.1 * i));
+    const solution = icp(noisy, mesh, identityTransform(), { maxIterations: 3, maxCorrespondenceDistance: Infinity });
+    const moved = applyTransform(solution.transform, mesh.positions);
+    const tri = createTriangleClosestPoint();
+    let sum = 0;
+    for (let i = 0; i < 200; i++) {
+      let best = Infinity;
+      for (let f = 0; f < mesh.faces.length / 3; f++) {
+        const a = 3 * mesh.faces[3 * f], b = 3 * mesh.faces[3 * f + 1], c = 3 * mesh.faces[3 * f + 2];
+        const d = closestPointOnTriangle(
+          noisy[3 * i], noisy[3 * i + 1], noisy[3 * i + 2],
+          moved[a], moved[a + 1], moved[a + 2], moved[b], moved[b + 1], moved[b + 2], moved[c], moved[c + 1], moved[c + 2],
+          tri,
+        );
+        if (d < best) best = d;
+      }
+      sum += best;
+    }
+    expect(solution.meanSquaredDistance).toBeCloseTo(sum / 200, 10);
+  });
+});
+
+describe('icp: stopping rules and inputs', () => {
+  const p = perturbation(10, 2, 3, 1.02);
+  const mesh = perturbed(p);
+  const bvh = TriangleBVH.build(mesh.positions, mesh.faces);
+  const noisy = Float64Array.from(gt.points, (x, i) => x + 0.2 * Math.sin(12.9898 * i));
+
+  it('respects the iteration cap (converged = false) and 0 iterations returns the start', () => {
+    const capped = icp(gt.points, { mesh, bvh }, identityTransform(), { maxIterations: 2 });
+    expect(capped.iterations).toBe(2);
+    expect(capped.converged).toBe(false);
+    expect(capped.history.length).toBe(3);
+    expectMonotone(capped);
+    const start = perturbation(11, 1, 1, 1.01);
+    const none = icp(gt.points, { mesh, bvh }, start, { maxIterations: 0 });
+    expect(none.iterations).toBe(0);
+    expect(none.converged).toBe(false);
+    expect(transformDifference(none.transform, start, mesh.positions)).toBeLessThan(1e-12);
+    expect(none.history.length).toBe(1);
+  });
+
+  it('stops at the first step whose relative decrease is below the tolerance', () => {
+    for (const tolerance of [1e-3, 1e-9]) {
+      const solution = icp(noisy, { mesh, bvh }, identityTransform(), { relativeTolerance: tolerance, maxCorrespondenceDistance: Infinity });
+      expect(solution.converged).toBe(true);
+      const h = solution.history;
+      const relative = h.slice(1).map((v, k) => (h[k] - v) / h[k]);
+      // Every step but the last decreased by more than the tolerance; the last by less
+      // (or it was the no-descent stop, which adds no step).
+      for (let k = 0; k < relative.length - 1; k++) expect(relative[k]).toBeGreaterThan(tolerance);
+      expect(solution.iterations).toBeGreaterThan(0);
+      if (tolerance === 1e-9) expect(solution.iterations).toBeGreaterThan(icp(noisy, { mesh, bvh }, identityTransform(), { relativeTolerance: 1e-3, maxCorrespondenceDistance: Infinity }).iterations);
+    }
+  });
+
+  it('a prebuilt BVH gives the same answer as the bare mesh', () => {
+    const a = icp(noisy, mesh, identityTransform(), { maxIterations: 5 });
+    const b = icp(noisy, { mesh, bvh }, identityTransform(), { maxIterations: 5 });
+    expect(Array.from(b.transform.rotation)).toEqual(Array.from(a.transform.rotation));
+    expect(b.history).toEqual(a.history);
+  });
+
+  it('keeps an improper start improper (mirrored prediction)', () => {
+    const mirror: SimilarityTransform = { scale: 1, rotation: Float64Array.of(-1, 0, 0, 0, 1, 0, 0, 0, 1), translation: new Float64Array(3) };
+    const mirroredMesh = perturbed(composeTransforms(mirror, p)); // x ↦ M·P(x)
+    // Start from M (undoes the mirror), ICP must find P⁻¹ after it: total P⁻¹·M.
+    const solution = icp(gt.points, mirroredMesh, cloneTransform(mirror));
+    expect(mat3Determinant(solution.transform.rotation)).toBeCloseTo(-1, 12);
+    const truth = composeTransforms(invertTransform(p), mirror);
+    expect(transformDifference(solution.transform, truth, mirroredMesh.positions)).toBeLessThan(0.01);
+  });
+
+  it('explains an initial alignment that leaves no inliers', () => {
+    const far = identityTransform();
+    far.translation[0] = 600;
+    let caught: unknown;
+    try {
+      icp(gt.points, { mesh, bvh }, far, { name: 'pred/mesh_posed.ply' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    const error = caught as InputError;
+    expect(error.file).toBe('pred/mesh_posed.ply');
+    expect(error.message).toMatch(/no GT point lies within 10 mm .*nearest is \d+\.\d mm away.*off by more than maxCorrespondenceDistance.*check the landmarks and the length units/);
+    expect(error.message).not.toMatch(/\n/);
+  });
+
+  it('rejects bad options, GT points and start transforms with InputErrors', () => {
+    const run = (points: Float64Array, init: SimilarityTransform, options: object): unknown => {
+      try {
+        icp(points, { mesh, bvh }, init, options);
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const cases: Array<[Float64Array, SimilarityTransform, object, RegExp]> = [
+      [gt.points, identityTransform(), { mode: 'affine' }, /unknown ICP mode 'affine'/],
+      [gt.points, identityTransform(), { maxIterations: -1 }, /maxIterations must be a non-negative integer/],
+      [gt.points, identityTransform(), { maxIterations: 1.5 }, /maxIterations/],
+      [gt.points, identityTransform(), { relativeTolerance: -1 }, /relativeTolerance/],
+      [gt.points, identityTransform(), { maxCorrespondenceDistance: 0 }, /maxCorrespondenceDistance must be > 0/],
+      [new Float64Array(0), identityTransform(), {}, /no GT points/],
+      [new Float64Array(4), identityTransform(), {}, /not a multiple of 3/],
+      [Float64Array.of(1, 2, Number.NaN), identityTransform(), {}, /GT point 0 has a non-finite coordinate/],
+      [gt.points, { ...identityTransform(), scale: 0 }, {}, /scale 0; it must be a finite positive number/],
+      [gt.points, { ...identityTransform(), rotation: Float64Array.of(1, 0.1, 0, 0, 1, 0, 0, 0, 1) }, {}, /not orthogonal/],
+    ];
+    for (const [points, init, options, pattern] of cases) {
+      const error = run(points, init, options);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as Error).message).toMatch(pattern);
+    }
+  });
+});
