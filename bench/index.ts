@@ -2,8 +2,10 @@
 import { runSpatialBench } from './spatial.js';
 import { runScoreBench } from './score.js';
 import { runIoBench } from './io.js';
+import { runEvalBench } from './eval.js';
 
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
 await runSpatialBench();
 await runIoBench();
 await runScoreBench();
+await runEvalBench();

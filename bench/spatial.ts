@@ -130,57 +130,73 @@ function grid(side: number): { positions: Float64Array; faces: Uint32Array } {
 }
 
 const mq = (n: number, seconds: number): string => `${(n / seconds / 1e6).toFixed(2)} M q/s`;
+const ms = (seconds: number): string => `${(seconds * 1000).toFixed(1)} ms`;
+
+/** Faces whose three vertices all lie in [0, vertexLimit). */
+function facesBelow(faces: Uint32Array, vertexLimit: number): Uint32Array {
+  const kept: number[] = [];
+  for (let f = 0; f < faces.length; f += 3) {
+    if (faces[f] < vertexLimit && faces[f + 1] < vertexLimit && faces[f + 2] < vertexLimit) kept.push(faces[f], faces[f + 1], faces[f + 2]);
+  }
+  return Uint32Array.from(kept);
+}
 
 export async function runSpatialBench(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   const ict = loadIct();
-  const m = ict.faces.length / 3;
+  // ICT "narrow face" region (vertices 0..6705, see the fixture README): a ~13k-face subset.
+  const narrow = { positions: ict.positions, faces: facesBelow(ict.faces, 6706) };
   const random = rng(2025);
   const n = 100_000;
-  const faceK = `${Math.round(m / 1000)}k faces`;
+  const meshes: Array<[string, { positions: Float64Array; faces: Uint32Array }]> = [
+    [`ICT face+head, ${ict.faces.length / 3} faces`, ict],
+    [`ICT narrow face, ${narrow.faces.length / 3} faces`, narrow],
+  ];
 
-  // BVH build.
-  const buildIct = timeIt(() => TriangleBVH.build(ict.positions, ict.faces), 9);
-  out['bvh build ict (s)'] = buildIct;
-  console.log(`BVH build (ICT, ${m} faces): ${(buildIct * 1000).toFixed(2)} ms`);
+  // BVH build times.
   const sub = subdivide(ict.positions, ict.faces);
-  const buildSub = timeIt(() => TriangleBVH.build(sub.positions, sub.faces), 5);
-  out['bvh build ict x4 (s)'] = buildSub;
-  console.log(`BVH build (ICT subdivided, ${sub.faces.length / 3} faces): ${(buildSub * 1000).toFixed(2)} ms`);
   const big = grid(224);
-  const buildGrid = timeIt(() => TriangleBVH.build(big.positions, big.faces), 5);
-  out['bvh build grid 100k (s)'] = buildGrid;
-  console.log(`BVH build (height-field grid, ${big.faces.length / 3} faces): ${(buildGrid * 1000).toFixed(2)} ms`);
+  for (const [label, mesh] of [...meshes, [`ICT subdivided, ${sub.faces.length / 3} faces`, sub], [`height-field grid, ${big.faces.length / 3} faces`, big]] as const) {
+    const sah = timeIt(() => TriangleBVH.build(mesh.positions, mesh.faces), 7);
+    const morton = timeIt(() => TriangleBVH.build(mesh.positions, mesh.faces, { strategy: 'morton' }), 7);
+    out[`bvh build sah ${mesh.faces.length / 3} (s)`] = sah;
+    out[`bvh build morton ${mesh.faces.length / 3} (s)`] = morton;
+    console.log(`BVH build (${label}): ${ms(sah)} SAH, ${ms(morton)} Morton`);
+  }
 
   // Closest point: ours vs three-mesh-bvh on the same queries.
-  const bvh = TriangleBVH.build(ict.positions, ict.faces);
-  const geometry = new BufferGeometry();
-  geometry.setAttribute('position', new BufferAttribute(Float32Array.from(ict.positions), 3));
-  geometry.setIndex(new BufferAttribute(Uint32Array.from(ict.faces), 1));
-  const oracle = new MeshBVH(geometry);
+  const hit = createClosestPointResult();
   const target = { point: new Vector3(), distance: 0, faceIndex: 0 };
   const p = new Vector3();
-  const hit = createClosestPointResult();
-  for (const [label, key, lo, hi] of [
-    ['near-surface (≤ 1 mm)', 'near', 0, 1],
-    ['off-surface (5–30 mm)', 'off', 5, 30],
-  ] as const) {
-    const queries = samplesNear(ict.positions, ict.faces, n, lo, hi, random);
-    const batch = timeIt(() => bvh.closestPoints(queries));
-    const single = timeIt(() => {
-      for (let i = 0; i < n; i++) bvh.closestPoint(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], hit);
-    });
-    const three = timeIt(() => {
-      for (let i = 0; i < n; i++) {
-        p.set(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2]);
-        oracle.closestPointToPoint(p, target);
-      }
-    }, 3);
-    out[`closest-point ${key} batch (q/s)`] = n / batch;
-    out[`closest-point ${key} single (q/s)`] = n / single;
-    out[`three-mesh-bvh ${key} (q/s)`] = n / three;
-    console.log(`closest-point ${label} (${n / 1000}k q, ${faceK}): ${mq(n, batch)} batch, ${mq(n, single)} single queries`);
-    console.log(`three-mesh-bvh same queries: ${mq(n, three)} (ratio ${(three / batch).toFixed(1)}x)`);
+  for (const [label, mesh] of meshes) {
+    const m = mesh.faces.length / 3;
+    const bvh = TriangleBVH.build(mesh.positions, mesh.faces);
+    const geometry = new BufferGeometry();
+    geometry.setAttribute('position', new BufferAttribute(Float32Array.from(mesh.positions), 3));
+    geometry.setIndex(new BufferAttribute(Uint32Array.from(mesh.faces), 1));
+    const oracle = new MeshBVH(geometry);
+    const kinds = m === ict.faces.length / 3
+      ? ([['near-surface', 0, 1], ['off-surface 5–30 mm', 5, 30]] as const)
+      : ([['near-surface', 0, 1]] as const);
+    for (const [kind, lo, hi] of kinds) {
+      const queries = samplesNear(mesh.positions, mesh.faces, n, lo, hi, random);
+      const batch = timeIt(() => bvh.closestPoints(queries));
+      const single = timeIt(() => {
+        for (let i = 0; i < n; i++) bvh.closestPoint(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], hit);
+      });
+      const three = timeIt(() => {
+        for (let i = 0; i < n; i++) {
+          p.set(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2]);
+          oracle.closestPointToPoint(p, target);
+        }
+      }, 3);
+      const key = `${kind} ${m}`;
+      out[`closest-point ${key} batch (q/s)`] = n / batch;
+      out[`closest-point ${key} single (q/s)`] = n / single;
+      out[`three-mesh-bvh ${key} (q/s)`] = n / three;
+      console.log(`closest-point ${kind} (${n / 1000}k q, ${label}): ${mq(n, batch)} batch, ${mq(n, single)} one by one`);
+      console.log(`three-mesh-bvh same queries: ${mq(n, three)} (ratio ${(three / batch).toFixed(1)}x)`);
+    }
   }
 
   // k-d tree: 100k surface samples, 100k queries within 1 mm.
@@ -207,11 +223,11 @@ export async function runSpatialBench(): Promise<Record<string, number>> {
     for (let i = 0; i < jn; i++) js.nearest({ x: kq[3 * i], y: kq[3 * i + 1], z: kq[3 * i + 2] }, 1);
   }, 3);
   out['kd-tree-javascript nearest (q/s)'] = jn / jsTime;
-  console.log(`kd-tree build (${n / 1000}k points): ${(kdBuild * 1000).toFixed(2)} ms`);
+  console.log(`kd-tree build (${n / 1000}k points): ${ms(kdBuild)}`);
   console.log(`kd-tree nearest (${n / 1000}k q, ${n / 1000}k points): ${mq(n, kdBatch)}; knn k=20: ${mq(n, kdKnn)}`);
   console.log(`kd-tree-javascript same queries: ${mq(jn, jsTime)} (ratio ${((n / kdBatch) / (jn / jsTime)).toFixed(1)}x)`);
 
-  // Normal estimation, k = 20, MST orientation.
+  // Normal estimation, k = 20.
   const np = 50_000;
   const normalCloud = samplesNear(ict.positions, ict.faces, np, 0, 0, random);
   const tn = timeIt(() => estimateNormals(normalCloud), 3);

@@ -96,9 +96,10 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
         title: `Scoring ${tasks.length} tasks of ${method} (${reused} already done, ${workers} worker${workers > 1 ? 's' : ''})`,
         task: async (_ctx, listrTask) => {
           let done = 0;
+          const every = Math.max(1, Math.floor(todo.length / 50));
           const tick = () => {
             done++;
-            listrTask.output = `${done}/${todo.length} scored, ${failed} failed`;
+            if (done % every === 0 || done === todo.length) listrTask.output = `${done}/${todo.length} scored, ${failed} failed`;
           };
           if (workers === 1) {
             for (const { task, key } of todo) {

@@ -11,7 +11,7 @@
 import { InputError } from '../errors.js';
 import type { TriangleMesh } from '../geometry/types.js';
 import { firstNonFinite, validateMesh } from '../geometry/validate.js';
-import { createClosestPointResult, TriangleBVH } from '../spatial/index.js';
+import { createClosestPointResult, mortonOrder, TriangleBVH } from '../spatial/index.js';
 import { mat3Determinant, mat3Multiply, mat3Transpose, projectToOrthogonal, rotationFromRotationVector, solveSymmetric } from './linalg.js';
 import { cloneTransform, type SimilarityTransform } from './similarity.js';
 
@@ -396,58 +396,17 @@ function unitFaceNormals(mesh: TriangleMesh): Float64Array {
   return out;
 }
 
-/**
- * A copy of the xyz-interleaved points sorted along a Morton (Z-order) curve over their
- * bounding box, up to 10 bits per axis (fewer for very large inputs, so the code and the
- * point index pack exactly into one float64 sort key).
- */
+/** A copy of the xyz-interleaved points listed in Morton (Z-order) order. */
 function mortonOrdered(points: Float64Array): Float64Array {
-  const n = points.length / 3;
-  if (n < 1024) return points;
-  const indexBits = Math.ceil(Math.log2(n));
-  const bits = Math.min(10, Math.floor((52 - indexBits) / 3));
-  if (bits < 4) return points;
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let i = 0; i < points.length; i += 3) {
-    const x = points[i], y = points[i + 1], z = points[i + 2];
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
-  }
-  const cells = 2 ** bits;
-  const sx = cells / (x1 - x0 || 1), sy = cells / (y1 - y0 || 1), sz = cells / (z1 - z0 || 1);
-  const max = cells - 1;
-  const indexScale = 2 ** indexBits;
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const qx = Math.min(max, Math.floor((points[3 * i] - x0) * sx));
-    const qy = Math.min(max, Math.floor((points[3 * i + 1] - y0) * sy));
-    const qz = Math.min(max, Math.floor((points[3 * i + 2] - z0) * sz));
-    const code = spreadBits(qx) + 2 * spreadBits(qy) + 4 * spreadBits(qz);
-    keys[i] = code * indexScale + i;
-  }
-  keys.sort();
+  const order = mortonOrder(points);
   const out = new Float64Array(points.length);
-  for (let k = 0; k < n; k++) {
-    const i = keys[k] % indexScale;
-    out[3 * k] = points[3 * i];
-    out[3 * k + 1] = points[3 * i + 1];
-    out[3 * k + 2] = points[3 * i + 2];
+  for (let k = 0; k < order.length; k++) {
+    const i = 3 * order[k];
+    out[3 * k] = points[i];
+    out[3 * k + 1] = points[i + 1];
+    out[3 * k + 2] = points[i + 2];
   }
   return out;
-}
-
-/** Bits of a 10-bit integer spread to every third bit (bit b → bit 3b), as a float64-safe integer. */
-function spreadBits(v: number): number {
-  let x = v & 0x3ff;
-  x = (x | (x << 16)) & 0x030000ff;
-  x = (x | (x << 8)) & 0x0300f00f;
-  x = (x | (x << 4)) & 0x030c30c3;
-  x = (x | (x << 2)) & 0x09249249;
-  return x;
 }
 
 function boundingDiagonal(points: Float64Array): number {

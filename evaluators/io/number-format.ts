@@ -89,6 +89,62 @@ export function formatPrintfG(value: number, precision: number): string {
   return sign + fixedFromDigits(digits, exponent);
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+function float32FromBits(bits: number): number {
+  u32[0] = bits;
+  return f32[0];
+}
+
+/**
+ * Shortest digits of a positive finite float32 `f`: the fewest significant digits whose
+ * decimal lies inside f's rounding interval (the midpoints to its float32 neighbours, which
+ * are exact in double arithmetic; inclusive when f's mantissa is even), taking the candidate
+ * nearest to f. The result is verified and, if the double arithmetic misjudged a boundary,
+ * recomputed by trying each precision in turn.
+ */
+function shortestFloat32Digits(f: number): DecimalDigits {
+  f32[0] = f;
+  const bits = u32[0];
+  const below = bits === 0 ? -f : float32FromBits(bits - 1);
+  const above = bits === 0x7f7fffff ? f + (f - below) : float32FromBits(bits + 1);
+  const lo = (f + below) / 2;
+  const hi = (f + above) / 2;
+  const inclusive = (bits & 1) === 0;
+  let e = Math.floor(Math.log10(f));
+  if (10 ** e > f) e--;
+  for (let p = 1; p <= 9; p++) {
+    const shift = p - 1 - e;
+    // Scale so that p-digit decimals are integers (division keeps 10^k exact for k <= 22).
+    const up = shift >= 0 ? 10 ** shift : 0;
+    const down = shift >= 0 ? 0 : 10 ** -shift;
+    const l = shift >= 0 ? lo * up : lo / down;
+    const h = shift >= 0 ? hi * up : hi / down;
+    let a = Math.ceil(l);
+    let b = Math.floor(h);
+    if (!inclusive && a === l) a++;
+    if (!inclusive && b === h) b--;
+    if (a > b) continue;
+    const x = shift >= 0 ? f * up : f / down;
+    let n = Math.round(x);
+    if (n - x === 0.5 && n % 2 !== 0) n--; // ties to even
+    n = n < a ? a : n > b ? b : n;
+    const digits = String(n);
+    const candidate = { digits, exponent: e - p + digits.length };
+    // Well inside the interval, the scaled arithmetic cannot have misjudged it.
+    const margin = x * 1e-12;
+    if (n - l > margin && h - n > margin) return candidate;
+    if (Math.fround(Number(`${digits}e${-shift}`)) === f) return candidate;
+    break;
+  }
+  for (let p = 1; p < 9; p++) {
+    const candidate = roundHalfEven(f, p);
+    if (Math.fround(Number(`${candidate.digits}e${candidate.exponent - p + 1}`)) === f) return candidate;
+  }
+  return roundHalfEven(f, 9);
+}
+
 /**
  * Shortest decimal that reads back (rounded to float32) as `Math.fround(value)`.
  * Plain notation for 1e-4 <= |x| < 1e16, otherwise `d.ddde-05` style.
@@ -97,16 +153,7 @@ export function formatFloat32(value: number): string {
   const f = Math.fround(value);
   const special = formatSpecial(f);
   if (special !== undefined) return special;
-  const magnitude = Math.abs(f);
-  let best = roundHalfEven(magnitude, 9);
-  for (let p = 1; p < 9; p++) {
-    const candidate = roundHalfEven(magnitude, p);
-    if (Math.fround(Number(`${candidate.digits}e${candidate.exponent - p + 1}`)) === magnitude) {
-      best = candidate;
-      break;
-    }
-  }
-  const { digits, exponent } = best;
+  const { digits, exponent } = shortestFloat32Digits(Math.abs(f));
   const sign = f < 0 ? '-' : '';
   if (exponent < -4 || exponent >= 16) return sign + scientificFromDigits(digits, exponent);
   return sign + fixedFromDigits(digits, exponent);

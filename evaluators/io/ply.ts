@@ -302,6 +302,34 @@ function countCompleteRecords(view: DataView, offset: number, plan: ElementPlan,
   return complete;
 }
 
+/** Vertex records without list properties (bounds already checked): read only the wanted columns. */
+function readFixedVertices(view: DataView, offset: number, plan: ElementPlan, little: boolean, sink: MeshSink): number {
+  const wantedSlots: number[] = [];
+  const wantedOffsets: number[] = [];
+  const wantedCodes: number[] = [];
+  let at = 0;
+  for (let k = 0; k < plan.codes.length; k++) {
+    if (plan.slots[k] >= 0) {
+      wantedSlots.push(plan.slots[k]);
+      wantedOffsets.push(at);
+      wantedCodes.push(plan.codes[k]);
+    }
+    at += SCALAR_SIZE[plan.codes[k]];
+  }
+  const nw = wantedSlots.length;
+  const slots = Int32Array.from(wantedSlots);
+  const offsets = Int32Array.from(wantedOffsets);
+  const codes = Int32Array.from(wantedCodes);
+  const scratch = sink.scratch;
+  const size = plan.fixedSize;
+  for (let i = 0; i < plan.count; i++) {
+    const base = offset + i * size;
+    for (let w = 0; w < nw; w++) scratch[slots[w]] = readScalar(view, base + offsets[w], codes[w], little);
+    sink.storeVertex(i);
+  }
+  return offset + plan.count * size;
+}
+
 /** Walk the records of one element in binary data; returns the offset after them. */
 function walkBinaryElement(
   view: DataView, offset: number, plan: ElementPlan, little: boolean, role: 'vertex' | 'face' | 'other',
@@ -311,6 +339,7 @@ function walkBinaryElement(
   const count = plan.count;
   if (offset + count * plan.minSize > end) throw truncatedBinary(file, plan, countCompleteRecords(view, offset, plan, little));
   if (role === 'other' && plan.fixedSize >= 0) return offset + count * plan.fixedSize;
+  if (role === 'vertex' && plan.fixedSize >= 0) return readFixedVertices(view, offset, plan, little, sink);
   const { codes, countCodes, slots } = plan;
   const nprops = codes.length;
   const scratch = sink.scratch;

@@ -5,8 +5,8 @@
  * point numbers accurately", PLDI 1990): a decimal with at most 15 significant digits and
  * a power-of-ten exponent |e| <= 22 is converted by one correctly rounded multiplication
  * or division of two exactly representable doubles, which gives the correctly rounded
- * result. Everything else (long mantissas, large exponents, `nan`/`inf` spellings) falls
- * back to the engine's correctly rounded `Number()`.
+ * result. Other valid decimals (longer mantissas, larger exponents) go to the engine's
+ * correctly rounded `Number()`; `nan`/`inf` spellings are recognised separately.
  */
 
 const SPACE = 0x20;
@@ -46,11 +46,16 @@ function parseSpecial(text: string): number | undefined {
   return undefined;
 }
 
+/** How `scanDecimal` ended: 0 converted, 1 valid decimal needing `Number()`, 2 not a plain decimal. */
+let fallback = 0;
+
 /**
- * Parse `bytes[start, end)` as a decimal number. Returns NaN for text that is not a
- * number; `isNumberToken` tells a written `nan` apart from garbage.
+ * Clinger fast path over `bytes[start, end)`. Sets `fallback` when the token is a valid
+ * decimal outside the fast path (1) or not a plain decimal at all (2); the return value
+ * is then meaningless.
  */
-export function parseNumber(bytes: Uint8Array, start: number, end: number): number {
+function scanDecimal(bytes: Uint8Array, start: number, end: number): number {
+  fallback = 0;
   let i = start;
   let negative = false;
   if (i < end) {
@@ -90,7 +95,11 @@ export function parseNumber(bytes: Uint8Array, start: number, end: number): numb
       i++;
     }
   }
-  if (digits > 0 && i < end && (bytes[i] | 0x20) === 0x65) {
+  if (digits === 0) {
+    fallback = 2;
+    return 0;
+  }
+  if (i < end && (bytes[i] | 0x20) === 0x65) {
     i++;
     let expNegative = false;
     if (i < end && (bytes[i] === 0x2d || bytes[i] === 0x2b)) {
@@ -106,28 +115,47 @@ export function parseNumber(bytes: Uint8Array, start: number, end: number): numb
       expDigits++;
       i++;
     }
-    if (expDigits === 0) return slowParse(bytes, start, end);
+    if (expDigits === 0) {
+      fallback = 2;
+      return 0;
+    }
     exponent += expNegative ? -e : e;
   }
-  if (digits === 0 || i !== end || significant > 15) return slowParse(bytes, start, end);
+  if (i !== end) {
+    fallback = 2;
+    return 0;
+  }
   if (mantissa === 0) return negative ? -0 : 0;
   let value: number;
+  if (significant > 15) {
+    fallback = 1;
+    return 0;
+  }
   if (exponent === 0) value = mantissa;
   else if (exponent > 0 && exponent <= 22) value = mantissa * POW10[exponent];
   else if (exponent < 0 && exponent >= -22) value = mantissa / POW10[-exponent];
-  else return slowParse(bytes, start, end);
+  else {
+    fallback = 1;
+    return 0;
+  }
   return negative ? -value : value;
 }
 
-function slowParse(bytes: Uint8Array, start: number, end: number): number {
-  if (end <= start) return Number.NaN;
-  let text = '';
-  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
-  const special = parseSpecial(text);
-  if (special !== undefined) return special;
-  // Number() also accepts '', '0b1', '0o7' and surrounding spaces: keep to what strtod reads.
-  if (!/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+)$/.test(text)) return Number.NaN;
-  return Number(text);
+/**
+ * Parse `bytes[start, end)` as a decimal number (`[+-]digits[.digits][e[+-]digits]`, or a
+ * `nan`/`inf`/`infinity` spelling in any case). Returns NaN for anything else;
+ * `isNanToken` tells a written `nan` apart from garbage.
+ */
+export function parseNumber(bytes: Uint8Array, start: number, end: number): number {
+  const value = scanDecimal(bytes, start, end);
+  if (fallback === 0) return value;
+  const text = latin1(bytes, start, end);
+  return fallback === 1 ? Number(text) : parseOther(text);
+}
+
+/** Text the fast scanner refused: `nan`/`inf` spellings, else NaN. */
+function parseOther(text: string): number {
+  return parseSpecial(text) ?? Number.NaN;
 }
 
 /** Whether `bytes[start, end)` is an explicit NaN spelling (`nan`, `-NaN`, `nan(…)`). */
@@ -149,6 +177,7 @@ export class AsciiScanner {
   tokenEnd = 0;
   /** 1-based number of the line the cursor is on. */
   line: number;
+  private source: string | undefined;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length, firstLine = 1) {
     this.bytes = bytes;
@@ -221,12 +250,16 @@ export class AsciiScanner {
 
   /** The current token as a number (NaN when it is not one). */
   number(): number {
-    return parseNumber(this.bytes, this.tokenStart, this.tokenEnd);
+    const value = scanDecimal(this.bytes, this.tokenStart, this.tokenEnd);
+    if (fallback === 0) return value;
+    return fallback === 1 ? Number(this.text()) : parseOther(this.text());
   }
 
   /** The current token as text. */
   text(): string {
-    return latin1(this.bytes, this.tokenStart, this.tokenEnd);
+    // Decoding the whole text once makes each token a cheap slice.
+    this.source ??= latin1(this.bytes, 0, this.end);
+    return this.source.slice(this.tokenStart, this.tokenEnd);
   }
 
   /** Whether the current token equals the ASCII `word`. */

@@ -1,4 +1,4 @@
-import { TriangleBVH, createClosestPointResult } from '../spatial/index.js';
+import { TriangleBVH } from '../spatial/index.js';
 import type { TriangleMesh } from '../geometry/types.js';
 
 /** Per-point correspondence between GT points and a (prediction) surface. */
@@ -25,33 +25,21 @@ export function surfaceCorrespondences(
   bvh: TriangleBVH = TriangleBVH.build(mesh.positions, mesh.faces),
 ): SurfaceCorrespondences {
   const n = points.length / 3;
-  const distances = new Float64Array(n);
+  const batch = bvh.closestPoints(points);
+  const { distances, faces } = batch;
+  const closest = batch.points;
   const manhattan = new Float64Array(n);
-  const normalCosines = new Float64Array(n);
-  const faces = new Int32Array(n);
-  const hit = createClosestPointResult();
+  const normalCosines = new Float64Array(n).fill(Number.NaN);
   const pos = mesh.positions;
   const tri = mesh.faces;
-  let hint = -1;
   for (let i = 0; i < n; i++) {
-    const px = points[3 * i];
-    const py = points[3 * i + 1];
-    const pz = points[3 * i + 2];
-    bvh.closestPoint(px, py, pz, hit, Infinity, hint);
-    hint = hit.face;
-    faces[i] = hit.face;
-    const dx = px - hit.x;
-    const dy = py - hit.y;
-    const dz = pz - hit.z;
-    distances[i] = Math.sqrt(dx * dx + dy * dy + dz * dz);
-    manhattan[i] = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
-    if (!normals) {
-      normalCosines[i] = Number.NaN;
-      continue;
-    }
-    const a = 3 * tri[3 * hit.face];
-    const b = 3 * tri[3 * hit.face + 1];
-    const c = 3 * tri[3 * hit.face + 2];
+    manhattan[i] =
+      Math.abs(points[3 * i] - closest[3 * i]) + Math.abs(points[3 * i + 1] - closest[3 * i + 1]) + Math.abs(points[3 * i + 2] - closest[3 * i + 2]);
+    if (!normals) continue;
+    const f = faces[i];
+    const a = 3 * tri[3 * f];
+    const b = 3 * tri[3 * f + 1];
+    const c = 3 * tri[3 * f + 2];
     const e1x = pos[b] - pos[a], e1y = pos[b + 1] - pos[a + 1], e1z = pos[b + 2] - pos[a + 2];
     const e2x = pos[c] - pos[a], e2y = pos[c + 1] - pos[a + 1], e2z = pos[c + 2] - pos[a + 2];
     const fx = e1y * e2z - e1z * e2y;
@@ -60,7 +48,7 @@ export function surfaceCorrespondences(
     const nx = normals[3 * i], ny = normals[3 * i + 1], nz = normals[3 * i + 2];
     const fl = Math.sqrt(fx * fx + fy * fy + fz * fz);
     const nl = Math.sqrt(nx * nx + ny * ny + nz * nz);
-    normalCosines[i] = fl > 0 && nl > 0 ? Math.abs(fx * nx + fy * ny + fz * nz) / (fl * nl) : Number.NaN;
+    if (fl > 0 && nl > 0) normalCosines[i] = Math.abs(fx * nx + fy * ny + fz * nz) / (fl * nl);
   }
   return { distances, manhattan, normalCosines, faces };
 }

@@ -17,6 +17,8 @@ export {
   type ClosestPointsOptions,
   type TriangleBVHOptions,
 } from './bvh.js';
+export type { BvhStrategy } from './bvh-build.js';
 export { KdTree, type KdTreeOptions, type NearestBatch, type NearestBatchOptions } from './kdtree.js';
 export { estimateNormals, type EstimateNormalsOptions, type NormalOrientation } from './normals.js';
 export { symmetricEigen3 } from './symmetric-eigen3.js';
+export { mortonOrder } from './morton.js';

@@ -7,13 +7,14 @@
  * leaf. Every node keeps the tight box of its points, and queries prune with the squared
  * distance to that box (tighter than the splitting plane alone).
  *
- * Layout (depth-first, left child = node + 1): `nodeBounds` Float64Array (6 per node),
- * `nodeData` Int32Array (inner → right child, 0; leaf → first slot, count), the points
- * copied in leaf order into `slotPoints` and their original indices in `slotIndex`.
- * Queries use a preallocated stack and allocate nothing.
+ * Layout: inner nodes in the 64-byte records of `compact-tree.ts` (both child boxes in
+ * float32, containing the exact boxes, and the child references), the points copied in leaf order into
+ * `slotPoints` and their original indices in `slotIndex`. Queries use a preallocated stack
+ * and allocate nothing.
  */
-import { boxDistanceSq } from './box-distance.js';
-import { selectNth } from './select-nth.js';
+import { RECORD_WORDS, childBoxDistanceSq, compactTree, inclusiveBound, rootDistanceSq, type CompactTree } from './compact-tree.js';
+import { mortonOrder } from './morton.js';
+import { selectNthPoint } from './select-nth.js';
 
 export interface KdTreeOptions {
   /** Maximum points per leaf (default 8). */
@@ -33,15 +34,14 @@ export interface NearestBatchOptions {
   maxDistance?: number;
 }
 
-function inclusiveBound(x: number): number {
-  return x + x * 4.440892098500626e-16 + Number.MIN_VALUE;
-}
+/** Largest accepted |coordinate| (node boxes are stored in float32). */
+const MAX_COORDINATE = 1e30;
 
 export class KdTree {
   /** Number of points. */
   readonly size: number;
-  readonly nodeBounds: Float64Array;
-  readonly nodeData: Int32Array;
+  /** Inner-node records (see `compact-tree.ts`). */
+  readonly tree: CompactTree;
   /** Points in leaf order (3 per slot). */
   readonly slotPoints: Float64Array;
   /** Original index of the point in each slot. */
@@ -51,17 +51,18 @@ export class KdTree {
   /** Squared distance of the last {@link nearest} answer (Infinity when none). */
   lastDistanceSq = Infinity;
 
-  private readonly stackNode: Int32Array;
+  private readonly stackRef: Int32Array;
+  private readonly stackCount: Int32Array;
   private readonly stackDist: Float64Array;
 
-  private constructor(nodeBounds: Float64Array, nodeData: Int32Array, slotPoints: Float64Array, slotIndex: Uint32Array, depth: number) {
+  private constructor(tree: CompactTree, slotPoints: Float64Array, slotIndex: Uint32Array, depth: number) {
     this.size = slotIndex.length;
-    this.nodeBounds = nodeBounds;
-    this.nodeData = nodeData;
+    this.tree = tree;
     this.slotPoints = slotPoints;
     this.slotIndex = slotIndex;
     this.depth = depth;
-    this.stackNode = new Int32Array(depth + 2);
+    this.stackRef = new Int32Array(depth + 2);
+    this.stackCount = new Int32Array(depth + 2);
     this.stackDist = new Float64Array(depth + 2);
   }
 
@@ -75,14 +76,17 @@ export class KdTree {
       throw new RangeError(`KdTree.build: points length ${points.length} is not a multiple of 3`);
     }
     for (let i = 0; i < points.length; i++) {
-      if (!Number.isFinite(points[i])) {
-        throw new RangeError(`KdTree.build: point ${Math.floor(i / 3)} has a non-finite coordinate (${points[i]})`);
+      const v = points[i];
+      if (!(v >= -MAX_COORDINATE && v <= MAX_COORDINATE)) {
+        throw new RangeError(`KdTree.build: point ${Math.floor(i / 3)} has coordinate ${v}; coordinates must be finite and within ±1e30`);
       }
     }
     const n = points.length / 3;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    if (n === 0) return new KdTree(new Float64Array(0), new Int32Array(0), new Float64Array(0), order, 0);
+    if (n === 0) return new KdTree(compactTree(new Float64Array(6), new Int32Array(2), 0), new Float64Array(0), order, 0);
+    // Points in slot order, permuted together with `order`, so every pass reads sequentially.
+    const slotPoints = points.slice(0, 3 * n);
 
     const maxNodes = 2 * n - 1;
     const nodeBounds = new Float64Array(6 * maxNodes);
@@ -101,44 +105,25 @@ export class KdTree {
       const node = nodeCount++;
       if (parent >= 0) nodeData[2 * parent] = node;
       if (depth > maxDepth) maxDepth = depth;
-      let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-      for (let i = start; i < end; i++) {
-        const o = 3 * order[i];
-        const x = points[o], y = points[o + 1], z = points[o + 2];
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-        if (z < z0) z0 = z;
-        if (z > z1) z1 = z;
-      }
-      const b = 6 * node;
-      nodeBounds[b] = x0; nodeBounds[b + 1] = y0; nodeBounds[b + 2] = z0;
-      nodeBounds[b + 3] = x1; nodeBounds[b + 4] = y1; nodeBounds[b + 5] = z1;
+      pointBounds(slotPoints, start, end, nodeBounds, 6 * node);
       const count = end - start;
-      const ex = x1 - x0, ey = y1 - y0, ez = z1 - z0;
       // Coincident points are still split (into halves), so that strict pruning skips them.
       if (count <= leafSize) {
         nodeData[2 * node] = start;
         nodeData[2 * node + 1] = count;
         continue;
       }
+      const b = 6 * node;
+      const ex = nodeBounds[b + 3] - nodeBounds[b], ey = nodeBounds[b + 4] - nodeBounds[b + 1], ez = nodeBounds[b + 5] - nodeBounds[b + 2];
       const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
       const mid = (start + end) >>> 1;
-      selectNth(order, points, axis, start, end - 1, mid);
+      selectNthPoint(order, slotPoints, axis, start, end - 1, mid);
       nodeData[2 * node + 1] = 0;
       if (top + 2 > taskStart.length) throw new Error('KdTree: build stack overflow');
       taskStart[top] = mid; taskEnd[top] = end; taskDepth[top] = depth + 1; taskParent[top] = node; top++;
       taskStart[top] = start; taskEnd[top] = mid; taskDepth[top] = depth + 1; taskParent[top] = -1; top++;
     }
-    const slotPoints = new Float64Array(3 * n);
-    for (let s = 0; s < n; s++) {
-      const o = 3 * order[s];
-      slotPoints[3 * s] = points[o];
-      slotPoints[3 * s + 1] = points[o + 1];
-      slotPoints[3 * s + 2] = points[o + 2];
-    }
-    return new KdTree(nodeBounds.slice(0, 6 * nodeCount), nodeData.slice(0, 2 * nodeCount), slotPoints, order, maxDepth);
+    return new KdTree(compactTree(nodeBounds, nodeData, nodeCount), slotPoints, order, maxDepth);
   }
 
   /**
@@ -146,65 +131,67 @@ export class KdTree {
    * distance is left in {@link lastDistanceSq}. Ties go to any one of the tied points.
    */
   nearest(x: number, y: number, z: number, maxDistanceSq: number = Infinity): number {
-    const bounds = this.nodeBounds;
-    const data = this.nodeData;
+    const slot = this.nearestSlot(x, y, z, maxDistanceSq);
+    return slot < 0 ? -1 : this.slotIndex[slot];
+  }
+
+  /** Slot of the nearest point (−1 if none within the limit; squared distance in {@link lastDistanceSq}). */
+  private nearestSlot(x: number, y: number, z: number, maxDistanceSq: number): number {
+    const box = this.tree.box;
+    const refs = this.tree.ref;
     const pts = this.slotPoints;
-    const stackNode = this.stackNode;
+    const stackRef = this.stackRef;
+    const stackCount = this.stackCount;
     const stackDist = this.stackDist;
     let best = inclusiveBound(maxDistanceSq);
     let bestSlot = -1;
-    if (this.size > 0 && boxDistanceSq(bounds, 0, x, y, z) < best) {
+    if (this.size > 0 && rootDistanceSq(this.tree.rootBox, x, y, z) < best) {
       let sp = 0;
-      let node = 0;
+      let ref = 0;
+      let count = this.tree.innerCount === 0 ? this.size : 0;
       for (;;) {
-        for (;;) {
-          const count = data[2 * node + 1];
-          if (count > 0) {
-            const first = data[2 * node];
-            const end = first + count;
-            for (let s = first; s < end; s++) {
-              const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
-              const d = dx * dx + dy * dy + dz * dz;
-              if (d < best) {
-                best = d;
-                bestSlot = s;
-              }
+        if (count > 0) {
+          const end = ref + count;
+          for (let s = ref; s < end; s++) {
+            const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
+            const d = dx * dx + dy * dy + dz * dz;
+            if (d < best) {
+              best = d;
+              bestSlot = s;
             }
-            break;
           }
-          const left = node + 1;
-          const right = data[2 * node];
-          const dl = boxDistanceSq(bounds, left, x, y, z);
-          const dr = boxDistanceSq(bounds, right, x, y, z);
+        } else {
+          const o = RECORD_WORDS * ref;
+          const dl = childBoxDistanceSq(box, o, x, y, z);
+          const dr = childBoxDistanceSq(box, o + 6, x, y, z);
           if (dl <= dr) {
             if (dr < best) {
-              stackNode[sp] = right; stackDist[sp] = dr; sp++;
+              stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; stackDist[sp] = dr; sp++;
             }
             if (dl < best) {
-              node = left;
+              ref = refs[o + 12]; count = refs[o + 13];
               continue;
             }
           } else {
             if (dl < best) {
-              stackNode[sp] = left; stackDist[sp] = dl; sp++;
+              stackRef[sp] = refs[o + 12]; stackCount[sp] = refs[o + 13]; stackDist[sp] = dl; sp++;
             }
             if (dr < best) {
-              node = right;
+              ref = refs[o + 14]; count = refs[o + 15];
               continue;
             }
           }
-          break;
         }
-        let found = false;
+        let next = false;
         while (sp > 0) {
           sp--;
           if (stackDist[sp] < best) {
-            node = stackNode[sp];
-            found = true;
+            ref = stackRef[sp]; count = stackCount[sp];
+            next = true;
             break;
           }
         }
-        if (!found) break;
+        if (!next) break;
       }
     }
     if (bestSlot < 0 || !(best <= maxDistanceSq)) {
@@ -212,7 +199,7 @@ export class KdTree {
       return -1;
     }
     this.lastDistanceSq = best;
-    return this.slotIndex[bestSlot];
+    return bestSlot;
   }
 
   /**
@@ -229,75 +216,70 @@ export class KdTree {
       throw new RangeError(`KdTree.knn: output arrays hold ${Math.min(outIndices.length, outDistSq.length)} entries, ${k} needed`);
     }
     if (k === 0 || this.size === 0) return 0;
-    const bounds = this.nodeBounds;
-    const data = this.nodeData;
+    const box = this.tree.box;
+    const refs = this.tree.ref;
     const pts = this.slotPoints;
     const ids = this.slotIndex;
-    const stackNode = this.stackNode;
+    const stackRef = this.stackRef;
+    const stackCount = this.stackCount;
     const stackDist = this.stackDist;
-    const limit = inclusiveBound(maxDistanceSq);
-    let worst = limit;
+    let worst = inclusiveBound(maxDistanceSq);
     let found = 0;
-    if (boxDistanceSq(bounds, 0, x, y, z) < worst) {
+    if (rootDistanceSq(this.tree.rootBox, x, y, z) < worst) {
       let sp = 0;
-      let node = 0;
+      let ref = 0;
+      let count = this.tree.innerCount === 0 ? this.size : 0;
       for (;;) {
-        for (;;) {
-          const count = data[2 * node + 1];
-          if (count > 0) {
-            const first = data[2 * node];
-            const end = first + count;
-            for (let s = first; s < end; s++) {
-              const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
-              const d = dx * dx + dy * dy + dz * dz;
-              if (d < worst) {
-                // Insertion into the sorted list.
-                let j = found < k ? found++ : k - 1;
-                while (j > 0 && outDistSq[j - 1] > d) {
-                  outDistSq[j] = outDistSq[j - 1];
-                  outIndices[j] = outIndices[j - 1];
-                  j--;
-                }
-                outDistSq[j] = d;
-                outIndices[j] = ids[s];
-                if (found === k) worst = outDistSq[k - 1];
+        if (count > 0) {
+          const end = ref + count;
+          for (let s = ref; s < end; s++) {
+            const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
+            const d = dx * dx + dy * dy + dz * dz;
+            if (d < worst) {
+              // Insertion into the sorted list.
+              let j = found < k ? found++ : k - 1;
+              while (j > 0 && outDistSq[j - 1] > d) {
+                outDistSq[j] = outDistSq[j - 1];
+                outIndices[j] = outIndices[j - 1];
+                j--;
               }
+              outDistSq[j] = d;
+              outIndices[j] = ids[s];
+              if (found === k) worst = outDistSq[k - 1];
             }
-            break;
           }
-          const left = node + 1;
-          const right = data[2 * node];
-          const dl = boxDistanceSq(bounds, left, x, y, z);
-          const dr = boxDistanceSq(bounds, right, x, y, z);
+        } else {
+          const o = RECORD_WORDS * ref;
+          const dl = childBoxDistanceSq(box, o, x, y, z);
+          const dr = childBoxDistanceSq(box, o + 6, x, y, z);
           if (dl <= dr) {
             if (dr < worst) {
-              stackNode[sp] = right; stackDist[sp] = dr; sp++;
+              stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; stackDist[sp] = dr; sp++;
             }
             if (dl < worst) {
-              node = left;
+              ref = refs[o + 12]; count = refs[o + 13];
               continue;
             }
           } else {
             if (dl < worst) {
-              stackNode[sp] = left; stackDist[sp] = dl; sp++;
+              stackRef[sp] = refs[o + 12]; stackCount[sp] = refs[o + 13]; stackDist[sp] = dl; sp++;
             }
             if (dr < worst) {
-              node = right;
+              ref = refs[o + 14]; count = refs[o + 15];
               continue;
             }
           }
-          break;
         }
-        let more = false;
+        let next = false;
         while (sp > 0) {
           sp--;
           if (stackDist[sp] < worst) {
-            node = stackNode[sp];
-            more = true;
+            ref = stackRef[sp]; count = stackCount[sp];
+            next = true;
             break;
           }
         }
-        if (!more) break;
+        if (!next) break;
       }
     }
     // The inclusive bound may admit points up to two ulps beyond the limit.
@@ -312,54 +294,56 @@ export class KdTree {
   radius(x: number, y: number, z: number, r: number, out: number[] | ((index: number, distanceSq: number) => void)): number {
     if (this.size === 0 || !(r >= 0)) return 0;
     const r2 = r * r;
-    const bounds = this.nodeBounds;
-    const data = this.nodeData;
+    const box = this.tree.box;
+    const refs = this.tree.ref;
     const pts = this.slotPoints;
     const ids = this.slotIndex;
-    const stackNode = this.stackNode;
+    const stackRef = this.stackRef;
+    const stackCount = this.stackCount;
     let found = 0;
-    if (!(boxDistanceSq(bounds, 0, x, y, z) <= r2)) return 0;
+    if (!(rootDistanceSq(this.tree.rootBox, x, y, z) <= r2)) return 0;
     let sp = 0;
-    let node = 0;
+    let ref = 0;
+    let count = this.tree.innerCount === 0 ? this.size : 0;
     for (;;) {
-      for (;;) {
-        const count = data[2 * node + 1];
-        if (count > 0) {
-          const first = data[2 * node];
-          const end = first + count;
-          for (let s = first; s < end; s++) {
-            const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
-            const d = dx * dx + dy * dy + dz * dz;
-            if (d <= r2) {
-              found++;
-              if (typeof out === 'function') out(ids[s], d);
-              else out.push(ids[s]);
-            }
+      if (count > 0) {
+        const end = ref + count;
+        for (let s = ref; s < end; s++) {
+          const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
+          const d = dx * dx + dy * dy + dz * dz;
+          if (d <= r2) {
+            found++;
+            if (typeof out === 'function') out(ids[s], d);
+            else out.push(ids[s]);
           }
-          break;
         }
-        const left = node + 1;
-        const right = data[2 * node];
-        const inL = boxDistanceSq(bounds, left, x, y, z) <= r2;
-        const inR = boxDistanceSq(bounds, right, x, y, z) <= r2;
+      } else {
+        const o = RECORD_WORDS * ref;
+        const inL = childBoxDistanceSq(box, o, x, y, z) <= r2;
+        const inR = childBoxDistanceSq(box, o + 6, x, y, z) <= r2;
+        if (inL && inR) {
+          stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; sp++;
+        }
         if (inL) {
-          if (inR) stackNode[sp++] = right;
-          node = left;
+          ref = refs[o + 12]; count = refs[o + 13];
           continue;
         }
         if (inR) {
-          node = right;
+          ref = refs[o + 14]; count = refs[o + 15];
           continue;
         }
-        break;
       }
       if (sp === 0) break;
-      node = stackNode[--sp];
+      sp--;
+      ref = stackRef[sp]; count = stackCount[sp];
     }
     return found;
   }
 
-  /** Nearest point for each of the xyz-interleaved `queries`. */
+  /**
+   * Nearest point for each of the xyz-interleaved `queries`. Queries are processed in
+   * Morton order (better cache use); results are returned in input order.
+   */
   nearestBatch(queries: Float64Array, options: NearestBatchOptions = {}): NearestBatch {
     if (queries.length % 3 !== 0) {
       throw new RangeError(`KdTree.nearestBatch: queries length ${queries.length} is not a multiple of 3`);
@@ -369,11 +353,37 @@ export class KdTree {
     const maxDistanceSq = maxDistance * maxDistance;
     const indices = new Int32Array(n);
     const distances = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const idx = this.nearest(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], maxDistanceSq);
-      indices[i] = idx;
-      distances[i] = idx >= 0 ? Math.sqrt(this.lastDistanceSq) : Infinity;
+    const sequence = mortonOrder(queries);
+    for (let j = 0; j < n; j++) {
+      const i = sequence[j];
+      const slot = this.nearestSlot(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], maxDistanceSq);
+      if (slot >= 0) {
+        indices[i] = this.slotIndex[slot];
+        distances[i] = Math.sqrt(this.lastDistanceSq);
+      } else {
+        indices[i] = -1;
+        distances[i] = Infinity;
+      }
     }
     return { indices, distances };
   }
 }
+
+/** Box of `points[start, end)` (xyz-interleaved) into `out[o .. o+5]`. */
+function pointBounds(points: Float64Array, start: number, end: number, out: Float64Array, o: number): void {
+  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
+  for (let i = start; i < end; i++) {
+    const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
+  }
+  out[o] = x0; out[o + 1] = y0; out[o + 2] = z0;
+  out[o + 3] = x1; out[o + 4] = y1; out[o + 5] = z1;
+}
+
+/** Build once on a few points when the module loads, so the builder has type feedback before a large build. */
+KdTree.build(Float64Array.from({ length: 3 * 40 }, (_, i) => (i * 7919) % 31));

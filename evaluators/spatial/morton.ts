@@ -1,9 +1,10 @@
 /**
- * Z-order (Morton) traversal order of 3D points: coordinates quantised to 10 bits per axis
- * inside their bounding box, bits interleaved into a 30-bit key, keys sorted by an LSD
- * radix sort (three 10-bit passes, linear time). Consecutive points in this order are
- * close in space, which keeps a tree traversal's working set in cache and makes the
- * previous answer a good initial bound.
+ * Z-order (Morton) keys of 3D points: coordinates quantised to 10 bits per axis inside
+ * their bounding box (one common scale, so cells are cubes) and the bits interleaved into
+ * a 30-bit key (Morton, "A computer oriented geodetic data base and a new technique in
+ * file sequencing", IBM 1966). Sorting by key (LSD radix sort, three 10-bit passes,
+ * linear time, stable) lists points along a space-filling curve: neighbours in the list
+ * are close in space.
  */
 
 /** Spread the low 10 bits of v so that bit i moves to bit 3i. */
@@ -16,12 +17,9 @@ function spreadBits(v: number): number {
   return v;
 }
 
-/** Permutation of the xyz-interleaved `points` in Morton order (identity for < 2 points). */
-export function mortonOrder(points: Float64Array): Uint32Array {
+/** 30-bit Morton keys of the xyz-interleaved `points` (non-finite coordinates map to cell 0). */
+export function mortonKeys(points: Float64Array): Uint32Array {
   const n = Math.floor(points.length / 3);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  if (n < 2) return order;
   let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
   for (let i = 0; i < n; i++) {
     const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
@@ -32,7 +30,6 @@ export function mortonOrder(points: Float64Array): Uint32Array {
     if (z < z0) z0 = z;
     if (z > z1) z1 = z;
   }
-  // One common scale keeps cells cubic; non-finite coordinates map to cell 0.
   const extent = Math.max(x1 - x0, y1 - y0, z1 - z0);
   const scale = extent > 0 && Number.isFinite(extent) ? 1023.999 / extent : 0;
   const keys = new Uint32Array(n);
@@ -42,10 +39,18 @@ export function mortonOrder(points: Float64Array): Uint32Array {
     const qz = ((points[3 * i + 2] - z0) * scale) | 0;
     keys[i] = (spreadBits(qx) | (spreadBits(qy) << 1) | (spreadBits(qz) << 2)) >>> 0;
   }
-  const tmpOrder = new Uint32Array(n);
-  const tmpKeys = new Uint32Array(n);
+  return keys;
+}
+
+/** Stable sort by 30-bit key: returns the permutation and the keys in sorted order. */
+export function sortByKey(keys: Uint32Array): { order: Uint32Array; sorted: Uint32Array } {
+  const n = keys.length;
+  let srcO = new Uint32Array(n);
+  for (let i = 0; i < n; i++) srcO[i] = i;
+  let srcK = keys.slice();
+  let dstO = new Uint32Array(n);
+  let dstK = new Uint32Array(n);
   const counts = new Uint32Array(1024);
-  let srcO = order, srcK = keys, dstO = tmpOrder, dstK = tmpKeys;
   for (let shift = 0; shift < 30; shift += 10) {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(srcK[i] >>> shift) & 0x3ff]++;
@@ -64,5 +69,10 @@ export function mortonOrder(points: Float64Array): Uint32Array {
     const to = srcO; srcO = dstO; dstO = to;
     const tk = srcK; srcK = dstK; dstK = tk;
   }
-  return srcO;
+  return { order: srcO, sorted: srcK };
+}
+
+/** Permutation listing the xyz-interleaved `points` in Morton order. */
+export function mortonOrder(points: Float64Array): Uint32Array {
+  return sortByKey(mortonKeys(points)).order;
 }

@@ -9,15 +9,17 @@
  * Orientation 'mst' follows Hoppe, DeRose, Duchamp, McDonald & Stuetzle, "Surface
  * reconstruction from unorganized points", SIGGRAPH 1992, §3.3: a minimum spanning tree of
  * the (symmetrised) kNN graph under edge cost 1 − |n_i·n_j| is grown with Prim's algorithm
- * and each normal is flipped to agree with its tree parent, so orientation propagates
- * across flat regions first and through high-curvature regions last. The graph is the kNN
- * graph only (Hoppe add the Euclidean MST to connect it); each connected component is
+ * (indexed binary heap with decrease-key) and each normal is flipped to agree with its
+ * tree parent, so orientation propagates across flat regions first and through
+ * high-curvature regions last. The graph is the kNN graph only (Hoppe et al. add the
+ * Euclidean MST to connect it); each connected component is
  * seeded at its point whose tangent plane is farthest from the centroid c of the whole
  * cloud (max |n·(p − c)|), and that normal is made to point away from c. Hoppe seed at the
  * largest-z point with +z; on a closed surface our seed is the point farthest from c,
  * where the outward normal is exactly radial.
  */
 import { KdTree } from './kdtree.js';
+import { mortonOrder } from './morton.js';
 import { symmetricEigen3 } from './symmetric-eigen3.js';
 
 export type NormalOrientation = 'mst' | 'outward' | { viewpoint: readonly [number, number, number] };
@@ -79,13 +81,16 @@ function pcaNormals(points: Float64Array, tree: KdTree, k: number, neighbours: I
   const cov = new Float64Array(9);
   const values = new Float64Array(3);
   const vectors = new Float64Array(9);
-  for (let i = 0; i < n; i++) {
+  // Morton order keeps consecutive neighbourhood queries in cache.
+  const sequence = mortonOrder(points);
+  for (let j = 0; j < n; j++) {
+    const i = sequence[j];
     const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
     const found = tree.knn(px, py, pz, k, idx, dist);
     let mx = 0, my = 0, mz = 0;
-    for (let j = 0; j < found; j++) {
-      const o = 3 * idx[j];
-      neighbours[i * k + j] = idx[j];
+    for (let t = 0; t < found; t++) {
+      const o = 3 * idx[t];
+      neighbours[i * k + t] = idx[t];
       // Coordinates relative to the query point keep the sums well conditioned.
       mx += points[o] - px;
       my += points[o + 1] - py;
@@ -93,8 +98,8 @@ function pcaNormals(points: Float64Array, tree: KdTree, k: number, neighbours: I
     }
     mx /= found; my /= found; mz /= found;
     let cxx = 0, cxy = 0, cxz = 0, cyy = 0, cyz = 0, czz = 0;
-    for (let j = 0; j < found; j++) {
-      const o = 3 * idx[j];
+    for (let t = 0; t < found; t++) {
+      const o = 3 * idx[t];
       const dx = points[o] - px - mx, dy = points[o + 1] - py - my, dz = points[o + 2] - pz - mz;
       cxx += dx * dx; cxy += dx * dy; cxz += dx * dz;
       cyy += dy * dy; cyz += dy * dz; czz += dz * dz;
@@ -199,42 +204,67 @@ export function orientMinimumSpanningTree(points: Float64Array, normals: Float64
     seeds.push(far);
   }
 
-  // Prim's algorithm with a lazy binary min-heap of (cost, vertex, parent).
-  const capacity = adj.length + 1;
-  const heapCost = new Float64Array(capacity);
-  const heapVertex = new Int32Array(capacity);
-  const heapParent = new Int32Array(capacity);
+  // Prim's algorithm with an indexed binary min-heap keyed by each vertex's cheapest edge
+  // to the tree (decrease-key), so the heap never holds more than n entries.
+  const heap = new Int32Array(n);
+  const position = new Int32Array(n).fill(-1);
+  const key = new Float64Array(n).fill(Infinity);
+  const parentOf = new Int32Array(n).fill(-1);
   const inTree = new Uint8Array(n);
+  let size = 0;
+  const siftUp = (i: number): void => {
+    const v = heap[i];
+    const kv = key[v];
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const u = heap[p];
+      if (!(kv < key[u])) break;
+      heap[i] = u;
+      position[u] = i;
+      i = p;
+    }
+    heap[i] = v;
+    position[v] = i;
+  };
+  const popMin = (): number => {
+    const top = heap[0];
+    position[top] = -1;
+    size--;
+    if (size > 0) {
+      const v = heap[size];
+      const kv = key[v];
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= size) break;
+        const r = l + 1;
+        const c = r < size && key[heap[r]] < key[heap[l]] ? r : l;
+        const u = heap[c];
+        if (!(key[u] < kv)) break;
+        heap[i] = u;
+        position[u] = i;
+        i = c;
+      }
+      heap[i] = v;
+      position[v] = i;
+    }
+    return top;
+  };
   for (const seed of seeds) {
     const o = 3 * seed;
     const out = normals[o] * (points[o] - cx) + normals[o + 1] * (points[o + 1] - cy) + normals[o + 2] * (points[o + 2] - cz);
     if (out < 0) {
       normals[o] = -normals[o]; normals[o + 1] = -normals[o + 1]; normals[o + 2] = -normals[o + 2];
     }
-    let size = 0;
-    heapCost[0] = 0; heapVertex[0] = seed; heapParent[0] = -1; size = 1;
+    key[seed] = 0;
+    heap[0] = seed;
+    position[seed] = 0;
+    size = 1;
     while (size > 0) {
-      const v = heapVertex[0];
-      const parent = heapParent[0];
-      // Pop the minimum: move the last entry to the root and sift it down.
-      size--;
-      if (size > 0) {
-        const c = heapCost[size], hv = heapVertex[size], hp = heapParent[size];
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          if (l >= size) break;
-          const r = l + 1;
-          const m = r < size && heapCost[r] < heapCost[l] ? r : l;
-          if (!(heapCost[m] < c)) break;
-          heapCost[i] = heapCost[m]; heapVertex[i] = heapVertex[m]; heapParent[i] = heapParent[m];
-          i = m;
-        }
-        heapCost[i] = c; heapVertex[i] = hv; heapParent[i] = hp;
-      }
-      if (inTree[v]) continue;
+      const v = popMin();
       inTree[v] = 1;
       const ov = 3 * v;
+      const parent = parentOf[v];
       if (parent >= 0) {
         const op = 3 * parent;
         if (normals[ov] * normals[op] + normals[ov + 1] * normals[op + 1] + normals[ov + 2] * normals[op + 2] < 0) {
@@ -247,15 +277,16 @@ export function orientMinimumSpanningTree(points: Float64Array, normals: Float64
         if (inTree[u]) continue;
         const ou = 3 * u;
         const cost = 1 - Math.abs(nx * normals[ou] + ny * normals[ou + 1] + nz * normals[ou + 2]);
-        // Push and sift up.
-        let i = size++;
-        while (i > 0) {
-          const p = (i - 1) >> 1;
-          if (!(cost < heapCost[p])) break;
-          heapCost[i] = heapCost[p]; heapVertex[i] = heapVertex[p]; heapParent[i] = heapParent[p];
-          i = p;
+        if (cost < key[u]) {
+          key[u] = cost;
+          parentOf[u] = v;
+          if (position[u] < 0) {
+            heap[size] = u;
+            position[u] = size;
+            size++;
+          }
+          siftUp(position[u]);
         }
-        heapCost[i] = cost; heapVertex[i] = u; heapParent[i] = v;
       }
     }
   }

@@ -159,11 +159,14 @@ describe('KdTree vs brute force', () => {
     expect(same.knn(0, 0, 0, 50, idx, dist)).toBe(50);
     expect(new Set(idx).size).toBe(50);
     expect(same.radius(4, 4, 4, 0, [])).toBe(1000);
+    expect(one.nearest(NaN, 0, 0)).toBe(-1);
+    expect(one.lastDistanceSq).toBe(Infinity);
   });
 
   it('rejects malformed input', () => {
     expect(() => KdTree.build(new Float64Array(5))).toThrow(/multiple of 3/);
-    expect(() => KdTree.build(new Float64Array([0, NaN, 0]))).toThrow(/non-finite/);
+    expect(() => KdTree.build(new Float64Array([0, NaN, 0]))).toThrow(/must be finite/);
+    expect(() => KdTree.build(new Float64Array([0, -2e30, 0]))).toThrow(/within ±1e30/);
     const tree = KdTree.build(new Float64Array(30));
     expect(() => tree.knn(0, 0, 0, 5, new Int32Array(2), new Float64Array(5))).toThrow(/5 needed/);
   });

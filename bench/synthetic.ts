@@ -1,0 +1,100 @@
+/** Synthetic scoring inputs for the benchmarks, built from the ICT-FaceKit fixture (deterministic). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TriangleMesh } from '../evaluators/geometry/types.js';
+import { readNpy } from '../evaluators/io/index.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/ict-facekit/', import.meta.url));
+const SEVEN = [36, 39, 42, 45, 33, 48, 54];
+
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** The ICT neutral face (11248 vertices, mm) and its 68 landmark vertex ids. */
+export function ictFace(): { mesh: TriangleMesh; landmarks68: number[] } {
+  const template = readNpy(join(FIXTURES, 'template.npy'));
+  const faces = readNpy(join(FIXTURES, 'faces.npy'));
+  const landmarks68 = (JSON.parse(readFileSync(join(FIXTURES, 'landmarks68.json'), 'utf8')) as { vertex_indices: number[] }).vertex_indices;
+  return { mesh: { positions: Float64Array.from(template.data as ArrayLike<number>), faces: Uint32Array.from(faces.data as ArrayLike<number>) }, landmarks68 };
+}
+
+/** The 7 alignment landmarks (SPEC §2) read off vertex positions. */
+export function sevenLandmarks(positions: Float64Array, landmarks68: number[]): Float64Array {
+  return Float64Array.from(SEVEN.flatMap((k) => Array.from(positions.subarray(3 * landmarks68[k], 3 * landmarks68[k] + 3))));
+}
+
+/** The mesh cut to its first `maxVertex` vertices (ICT orders the face first): 5023 gives a FLAME-size face. */
+export function cropMesh(mesh: TriangleMesh, maxVertex: number): TriangleMesh {
+  const faces: number[] = [];
+  for (let f = 0; f < mesh.faces.length; f += 3) {
+    if (mesh.faces[f] < maxVertex && mesh.faces[f + 1] < maxVertex && mesh.faces[f + 2] < maxVertex) faces.push(mesh.faces[f], mesh.faces[f + 1], mesh.faces[f + 2]);
+  }
+  return { positions: mesh.positions.slice(0, 3 * maxVertex), faces: Uint32Array.from(faces) };
+}
+
+/** n area-weighted surface samples with their face normals, moved along the normal by noise·U(−1.5, 1.5)-ish. */
+export function sampleSurface(mesh: TriangleMesh, n: number, noise: number, random: () => number): { positions: Float64Array; normals: Float64Array } {
+  const m = mesh.faces.length / 3;
+  const cum = new Float64Array(m);
+  const faceNormals = new Float64Array(3 * m);
+  const p = mesh.positions;
+  let total = 0;
+  for (let f = 0; f < m; f++) {
+    const a = 3 * mesh.faces[3 * f], b = 3 * mesh.faces[3 * f + 1], c = 3 * mesh.faces[3 * f + 2];
+    const e1 = [p[b] - p[a], p[b + 1] - p[a + 1], p[b + 2] - p[a + 2]];
+    const e2 = [p[c] - p[a], p[c + 1] - p[a + 1], p[c + 2] - p[a + 2]];
+    const nx = e1[1] * e2[2] - e1[2] * e2[1], ny = e1[2] * e2[0] - e1[0] * e2[2], nz = e1[0] * e2[1] - e1[1] * e2[0];
+    const l = Math.hypot(nx, ny, nz) || 1;
+    faceNormals.set([nx / l, ny / l, nz / l], 3 * f);
+    total += l / 2;
+    cum[f] = total;
+  }
+  const positions = new Float64Array(3 * n);
+  const normals = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const t = random() * total;
+    let lo = 0, hi = m - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    let u = random(), v = random();
+    if (u + v > 1) { u = 1 - u; v = 1 - v; }
+    const a = 3 * mesh.faces[3 * lo], b = 3 * mesh.faces[3 * lo + 1], c = 3 * mesh.faces[3 * lo + 2];
+    const offset = noise * (random() + random() + random() - 1.5);
+    for (let j = 0; j < 3; j++) {
+      positions[3 * i + j] = (1 - u - v) * p[a + j] + u * p[b + j] + v * p[c + j] + offset * faceNormals[3 * lo + j];
+      normals[3 * i + j] = faceNormals[3 * lo + j];
+    }
+  }
+  return { positions, normals };
+}
+
+/**
+ * A prediction: `mesh` turned by `angle` about y, scaled and moved, with its 7 landmarks
+ * perturbed by ±landmarkNoise/2 per coordinate.
+ */
+export function movedPrediction(
+  mesh: TriangleMesh,
+  landmarks68: number[],
+  random: () => number,
+  { angle = 0.35, scale = 0.93, translation = [12, -30, 45], landmarkNoise = 3 } = {},
+): { mesh: TriangleMesh; landmarks: Float64Array } {
+  const [c, s] = [Math.cos(angle), Math.sin(angle)];
+  const p = mesh.positions;
+  const moved = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i += 3) {
+    moved[i] = scale * (c * p[i] + s * p[i + 2]) + translation[0];
+    moved[i + 1] = scale * p[i + 1] + translation[1];
+    moved[i + 2] = scale * (-s * p[i] + c * p[i + 2]) + translation[2];
+  }
+  const landmarks = sevenLandmarks(moved, landmarks68).map((v) => v + (random() - 0.5) * landmarkNoise);
+  return { mesh: { positions: moved, faces: mesh.faces }, landmarks };
+}
