@@ -4,16 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readPointCloud, writePcd, writePly } from '../evaluators/io/index.js';
-
-function timeIt(fn: () => void, repeats = 5): number {
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(repeats / 2)] / 1000;
-}
+import { timeIt } from './timing.js';
 
 export async function runIoBench(n = 200_000): Promise<Record<string, number>> {
   const positions = new Float64Array(3 * n);
@@ -33,7 +24,7 @@ export async function runIoBench(n = 200_000): Promise<Record<string, number>> {
   const paths = ['b.ply', 'a.ply', 'c.pcd'];
   files.forEach(([name, write], i) => {
     write();
-    const seconds = timeIt(() => readPointCloud(join(dir, paths[i])));
+    const seconds = timeIt(() => readPointCloud(join(dir, paths[i])), 5, { warmUp: false });
     out[name] = n / seconds;
     console.log(`read ${name} (${n / 1000}k points with normals): ${(seconds * 1000).toFixed(1)} ms, ${(n / seconds / 1e6).toFixed(2)} M points/s`);
   });

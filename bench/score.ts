@@ -10,11 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeLandmarksJson, writePly } from '../evaluators/io/index.js';
 import { cropMesh, ictFace, lcg, movedPrediction, sampleSurface, sevenLandmarks } from './synthetic.js';
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from './timing.js';
 
 export async function runScoreBench(repeats = 3): Promise<Record<string, number>> {
   const { mesh: full, landmarks68 } = ictFace();

@@ -4,79 +4,29 @@
  * neighbour against kd-tree-javascript, and normal estimation. Single thread.
  */
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { BufferAttribute, BufferGeometry, Vector3 } from 'three';
 import { MeshBVH } from 'three-mesh-bvh';
-import { readNpy } from '../evaluators/io/npy.js';
+import type { TriangleMesh } from '../evaluators/geometry/types.js';
 import { KdTree, TriangleBVH, createClosestPointResult, estimateNormals } from '../evaluators/spatial/index.js';
+import { cropMesh, gaussian, ictFace, lcg, surfaceSampler } from './synthetic.js';
+import { timeIt } from './timing.js';
 
 interface XYZ { x: number; y: number; z: number }
 interface KdTreeJs { nearest(point: XYZ, count: number): Array<[XYZ, number]> }
 type KdTreeJsCtor = new (points: XYZ[], metric: (a: XYZ, b: XYZ) => number, dims: string[]) => KdTreeJs;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-/** Median wall time (s) of `repeats` runs after one warm-up run. */
-function timeIt(fn: () => void, repeats = 5): number {
-  fn();
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const t = performance.now();
-    fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(repeats / 2)] / 1000;
-}
-
-function loadIct(): { positions: Float64Array; faces: Uint32Array } {
-  const dir = fileURLToPath(new URL('../../../shared/fixtures/ict-facekit/', import.meta.url));
-  const template = readNpy(`${dir}template.npy`);
-  const faces = readNpy(`${dir}faces.npy`);
-  return { positions: Float64Array.from(template.data), faces: Uint32Array.from(faces.data) };
-}
-
 /** Area-weighted surface samples, each moved by a random direction times a length in [lo, hi]. */
-function samplesNear(positions: Float64Array, faces: Uint32Array, count: number, lo: number, hi: number, random: () => number): Float64Array {
-  const m = faces.length / 3;
-  const cdf = new Float64Array(m);
-  let total = 0;
-  for (let f = 0; f < m; f++) {
-    const a = 3 * faces[3 * f], b = 3 * faces[3 * f + 1], c = 3 * faces[3 * f + 2];
-    const ux = positions[b] - positions[a], uy = positions[b + 1] - positions[a + 1], uz = positions[b + 2] - positions[a + 2];
-    const vx = positions[c] - positions[a], vy = positions[c + 1] - positions[a + 1], vz = positions[c + 2] - positions[a + 2];
-    total += 0.5 * Math.hypot(uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx);
-    cdf[f] = total;
-  }
+function samplesNear(mesh: TriangleMesh, count: number, lo: number, hi: number, random: () => number): Float64Array {
+  const { sample } = surfaceSampler(mesh);
   const out = new Float64Array(3 * count);
   for (let i = 0; i < count; i++) {
-    const target = random() * total;
-    let l = 0, h = m - 1;
-    while (l < h) {
-      const mid = (l + h) >> 1;
-      if (cdf[mid] < target) l = mid + 1;
-      else h = mid;
-    }
-    let s = random(), t = random();
-    if (s + t > 1) { s = 1 - s; t = 1 - t; }
-    const a = 3 * faces[3 * l], b = 3 * faces[3 * l + 1], c = 3 * faces[3 * l + 2];
+    sample(random, out, i);
     const dx = gaussian(random), dy = gaussian(random), dz = gaussian(random);
     const r = (lo + (hi - lo) * random()) / Math.hypot(dx, dy, dz);
-    out[3 * i] = positions[a] + s * (positions[b] - positions[a]) + t * (positions[c] - positions[a]) + r * dx;
-    out[3 * i + 1] = positions[a + 1] + s * (positions[b + 1] - positions[a + 1]) + t * (positions[c + 1] - positions[a + 1]) + r * dy;
-    out[3 * i + 2] = positions[a + 2] + s * (positions[b + 2] - positions[a + 2]) + t * (positions[c + 2] - positions[a + 2]) + r * dz;
+    out[3 * i] += r * dx;
+    out[3 * i + 1] += r * dy;
+    out[3 * i + 2] += r * dz;
   }
   return out;
 }
@@ -132,23 +82,14 @@ function grid(side: number): { positions: Float64Array; faces: Uint32Array } {
 const mq = (n: number, seconds: number): string => `${(n / seconds / 1e6).toFixed(2)} M q/s`;
 const ms = (seconds: number): string => `${(seconds * 1000).toFixed(1)} ms`;
 
-/** Faces whose three vertices all lie in [0, vertexLimit). */
-function facesBelow(faces: Uint32Array, vertexLimit: number): Uint32Array {
-  const kept: number[] = [];
-  for (let f = 0; f < faces.length; f += 3) {
-    if (faces[f] < vertexLimit && faces[f + 1] < vertexLimit && faces[f + 2] < vertexLimit) kept.push(faces[f], faces[f + 1], faces[f + 2]);
-  }
-  return Uint32Array.from(kept);
-}
-
 export async function runSpatialBench(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const ict = loadIct();
+  const ict = ictFace().mesh;
   // ICT "narrow face" region (vertices 0..6705, see the fixture README): a ~13k-face subset.
-  const narrow = { positions: ict.positions, faces: facesBelow(ict.faces, 6706) };
-  const random = rng(2025);
+  const narrow = cropMesh(ict, 6706);
+  const random = lcg(2025);
   const n = 100_000;
-  const meshes: Array<[string, { positions: Float64Array; faces: Uint32Array }]> = [
+  const meshes: Array<[string, TriangleMesh]> = [
     [`ICT face+head, ${ict.faces.length / 3} faces`, ict],
     [`ICT narrow face, ${narrow.faces.length / 3} faces`, narrow],
   ];
@@ -179,7 +120,7 @@ export async function runSpatialBench(): Promise<Record<string, number>> {
       ? ([['near-surface', 0, 1], ['off-surface 5–30 mm', 5, 30]] as const)
       : ([['near-surface', 0, 1]] as const);
     for (const [kind, lo, hi] of kinds) {
-      const queries = samplesNear(mesh.positions, mesh.faces, n, lo, hi, random);
+      const queries = samplesNear(mesh, n, lo, hi, random);
       const batch = timeIt(() => bvh.closestPoints(queries));
       const single = timeIt(() => {
         for (let i = 0; i < n; i++) bvh.closestPoint(queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], hit);
@@ -200,11 +141,11 @@ export async function runSpatialBench(): Promise<Record<string, number>> {
   }
 
   // k-d tree: 100k surface samples, 100k queries within 1 mm.
-  const cloud = samplesNear(ict.positions, ict.faces, n, 0, 0, random);
+  const cloud = samplesNear(ict, n, 0, 0, random);
   const kdBuild = timeIt(() => KdTree.build(cloud), 5);
   out['kdtree build 100k (s)'] = kdBuild;
   const tree = KdTree.build(cloud);
-  const kq = samplesNear(ict.positions, ict.faces, n, 0, 1, random);
+  const kq = samplesNear(ict, n, 0, 1, random);
   const kdBatch = timeIt(() => tree.nearestBatch(kq));
   out['kdtree nearest (q/s)'] = n / kdBatch;
   const knnIdx = new Int32Array(20);
@@ -229,7 +170,7 @@ export async function runSpatialBench(): Promise<Record<string, number>> {
 
   // Normal estimation, k = 20.
   const np = 50_000;
-  const normalCloud = samplesNear(ict.positions, ict.faces, np, 0, 0, random);
+  const normalCloud = samplesNear(ict, np, 0, 0, random);
   const tn = timeIt(() => estimateNormals(normalCloud), 3);
   const tnOut = timeIt(() => estimateNormals(normalCloud, { orientation: 'outward' }), 3);
   out['normals mst (points/s)'] = np / tn;

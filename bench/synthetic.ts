@@ -8,12 +8,23 @@ import { readNpy } from '../evaluators/io/index.js';
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/ict-facekit/', import.meta.url));
 const SEVEN = [36, 39, 42, 45, 33, 48, 54];
 
+/**
+ * The benchmarks' seeded generator, uniform in [0, 1): the 32-bit linear congruential
+ * generator x ↦ 1664525·x + 1013904223 mod 2³² (Numerical Recipes, ch. 7.1).
+ */
 export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return s / 4294967296;
   };
+}
+
+/** Standard normal sample (Box–Muller); 1 − random() lies in (0, 1], so the logarithm is finite. */
+export function gaussian(random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 /** The ICT neutral face (11248 vertices, mm) and its 68 landmark vertex ids. */
@@ -38,8 +49,20 @@ export function cropMesh(mesh: TriangleMesh, maxVertex: number): TriangleMesh {
   return { positions: mesh.positions.slice(0, 3 * maxVertex), faces: Uint32Array.from(faces) };
 }
 
-/** n area-weighted surface samples with their face normals, moved along the normal by noise·U(−1.5, 1.5)-ish. */
-export function sampleSurface(mesh: TriangleMesh, n: number, noise: number, random: () => number): { positions: Float64Array; normals: Float64Array } {
+/** Uniform random points on a mesh surface. */
+export interface SurfaceSampler {
+  /** Unit normal of each face, xyz-interleaved (zero for a degenerate face). */
+  faceNormals: Float64Array;
+  /**
+   * Writes a uniform random surface point to out[3i..3i+2] and returns its face: a face
+   * drawn with probability ∝ area, then uniform barycentrics (a point of the unit square
+   * folded into the triangle). Draws three numbers from `random`.
+   */
+  sample(random: () => number, out: Float64Array, i: number): number;
+}
+
+/** Area-weighted surface sampling of `mesh` (face areas and normals computed once). */
+export function surfaceSampler(mesh: TriangleMesh): SurfaceSampler {
   const m = mesh.faces.length / 3;
   const cum = new Float64Array(m);
   const faceNormals = new Float64Array(3 * m);
@@ -55,9 +78,7 @@ export function sampleSurface(mesh: TriangleMesh, n: number, noise: number, rand
     total += l / 2;
     cum[f] = total;
   }
-  const positions = new Float64Array(3 * n);
-  const normals = new Float64Array(3 * n);
-  for (let i = 0; i < n; i++) {
+  const sample = (random: () => number, out: Float64Array, i: number): number => {
     const t = random() * total;
     let lo = 0, hi = m - 1;
     while (lo < hi) {
@@ -67,11 +88,25 @@ export function sampleSurface(mesh: TriangleMesh, n: number, noise: number, rand
     }
     let u = random(), v = random();
     if (u + v > 1) { u = 1 - u; v = 1 - v; }
+    const w = 1 - u - v;
     const a = 3 * mesh.faces[3 * lo], b = 3 * mesh.faces[3 * lo + 1], c = 3 * mesh.faces[3 * lo + 2];
+    for (let j = 0; j < 3; j++) out[3 * i + j] = w * p[a + j] + u * p[b + j] + v * p[c + j];
+    return lo;
+  };
+  return { faceNormals, sample };
+}
+
+/** n area-weighted surface samples with their face normals, moved along the normal by noise·U(−1.5, 1.5)-ish. */
+export function sampleSurface(mesh: TriangleMesh, n: number, noise: number, random: () => number): { positions: Float64Array; normals: Float64Array } {
+  const { faceNormals, sample } = surfaceSampler(mesh);
+  const positions = new Float64Array(3 * n);
+  const normals = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const f = sample(random, positions, i);
     const offset = noise * (random() + random() + random() - 1.5);
     for (let j = 0; j < 3; j++) {
-      positions[3 * i + j] = (1 - u - v) * p[a + j] + u * p[b + j] + v * p[c + j] + offset * faceNormals[3 * lo + j];
-      normals[3 * i + j] = faceNormals[3 * lo + j];
+      positions[3 * i + j] += offset * faceNormals[3 * f + j];
+      normals[3 * i + j] = faceNormals[3 * f + j];
     }
   }
   return { positions, normals };

@@ -10,6 +10,7 @@
  */
 import { InputError } from '../errors.js';
 import type { TriangleMesh } from '../geometry/types.js';
+import { boundingDiagonal, gatherPoints } from '../geometry/points.js';
 import { firstNonFinite, validateMesh } from '../geometry/validate.js';
 import { createClosestPointResult, mortonOrder, TriangleBVH } from '../spatial/index.js';
 import { mat3Determinant, mat3Multiply, mat3Transpose, projectToOrthogonal, rotationFromRotationVector, solveSymmetric } from './linalg.js';
@@ -143,7 +144,7 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   const faceNormals = unitFaceNormals(mesh);
   // Queries in Morton order hit the same BVH nodes one after another (≈1.5x faster passes);
   // nothing per point is returned, so the permutation stays internal.
-  const points = mortonOrdered(gtPoints);
+  const points = gatherPoints(gtPoints, mortonOrder(gtPoints));
 
   const rigid = mode === 'rigid';
   const dims = rigid ? 6 : 7;
@@ -394,33 +395,6 @@ function unitFaceNormals(mesh: TriangleMesh): Float64Array {
     }
   }
   return out;
-}
-
-/** A copy of the xyz-interleaved points listed in Morton (Z-order) order. */
-function mortonOrdered(points: Float64Array): Float64Array {
-  const order = mortonOrder(points);
-  const out = new Float64Array(points.length);
-  for (let k = 0; k < order.length; k++) {
-    const i = 3 * order[k];
-    out[3 * k] = points[i];
-    out[3 * k + 1] = points[i + 1];
-    out[3 * k + 2] = points[i + 2];
-  }
-  return out;
-}
-
-function boundingDiagonal(points: Float64Array): number {
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let i = 0; i < points.length; i += 3) {
-    const x = points[i], y = points[i + 1], z = points[i + 2];
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
-  }
-  return Math.hypot(x1 - x0, y1 - y0, z1 - z0);
 }
 
 /** Smallest GT-to-surface distance (for the error message), over at most ~1000 points. */

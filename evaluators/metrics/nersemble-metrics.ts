@@ -2,7 +2,8 @@ import { fractionWithin, mean, median } from './statistics.js';
 import type { SurfaceCorrespondences } from './surface-distance.js';
 
 /** The per-item metrics of the nersemble protocol (SPEC §4), lengths in mm. */
-export interface NersembleMetrics {
+/** (A type alias, so that it is assignable to Record<string, number>.) */
+export type NersembleMetrics = {
   l1: number;
   l2: number;
   nc: number;
@@ -12,7 +13,7 @@ export interface NersembleMetrics {
   r10: number;
   median: number;
   points: number;
-}
+};
 
 /** Recall thresholds (mm) and the metric key each one is written under. */
 export const RECALL_THRESHOLDS: ReadonlyArray<readonly [key: 'r1' | 'r2_5' | 'r5' | 'r10', mm: number]> = [

@@ -1,12 +1,12 @@
 import { mean, median, standardDeviation } from './statistics.js';
 
 /** NoW's summary of unsigned scan-to-mesh distances (mm). */
-export interface NowMetrics {
+export type NowMetrics = {
   median: number;
   mean: number;
   std: number;
   points: number;
-}
+};
 
 /** Median, mean and population std (numpy's default) of the distances, as NoW's evaluation reports them. */
 export function nowMetrics(distances: Float64Array): NowMetrics {

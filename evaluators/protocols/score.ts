@@ -1,5 +1,6 @@
 import { icp, umeyama, applyTransform, composeTransforms, type SimilarityTransform } from '../alignment/index.js';
 import { InputError } from '../errors.js';
+import { gatherPoints } from '../geometry/points.js';
 import type { PointCloud, TriangleMesh } from '../geometry/types.js';
 import {
   cumulativeCurve,
@@ -91,17 +92,6 @@ const MIRROR_X: SimilarityTransform = {
   translation: new Float64Array(3),
 };
 
-function gatherPoints(values: Float64Array, indices: Uint32Array): Float64Array {
-  const out = new Float64Array(indices.length * 3);
-  for (let i = 0; i < indices.length; i++) {
-    const k = 3 * indices[i];
-    out[3 * i] = values[k];
-    out[3 * i + 1] = values[k + 1];
-    out[3 * i + 2] = values[k + 2];
-  }
-  return out;
-}
-
 function rows3(m: Float64Array): number[][] {
   return [Array.from(m.subarray(0, 3)), Array.from(m.subarray(3, 6)), Array.from(m.subarray(6, 9))];
 }
@@ -143,14 +133,16 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
   // 1. Landmark similarity (a reflection is handled by mirroring the prediction first).
   let pred = inputs.pred;
   let predLandmarks = inputs.predLandmarks;
+  const landmarkNames = { sourceName: names.predLandmarks, targetName: names.gtLandmarks };
   let landmarkFit = umeyama(predLandmarks, inputs.gtLandmarks, {
     withScale: config.estimateScale,
     allowReflection: config.allowReflection,
+    ...landmarkNames,
   });
   const reflection = landmarkFit.reflection;
   if (reflection) {
     ({ mesh: pred, landmarks: predLandmarks } = mirrorPrediction(pred, predLandmarks));
-    landmarkFit = umeyama(predLandmarks, inputs.gtLandmarks, { withScale: config.estimateScale, allowReflection: false });
+    landmarkFit = umeyama(predLandmarks, inputs.gtLandmarks, { withScale: config.estimateScale, allowReflection: false, ...landmarkNames });
   }
 
   // 2. ICP refinement.
@@ -165,6 +157,7 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
       maxIterations: config.icp.maxIterations,
       relativeTolerance: config.icp.relativeTolerance,
       maxCorrespondenceDistance: config.icp.maxCorrespondenceDistance,
+      name: `ICP of ${names.pred} onto ${names.gt}`,
     });
     transform = solution.transform;
     iterations = solution.iterations;

@@ -15,6 +15,7 @@
 import { RECORD_WORDS, childBoxDistanceSq, compactTree, inclusiveBound, rootDistanceSq, type CompactTree } from './compact-tree.js';
 import { mortonOrder } from './morton.js';
 import { selectNthPoint } from './select-nth.js';
+import { pointBounds } from '../geometry/points.js';
 
 export interface KdTreeOptions {
   /** Maximum points per leaf (default 8). */
@@ -369,21 +370,6 @@ export class KdTree {
   }
 }
 
-/** Box of `points[start, end)` (xyz-interleaved) into `out[o .. o+5]`. */
-function pointBounds(points: Float64Array, start: number, end: number, out: Float64Array, o: number): void {
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let i = start; i < end; i++) {
-    const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
-  }
-  out[o] = x0; out[o + 1] = y0; out[o + 2] = z0;
-  out[o + 3] = x1; out[o + 4] = y1; out[o + 5] = z1;
-}
 
 /** Build once on a few points when the module loads, so the builder has type feedback before a large build. */
 KdTree.build(Float64Array.from({ length: 3 * 40 }, (_, i) => (i * 7919) % 31));

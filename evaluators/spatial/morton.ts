@@ -7,6 +7,8 @@
  * are close in space.
  */
 
+import { pointBounds } from '../geometry/points.js';
+
 /** Spread the low 10 bits of v so that bit i moves to bit 3i. */
 function spreadBits(v: number): number {
   v &= 0x3ff;
@@ -20,16 +22,7 @@ function spreadBits(v: number): number {
 /** 30-bit Morton keys of the xyz-interleaved `points` (non-finite coordinates map to cell 0). */
 export function mortonKeys(points: Float64Array): Uint32Array {
   const n = Math.floor(points.length / 3);
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = points[3 * i], y = points[3 * i + 1], z = points[3 * i + 2];
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
-    if (y < y0) y0 = y;
-    if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
-  }
+  const [x0, y0, z0, x1, y1, z1] = pointBounds(points, 0, n, new Float64Array(6));
   const extent = Math.max(x1 - x0, y1 - y0, z1 - z0);
   const scale = extent > 0 && Number.isFinite(extent) ? 1023.999 / extent : 0;
   const keys = new Uint32Array(n);

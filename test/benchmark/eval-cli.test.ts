@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeLandmarksJson, writeNpy, writePly } from '../../evaluators/io/index.js';
-import { ictFace, ictSevenLandmarks, sampleSurface } from '../helpers/faces.js';
+import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../helpers/faces.js';
 import { axisAngle, rng, similarity } from '../helpers/random.js';
 import { facebench, tempDir } from './cli-helpers.js';
 
@@ -21,16 +21,15 @@ describe('facebench eval', () => {
 
   beforeAll(() => {
     const { mesh } = ictFace();
-    const faceOnly = (f: number) => mesh.faces[3 * f] < 6706 && mesh.faces[3 * f + 1] < 6706 && mesh.faces[3 * f + 2] < 6706;
     const lm = ictSevenLandmarks();
     const random = rng(2);
     persons.forEach((pid, p) => {
-      const neutral = sampleSurface(mesh, 2500, 100 + p, faceOnly);
+      const neutral = sampleSurface(mesh, 2500, rng(100 + p), ictFaceRegion);
       const dir = join(bench, 'persons', pid, 'neutral');
       writePly(join(dir, 'scan.ply'), { positions: neutral.positions, faces: new Uint32Array(0), normals: neutral.normals }, { format: 'binary_little_endian', precision: 'double' });
       writeLandmarksJson(join(dir, 'landmarks.json'), lm);
       items.forEach((item, k) => {
-        const s = sampleSurface(mesh, 2500, 10 * p + k, faceOnly);
+        const s = sampleSurface(mesh, 2500, rng(10 * p + k), ictFaceRegion);
         const itemDir = join(bench, 'items', pid, item);
         writePly(join(itemDir, 'scan.ply'), { positions: s.positions, faces: new Uint32Array(0), normals: s.normals }, { format: 'binary_little_endian', precision: 'double' });
         writeLandmarksJson(join(itemDir, 'landmarks.json'), lm);

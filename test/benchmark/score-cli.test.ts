@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeLandmarksJson, writePly } from '../../evaluators/io/index.js';
 import { ictFace, ictSevenLandmarks, sampleSurface } from '../helpers/faces.js';
-import { axisAngle, similarity } from '../helpers/random.js';
+import { axisAngle, rng, similarity } from '../helpers/random.js';
 import { facebench, listFiles, tempDir } from './cli-helpers.js';
 
 describe('facebench score', () => {
@@ -27,7 +27,7 @@ describe('facebench score', () => {
     const metres = moved.map((v) => v / 1000);
     writePly(files.predM, { positions: metres, faces: mesh.faces }, { format: 'binary_little_endian', precision: 'double' });
     writeLandmarksJson(files.predLmM, ictSevenLandmarks(metres));
-    const s = sampleSurface(mesh, 3000, 1, (f) => mesh.faces[3 * f] < 6706);
+    const s = sampleSurface(mesh, 3000, rng(1), (f) => mesh.faces[3 * f] < 6706);
     writePly(files.gt, { positions: s.positions, faces: new Uint32Array(0), normals: s.normals }, { format: 'binary_little_endian', precision: 'double' });
     writePly(files.gtNoNormals, { positions: s.positions, faces: new Uint32Array(0) }, { format: 'ascii', precision: 'double' });
     writeLandmarksJson(files.gtLm, ictSevenLandmarks());

@@ -1,4 +1,4 @@
-/** Seeded random numbers for deterministic tests (mulberry32). */
+/** Seeded random numbers for deterministic tests: mulberry32, uniform in [0, 1). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -10,10 +10,11 @@ export function rng(seed: number): () => number {
   };
 }
 
-/** Standard normal sample (Box–Muller). */
+/** Standard normal sample (Box–Muller); 1 − random() lies in (0, 1], so the logarithm is finite. */
 export function gaussian(random: () => number): number {
-  const u = Math.max(random(), 1e-300);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
 /** Rotation matrix (row-major 3x3) from an axis and an angle in radians (Rodrigues' formula). */

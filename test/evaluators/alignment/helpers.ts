@@ -1,26 +1,6 @@
-/** Seeded random numbers and random transforms for the alignment tests. */
+/** Random transforms and matrix comparisons for the alignment tests (seeded RNG: test/helpers/random.ts). */
 import type { SimilarityTransform } from '../../../evaluators/alignment/index.js';
-
-/** mulberry32: a small seeded 32-bit generator, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples (Box–Muller) from a uniform generator. */
-export function gaussian(random: () => number): () => number {
-  return () => {
-    const u = 1 - random();
-    const v = random();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-}
+import { gaussian } from '../../helpers/random.js';
 
 /** Rotation matrix (row-major) of a unit quaternion (w, x, y, z). */
 export function quaternionToMatrix(w: number, x: number, y: number, z: number): Float64Array {
@@ -35,8 +15,7 @@ export function quaternionToMatrix(w: number, x: number, y: number, z: number): 
 
 /** A uniformly random rotation (normalised Gaussian quaternion). */
 export function randomRotation(random: () => number): Float64Array {
-  const g = gaussian(random);
-  return quaternionToMatrix(g(), g(), g(), g());
+  return quaternionToMatrix(gaussian(random), gaussian(random), gaussian(random), gaussian(random));
 }
 
 /** A random similarity with scale in [0.5, 2) and translation in [−100, 100)³. */

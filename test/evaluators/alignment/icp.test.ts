@@ -16,16 +16,14 @@ import {
 import { InputError } from '../../../evaluators/errors.js';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
 import { closestPointOnTriangle, createClosestPointResult, createTriangleClosestPoint, TriangleBVH } from '../../../evaluators/spatial/index.js';
-import { faceNormalOf, ictTemplate, sampleSurfacePoints } from './face-fixture.js';
-import { gaussian, seededRandom } from './helpers.js';
+import { faceNormal, ictFace, ictSevenLandmarks, sampleSurface } from '../../helpers/faces.js';
+import { gaussian, rng } from '../../helpers/random.js';
 
 const DEG = Math.PI / 180;
-/** ICT vertex ids of the 7 alignment landmarks (iBUG 36, 39, 42, 45, 33, 48, 54; landmarks68.json). */
-const SEVEN_VERTICES = [1507, 1528, 3742, 3721, 1147, 5708, 6213];
 const GT_POINTS = 20_000;
 
-const template = ictTemplate();
-const gt = sampleSurfacePoints(template, GT_POINTS, 101);
+const template = ictFace().mesh;
+const gt = sampleSurface(template, GT_POINTS, rng(101));
 
 /** The template moved by `p`: ICP must find p⁻¹ to put it back onto the GT samples. */
 function perturbed(p: SimilarityTransform): TriangleMesh {
@@ -33,8 +31,8 @@ function perturbed(p: SimilarityTransform): TriangleMesh {
 }
 
 function perturbation(seed: number, degrees: number, mm: number, scale: number): SimilarityTransform {
-  const random = seededRandom(seed);
-  const g = gaussian(random);
+  const random = rng(seed);
+  const g = () => gaussian(random);
   const axis = [g(), g(), g()];
   const dir = [g(), g(), g()];
   const len = Math.hypot(dir[0], dir[1], dir[2]);
@@ -73,7 +71,7 @@ describe('icp on the ICT-FaceKit face (acceptance)', () => {
   it('similarity mode recovers a 2°, 3 mm, 2% perturbation from the identity to < 0.01 mm', () => {
     const p = perturbation(1, 2, 3, 1.02);
     const mesh = perturbed(p);
-    const solution = icp(gt.points, mesh, identityTransform());
+    const solution = icp(gt.positions, mesh, identityTransform());
     const truth = invertTransform(p);
     expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(0.01);
     expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(1e-6); // in fact to rounding
@@ -91,7 +89,7 @@ describe('icp on the ICT-FaceKit face (acceptance)', () => {
     const mesh = perturbed(p);
     const init = identityTransform();
     init.scale = 1.02;
-    const solution = icp(gt.points, mesh, init, { mode: 'rigid' });
+    const solution = icp(gt.positions, mesh, init, { mode: 'rigid' });
     expect(solution.transform.scale).toBe(1.02);
     expect(transformDifference(solution.transform, invertTransform(p), mesh.positions)).toBeLessThan(0.01);
     expect(solution.converged).toBe(true);
@@ -99,14 +97,14 @@ describe('icp on the ICT-FaceKit face (acceptance)', () => {
 
     const q = perturbation(3, 2, 3, 1);
     const rigidMesh = perturbed(q);
-    const rigid = icp(gt.points, rigidMesh, identityTransform(), { mode: 'rigid' });
+    const rigid = icp(gt.positions, rigidMesh, identityTransform(), { mode: 'rigid' });
     expect(rigid.transform.scale).toBe(1);
     expect(transformDifference(rigid.transform, invertTransform(q), rigidMesh.positions)).toBeLessThan(0.01);
   });
 
   it('trimming at 10 mm recovers < 0.01 mm with 10% of the GT points 20–50 mm off the surface', () => {
-    const random = seededRandom(7);
-    const points = Float64Array.from(gt.points);
+    const random = rng(7);
+    const points = Float64Array.from(gt.positions);
     const bvh = TriangleBVH.build(template.positions, template.faces);
     const hit = createClosestPointResult();
     let outliers = 0;
@@ -116,10 +114,10 @@ describe('icp on the ICT-FaceKit face (acceptance)', () => {
       for (;;) {
         const offset = 20 + 30 * random();
         const j = Math.floor(random() * GT_POINTS);
-        const n = faceNormalOf(template, gt.faces[j]);
-        const x = gt.points[3 * j] + offset * n[0];
-        const y = gt.points[3 * j + 1] + offset * n[1];
-        const z = gt.points[3 * j + 2] + offset * n[2];
+        const n = faceNormal(template, gt.faces[j]);
+        const x = gt.positions[3 * j] + offset * n[0];
+        const y = gt.positions[3 * j + 1] + offset * n[1];
+        const z = gt.positions[3 * j + 2] + offset * n[2];
         bvh.closestPoint(x, y, z, hit);
         if (hit.distanceSq > 20 * 20) {
           points.set([x, y, z], 3 * i);
@@ -149,16 +147,15 @@ describe('icp on the ICT-FaceKit face (acceptance)', () => {
   it('refines a noisy 7-landmark Umeyama start and reports its error consistently with a direct evaluation', () => {
     const p = perturbation(5, 5, 8, 0.97);
     const mesh = perturbed(p);
-    const random = seededRandom(9);
-    const g = gaussian(random);
-    const pick = (positions: Float64Array): Float64Array => Float64Array.from(SEVEN_VERTICES.flatMap((v) => [positions[3 * v], positions[3 * v + 1], positions[3 * v + 2]]));
-    const noisyGtLandmarks = Float64Array.from(pick(template.positions), (x) => x + 1.5 * g());
-    const init = umeyama(pick(mesh.positions), noisyGtLandmarks).transform;
+    const random = rng(9);
+    const g = () => gaussian(random);
+    const noisyGtLandmarks = Float64Array.from(ictSevenLandmarks(template.positions), (x) => x + 1.5 * g());
+    const init = umeyama(ictSevenLandmarks(mesh.positions), noisyGtLandmarks).transform;
     const truth = invertTransform(p);
     expect(transformDifference(init, truth, mesh.positions)).toBeGreaterThan(0.5);
 
     // GT with 0.1 mm noise: no exact fit; the result must still be the truth to well under 0.01 mm·…
-    const noisy = Float64Array.from(gt.points, (x) => x + 0.1 * g());
+    const noisy = Float64Array.from(gt.positions, (x) => x + 0.1 * g());
     const solution = icp(noisy, mesh, init);
     expect(solution.converged).toBe(true);
     expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(0.02);
@@ -175,7 +172,7 @@ describe('icp on the ICT-FaceKit face (acceptance)', () => {
   it('distances agree with a brute-force closest point over every triangle (200 points)', () => {
     const p = perturbation(6, 1, 2, 1.01);
     const mesh = perturbed(p);
-    const subset = gt.points.subarray(0, 600);
+    const subset = gt.positions.subarray(0, 600);
     const noisy = Float64Array.from(subset, (x, i) => x + 0.3 * Math.sin(7.1 * i));
     const solution = icp(noisy, mesh, identityTransform(), { maxIterations: 3, maxCorrespondenceDistance: Infinity });
     const moved = applyTransform(solution.transform, mesh.positions);
@@ -202,16 +199,16 @@ describe('icp: stopping rules and inputs', () => {
   const p = perturbation(10, 2, 3, 1.02);
   const mesh = perturbed(p);
   const bvh = TriangleBVH.build(mesh.positions, mesh.faces);
-  const noisy = Float64Array.from(gt.points, (x, i) => x + 0.2 * Math.sin(12.9898 * i));
+  const noisy = Float64Array.from(gt.positions, (x, i) => x + 0.2 * Math.sin(12.9898 * i));
 
   it('respects the iteration cap (converged = false) and 0 iterations returns the start', () => {
-    const capped = icp(gt.points, { mesh, bvh }, identityTransform(), { maxIterations: 2 });
+    const capped = icp(gt.positions, { mesh, bvh }, identityTransform(), { maxIterations: 2 });
     expect(capped.iterations).toBe(2);
     expect(capped.converged).toBe(false);
     expect(capped.history.length).toBe(3);
     expectMonotone(capped);
     const start = perturbation(11, 1, 1, 1.01);
-    const none = icp(gt.points, { mesh, bvh }, start, { maxIterations: 0 });
+    const none = icp(gt.positions, { mesh, bvh }, start, { maxIterations: 0 });
     expect(none.iterations).toBe(0);
     expect(none.converged).toBe(false);
     expect(transformDifference(none.transform, start, mesh.positions)).toBeLessThan(1e-12);
@@ -243,7 +240,7 @@ describe('icp: stopping rules and inputs', () => {
     const mirror: SimilarityTransform = { scale: 1, rotation: Float64Array.of(-1, 0, 0, 0, 1, 0, 0, 0, 1), translation: new Float64Array(3) };
     const mirroredMesh = perturbed(composeTransforms(mirror, p)); // x ↦ M·P(x)
     // Start from M (undoes the mirror), ICP must find P⁻¹ after it: total P⁻¹·M.
-    const solution = icp(gt.points, mirroredMesh, cloneTransform(mirror));
+    const solution = icp(gt.positions, mirroredMesh, cloneTransform(mirror));
     expect(mat3Determinant(solution.transform.rotation)).toBeCloseTo(-1, 12);
     const truth = composeTransforms(invertTransform(p), mirror);
     expect(transformDifference(solution.transform, truth, mirroredMesh.positions)).toBeLessThan(0.01);
@@ -254,7 +251,7 @@ describe('icp: stopping rules and inputs', () => {
     far.translation[0] = 600;
     let caught: unknown;
     try {
-      icp(gt.points, { mesh, bvh }, far, { name: 'pred/mesh_posed.ply' });
+      icp(gt.positions, { mesh, bvh }, far, { name: 'pred/mesh_posed.ply' });
     } catch (error) {
       caught = error;
     }
@@ -275,16 +272,16 @@ describe('icp: stopping rules and inputs', () => {
       return undefined;
     };
     const cases: Array<[Float64Array, SimilarityTransform, object, RegExp]> = [
-      [gt.points, identityTransform(), { mode: 'affine' }, /unknown ICP mode 'affine'/],
-      [gt.points, identityTransform(), { maxIterations: -1 }, /maxIterations must be a non-negative integer/],
-      [gt.points, identityTransform(), { maxIterations: 1.5 }, /maxIterations/],
-      [gt.points, identityTransform(), { relativeTolerance: -1 }, /relativeTolerance/],
-      [gt.points, identityTransform(), { maxCorrespondenceDistance: 0 }, /maxCorrespondenceDistance must be > 0/],
+      [gt.positions, identityTransform(), { mode: 'affine' }, /unknown ICP mode 'affine'/],
+      [gt.positions, identityTransform(), { maxIterations: -1 }, /maxIterations must be a non-negative integer/],
+      [gt.positions, identityTransform(), { maxIterations: 1.5 }, /maxIterations/],
+      [gt.positions, identityTransform(), { relativeTolerance: -1 }, /relativeTolerance/],
+      [gt.positions, identityTransform(), { maxCorrespondenceDistance: 0 }, /maxCorrespondenceDistance must be > 0/],
       [new Float64Array(0), identityTransform(), {}, /no GT points/],
       [new Float64Array(4), identityTransform(), {}, /not a multiple of 3/],
       [Float64Array.of(1, 2, Number.NaN), identityTransform(), {}, /GT point 0 has a non-finite coordinate/],
-      [gt.points, { ...identityTransform(), scale: 0 }, {}, /scale 0; it must be a finite positive number/],
-      [gt.points, { ...identityTransform(), rotation: Float64Array.of(1, 0.1, 0, 0, 1, 0, 0, 0, 1) }, {}, /not orthogonal/],
+      [gt.positions, { ...identityTransform(), scale: 0 }, {}, /scale 0; it must be a finite positive number/],
+      [gt.positions, { ...identityTransform(), rotation: Float64Array.of(1, 0.1, 0, 0, 1, 0, 0, 0, 1) }, {}, /not orthogonal/],
     ];
     for (const [points, init, options, pattern] of cases) {
       const error = run(points, init, options);

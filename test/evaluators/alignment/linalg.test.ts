@@ -15,7 +15,8 @@ import {
   svd3,
   symmetricEigen,
 } from '../../../evaluators/alignment/index.js';
-import { maxAbsDiff, orthogonalityError, randomRotation, seededRandom, toNested } from './helpers.js';
+import { rng } from '../../helpers/random.js';
+import { maxAbsDiff, orthogonalityError, randomRotation, toNested } from './helpers.js';
 
 function randomMatrix(random: () => number, rows: number, cols = rows): Float64Array {
   const m = new Float64Array(rows * cols);
@@ -42,7 +43,7 @@ function reassemble(u: Float64Array, values: Float64Array, v: Float64Array): Flo
 }
 
 describe('3x3 products against mathjs', () => {
-  const random = seededRandom(1);
+  const random = rng(1);
   it('multiply, transpose, determinant, matrix–vector', () => {
     for (let trial = 0; trial < 50; trial++) {
       const a = randomMatrix(random, 3);
@@ -66,7 +67,7 @@ describe('3x3 products against mathjs', () => {
 });
 
 describe('symmetricEigen (cyclic Jacobi)', () => {
-  const random = seededRandom(2);
+  const random = rng(2);
   it('matches math.eigs and satisfies A·V = V·Λ with orthonormal V, for n = 1..8', () => {
     for (let n = 1; n <= 8; n++) {
       for (let trial = 0; trial < 10; trial++) {
@@ -102,7 +103,7 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
 });
 
 describe('svd3 (one-sided Jacobi)', () => {
-  const random = seededRandom(3);
+  const random = rng(3);
   function checkSvd(a: Float64Array, tolerance: number): ReturnType<typeof svd3> {
     const result = svd3(a);
     const { u, values, v } = result;
@@ -164,7 +165,7 @@ describe('svd3 (one-sided Jacobi)', () => {
 });
 
 describe('small symmetric solves', () => {
-  const random = seededRandom(4);
+  const random = rng(4);
   it('solveLDLT matches math.lusolve on random SPD systems (n = 1..7)', () => {
     for (let n = 1; n <= 7; n++) {
       for (let trial = 0; trial < 10; trial++) {
@@ -206,7 +207,7 @@ describe('small symmetric solves', () => {
 });
 
 describe('rotations', () => {
-  const random = seededRandom(5);
+  const random = rng(5);
   function skew(w: number[]): number[][] {
     return [
       [0, -w[2], w[1]],

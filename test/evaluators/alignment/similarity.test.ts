@@ -10,10 +10,11 @@ import {
   transformFromMatrix4,
   transformToMatrix4,
 } from '../../../evaluators/alignment/index.js';
-import { maxAbsDiff, randomPoints, randomSimilarity, seededRandom } from './helpers.js';
+import { rng } from '../../helpers/random.js';
+import { maxAbsDiff, randomPoints, randomSimilarity } from './helpers.js';
 
 describe('similarity transforms', () => {
-  const random = seededRandom(11);
+  const random = rng(11);
 
   it('applies x ↦ s·R·x + t, written out by hand for a quarter turn about z', () => {
     const t = { scale: 2, rotation: Float64Array.of(0, -1, 0, 1, 0, 0, 0, 0, 1), translation: Float64Array.of(1, 2, 3) };

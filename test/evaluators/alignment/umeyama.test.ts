@@ -10,7 +10,8 @@ import {
   type SimilarityTransform,
 } from '../../../evaluators/alignment/index.js';
 import { InputError } from '../../../evaluators/errors.js';
-import { gaussian, maxAbsDiff, orthogonalityError, quaternionToMatrix, randomPoints, randomSimilarity, seededRandom } from './helpers.js';
+import { gaussian, rng } from '../../helpers/random.js';
+import { maxAbsDiff, orthogonalityError, quaternionToMatrix, randomPoints, randomSimilarity } from './helpers.js';
 
 /**
  * Independent reference: B. K. P. Horn, "Closed-form solution of absolute orientation using
@@ -71,8 +72,7 @@ function horn(source: Float64Array, target: Float64Array, weights?: Float64Array
 }
 
 function addNoise(points: Float64Array, random: () => number, sigma: number): Float64Array {
-  const g = gaussian(random);
-  return Float64Array.from(points, (x) => x + sigma * g());
+  return Float64Array.from(points, (x) => x + sigma * gaussian(random));
 }
 
 function weightedSq(t: SimilarityTransform, source: Float64Array, target: Float64Array, weights?: Float64Array): number {
@@ -88,7 +88,7 @@ function weightedSq(t: SimilarityTransform, source: Float64Array, target: Float6
 const MIRROR_Z = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, -1);
 
 describe('umeyama: exact recovery from noiseless correspondences', () => {
-  const random = seededRandom(21);
+  const random = rng(21);
   it('recovers a random similarity to ≤ 1e-9 from 7 points and from 1000 points', () => {
     for (const n of [7, 7, 7, 1000]) {
       for (let trial = 0; trial < 5; trial++) {
@@ -134,7 +134,7 @@ describe('umeyama: exact recovery from noiseless correspondences', () => {
 });
 
 describe('umeyama: optimality on noisy data', () => {
-  const random = seededRandom(22);
+  const random = rng(22);
   it("agrees with Horn's quaternion method (math.eigs), unweighted and weighted", () => {
     for (let trial = 0; trial < 10; trial++) {
       const n = trial < 5 ? 7 : 200;
@@ -173,7 +173,7 @@ describe('umeyama: optimality on noisy data', () => {
 });
 
 describe('umeyama: weights', () => {
-  const random = seededRandom(23);
+  const random = rng(23);
   it('zero weights on outliers recover the transform exactly despite the outliers', () => {
     const truth = randomSimilarity(random);
     const source = randomPoints(random, 25);
@@ -203,7 +203,7 @@ describe('umeyama: weights', () => {
 });
 
 describe('umeyama: reflections', () => {
-  const random = seededRandom(24);
+  const random = rng(24);
   it('refuses a reflection by default (det = +1, Horn’s best rotation) and fits it exactly when allowed (det = −1)', () => {
     for (let trial = 0; trial < 5; trial++) {
       const truth = randomSimilarity(random);
@@ -243,7 +243,7 @@ describe('umeyama: reflections', () => {
 });
 
 describe('umeyama: input validation', () => {
-  const random = seededRandom(25);
+  const random = rng(25);
   const seven = randomPoints(random, 7);
   function expectInputError(run: () => unknown, file: string, pattern: RegExp): void {
     let caught: unknown;

@@ -1,24 +1,15 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeLandmarksJson, encodeNpy, readLandmarks, readNpy, writeLandmarksJson } from '../../../evaluators/io/index.js';
-import { FIXTURES, expectInputError, scratchDir } from './support.js';
+import { encodeLandmarksJson, encodeNpy, readLandmarks, writeLandmarksJson } from '../../../evaluators/io/index.js';
+import { ictSevenLandmarks } from '../../helpers/faces.js';
+import { expectInputError, fileSaver, scratchDir } from './support.js';
 
-/** The 7 alignment landmarks of the ICT template (iBUG-68 indices 36 39 42 45 33 48 54), in mm. */
-function ictSeven(): Float64Array {
-  const template = readNpy(`${FIXTURES}ict-facekit/template.npy`).data;
-  const lm68 = (JSON.parse(readFileSync(`${FIXTURES}ict-facekit/landmarks68.json`, 'utf8')) as { vertex_indices: number[] }).vertex_indices;
-  return Float64Array.from([36, 39, 42, 45, 33, 48, 54].flatMap((k) => [0, 1, 2].map((a) => template[3 * lm68[k] + a])));
-}
 
 describe('landmark files', () => {
   const dir = scratchDir('lm');
-  const lm = ictSeven();
-  const save = (name: string, content: string | Uint8Array): string => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
+  const lm = ictSevenLandmarks();
+  const save = fileSaver(dir);
   const rows = (f: (x: number, y: number, z: number) => string): string =>
     Array.from({ length: 7 }, (_, i) => f(lm[3 * i], lm[3 * i + 1], lm[3 * i + 2])).join('\n');
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy, readNpy, writeNpy, type NpyWriteDtype } from '../../../evaluators/io/index.js';
-import { FIXTURES, concatBytes, expectInputError, scratchDir, seededRandom } from './support.js';
+import { rng } from '../../helpers/random.js';
+import { FIXTURES, concatBytes, expectInputError, scratchDir } from './support.js';
 
 /** Build a .npy file by hand: any version, any header dict, raw data bytes. */
 function handNpy(dict: string, data: Uint8Array, version: 1 | 2 | 3 = 1): Uint8Array {
@@ -123,7 +124,7 @@ describe('NPY writer', () => {
   });
 
   it('round-trips every writable dtype and infers the dtype from the typed array', () => {
-    const rand = seededRandom(8);
+    const rand = rng(8);
     const dtypes: NpyWriteDtype[] = ['<f4', '<f8', '<i1', '<i2', '<i4', '<i8', '<u1', '<u2', '<u4', '<u8', '|u1', '|i1', '|b1'];
     for (const dtype of dtypes) {
       const values = Array.from({ length: 12 }, () => {

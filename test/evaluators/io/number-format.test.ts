@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatFloat32, formatFloat64, formatPrintfG } from '../../../evaluators/io/index.js';
 import { parseNumber } from '../../../evaluators/io/text-scan.js';
-import { seededRandom } from './support.js';
+import { rng } from '../../helpers/random.js';
 
 // References printed by Python's '%.10g' % x (correctly rounded, ties to even, as glibc printf).
 const PRINTF_10G: [number, string][] = [
@@ -43,7 +43,7 @@ describe('number formatting', () => {
   });
 
   it('shortest decimals read back exactly', () => {
-    const rand = seededRandom(12);
+    const rand = rng(12);
     for (let i = 0; i < 20000; i++) {
       const bits = Math.floor(rand() * 0x7f800000);
       const f = new Float32Array(new Uint32Array([bits]).buffer)[0] * (rand() < 0.5 ? -1 : 1);
@@ -57,7 +57,7 @@ describe('number formatting', () => {
 
 describe('ASCII number parsing', () => {
   it('agrees with Number() on random decimal spellings (fast path and fallback)', () => {
-    const rand = seededRandom(77);
+    const rand = rng(77);
     const parse = (s: string) => parseNumber(new Uint8Array(Buffer.from(s)), 0, s.length);
     for (let i = 0; i < 50000; i++) {
       const digits = 1 + Math.floor(rand() * 19);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
 import { encodeObj, parseObj, readMesh, readNpy, readPointCloud, writeObj } from '../../../evaluators/io/index.js';
-import { FIXTURES, concatBytes, expectInputError, scratchDir, seededRandom } from './support.js';
+import { rng } from '../../helpers/random.js';
+import { FIXTURES, concatBytes, expectInputError, scratchDir } from './support.js';
 
 const obj = (text: string, name = 'test.obj'): TriangleMesh => parseObj(concatBytes(text), name);
 
@@ -91,7 +92,7 @@ describe('OBJ reader', () => {
 
 describe('OBJ writer', () => {
   it('round-trips positions, colours, normals, texcoords and faces exactly', () => {
-    const rand = seededRandom(5);
+    const rand = rng(5);
     const nv = 40;
     const mesh: TriangleMesh = {
       positions: Float64Array.from({ length: 3 * nv }, () => (rand() - 0.5) * 1e3),

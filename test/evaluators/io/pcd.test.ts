@@ -1,12 +1,12 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PointCloud } from '../../../evaluators/geometry/types.js';
 import { encodePcd, lzfCompress, packRgb, parsePcd, readPointCloud, writePcd, type PcdDataFormat } from '../../../evaluators/io/index.js';
-import { concatBytes, expectInputError, scratchDir, seededRandom } from './support.js';
+import { rng } from '../../helpers/random.js';
+import { concatBytes, expectInputError, fileSaver, scratchDir } from './support.js';
 
 function randomCloud(seed: number, n: number, normals: boolean, colors: boolean): PointCloud {
-  const rand = seededRandom(seed);
+  const rand = rng(seed);
   const cloud: PointCloud = { positions: Float64Array.from({ length: 3 * n }, () => Math.fround((rand() - 0.5) * 400)) };
   if (normals) cloud.normals = Float64Array.from({ length: 3 * n }, () => Math.fround(rand() * 2 - 1));
   if (colors) cloud.colors = Uint8Array.from({ length: 3 * n }, () => Math.floor(rand() * 256));
@@ -98,11 +98,7 @@ describe('PCD reader: other field layouts', () => {
 
 describe('PCD reader: bad input', () => {
   const dir = scratchDir('pcd-bad');
-  const save = (name: string, bytes: Uint8Array | string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    return path;
-  };
+  const save = fileSaver(dir);
 
   it('truncated binary, corrupt and mis-sized compressed data', () => {
     const full = encodePcd(randomCloud(4, 100, true, true), { data: 'binary' });
@@ -110,7 +106,8 @@ describe('PCD reader: bad input', () => {
     expectInputError(() => readPointCloud(cut), cut, /^truncated binary data: expected 100 points, file ends after 39$/);
 
     const compressed = encodePcd(randomCloud(4, 100, true, true), { data: 'binary_compressed' });
-    const dataStart = compressed.indexOf(0x0a, compressed.indexOf(Buffer.from('DATA'))) + 1;
+    const header = Buffer.from(compressed.buffer, compressed.byteOffset, compressed.byteLength);
+    const dataStart = header.indexOf(0x0a, header.indexOf('DATA')) + 1;
     const corrupt = Uint8Array.from(compressed);
     // First chunk is a literal run; turn it into a back-reference before the start.
     corrupt[dataStart + 8] = 0xe0;

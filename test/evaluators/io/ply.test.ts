@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
 import { encodePly, parsePly, parsePlyHeader, readMesh, readPointCloud, writePly, type PlyFormat } from '../../../evaluators/io/index.js';
-import { FIXTURES, concatBytes, expectInputError, scratchDir, seededRandom } from './support.js';
+import { rng } from '../../helpers/random.js';
+import { FIXTURES, concatBytes, expectInputError, fileSaver, scratchDir } from './support.js';
 
 /** Little binary writer for hand-built PLY bodies. */
 class Body {
@@ -27,7 +28,7 @@ class Body {
 }
 
 function randomMesh(seed: number, nv: number, nf: number, withNormals: boolean, withColors: boolean): TriangleMesh {
-  const rand = seededRandom(seed);
+  const rand = rng(seed);
   const positions = Float64Array.from({ length: 3 * nv }, () => (rand() - 0.5) * 300);
   const faces = Uint32Array.from({ length: 3 * nf }, () => Math.floor(rand() * nv));
   const mesh: TriangleMesh = { positions, faces };
@@ -164,11 +165,7 @@ describe('PLY reader: hand-built variants', () => {
 
 describe('PLY reader: bad input', () => {
   const dir = scratchDir('ply-bad');
-  const save = (name: string, bytes: Uint8Array | string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, bytes);
-    return path;
-  };
+  const save = fileSaver(dir);
   const cube = randomMesh(11, 2000, 100, false, false);
 
   it('truncated binary vertices: says how many vertices were complete', () => {

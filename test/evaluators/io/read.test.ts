@@ -1,9 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { PointCloud, TriangleMesh } from '../../../evaluators/geometry/types.js';
 import { encodeObj, encodePcd, encodePly, readMesh, readPointCloud, writePly } from '../../../evaluators/io/index.js';
-import { FIXTURES, expectInputError, scratchDir } from './support.js';
+import { FIXTURES, expectInputError, fileSaver, scratchDir } from './support.js';
 
 const tetra: TriangleMesh = {
   positions: Float64Array.of(0, 0, 0, 0.1, 0, 0, 0, 0.1, 0, 0, 0, 0.1),
@@ -13,11 +13,7 @@ const tetra: TriangleMesh = {
 
 describe('readMesh / readPointCloud', () => {
   const dir = scratchDir('read');
-  const save = (name: string, content: Uint8Array | string): string => {
-    const path = join(dir, name);
-    writeFileSync(path, content);
-    return path;
-  };
+  const save = fileSaver(dir);
 
   it('dispatches on the extension (case-insensitive) and converts units at the boundary', () => {
     const ply = save('t.PLY', encodePly(tetra, { precision: 'double' }));

@@ -1,30 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect } from 'vitest';
 import { InputError } from '../../../evaluators/errors.js';
 
 /** The shared, read-only fixtures folder beside the repository. */
-export const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
-
-/** Deterministic PRNG (mulberry32) returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { FIXTURES } from '../../helpers/faces.js';
 
 /** A temporary folder removed after the test file. */
 export function scratchDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `facebench-io-${prefix}-`));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** `save(name, content)`: writes the file `name` in `dir` and returns its path. */
+export function fileSaver(dir: string): (name: string, content: Uint8Array | string) => string {
+  return (name, content) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
 }
 
 /** Run `fn`, expect an InputError naming `file` whose message matches `pattern`. */

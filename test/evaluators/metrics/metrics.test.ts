@@ -78,7 +78,7 @@ describe('nersemble metrics', () => {
   it('agrees with a brute-force float64 point-to-triangle reference on a real face to 1e-9 mm', () => {
     const { mesh } = ictFace();
     const random = rng(7);
-    const s = sampleSurface(mesh, 600, 11);
+    const s = sampleSurface(mesh, 600, rng(11));
     // Push samples off the surface by up to ±15 mm and add tangential noise.
     const pts = s.positions.map((v, i) => v + s.normals[i] * (random() * 30 - 15) + gaussian(random) * 0.5);
     const c = surfaceCorrespondences(pts, s.normals, mesh);

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readMesh, readPointCloud } from '../../../evaluators/io/index.js';
 import { protocolDefaults, scorePrediction } from '../../../evaluators/protocols/index.js';
-import { FIXTURES, SEVEN } from '../../helpers/faces.js';
+import { FIXTURES, ictSevenLandmarks } from '../../helpers/faces.js';
 
 /**
  * Real data: COLMAP 3.8's own outputs on renders of an ICT-FaceKit head, scored against the
@@ -13,8 +12,7 @@ import { FIXTURES, SEVEN } from '../../helpers/faces.js';
 describe('scoring COLMAP reconstructions against their generating mesh', () => {
   const dir = `${FIXTURES}colmap-ict/`;
   const mesh = readMesh(`${dir}gt_mesh.ply`);
-  const lm68 = (JSON.parse(readFileSync(`${FIXTURES}ict-facekit/landmarks68.json`, 'utf8')) as { vertex_indices: number[] }).vertex_indices;
-  const landmarks = Float64Array.from(SEVEN.flatMap((k) => Array.from(mesh.positions.subarray(3 * lm68[k], 3 * lm68[k] + 3))));
+  const landmarks = ictSevenLandmarks(mesh.positions);
 
   it('fused.ply: the landmark-only alignment is the identity and the distances match the README', () => {
     const fused = readPointCloud(`${dir}dense/fused.ply`);

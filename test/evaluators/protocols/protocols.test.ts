@@ -13,7 +13,7 @@ import {
 } from '../../../evaluators/protocols/index.js';
 import { InputError } from '../../../evaluators/errors.js';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
-import { ictFace, ictSevenLandmarks, sampleSurface } from '../../helpers/faces.js';
+import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../../helpers/faces.js';
 import { axisAngle, rng, similarity } from '../../helpers/random.js';
 
 function config(protocol: ProtocolConfig['protocol'], overrides: Partial<ProtocolConfig> = {}): ProtocolConfig {
@@ -22,9 +22,7 @@ function config(protocol: ProtocolConfig['protocol'], overrides: Partial<Protoco
 
 /** GT: 4000 points sampled on the ICT face region (vertices < 6706), with face normals. */
 function gtCloud(seed = 3) {
-  const { mesh } = ictFace();
-  const faceRegion = (f: number) => mesh.faces[3 * f] < 6706 && mesh.faces[3 * f + 1] < 6706 && mesh.faces[3 * f + 2] < 6706;
-  return sampleSurface(mesh, 4000, seed, faceRegion);
+  return sampleSurface(ictFace().mesh, 4000, rng(seed), ictFaceRegion);
 }
 
 /** The ICT face moved by x ↦ s·R·x + t, with its 7 landmarks moved likewise. */

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { BufferAttribute, BufferGeometry, Vector3 } from 'three';
 import { MeshBVH } from 'three-mesh-bvh';
 import { TriangleBVH, createClosestPointResult, type ClosestPointResult } from '../../../evaluators/spatial/index.js';
-import { gaussian, loadIctMesh, refMesh, rng, sampleSurface } from './helpers.js';
+import { ictFace, sampleSurface } from '../../helpers/faces.js';
+import { gaussian, rng } from '../../helpers/random.js';
+import { refMesh } from './helpers.js';
 
-const ict = loadIctMesh();
+const ict = ictFace().mesh;
 
 /** The reported point is u·a + v·b + w·c of the reported face and lies at the reported distance. */
 function checkOnFace(positions: Float64Array, faces: Uint32Array, hit: ClosestPointResult, x: number, y: number, z: number): number {
@@ -68,14 +70,14 @@ function randomQueries(count: number, random: () => number, scale: number): Floa
 
 /** Surface samples pushed off by a random offset of length in [lo, hi]. */
 function nearSurface(count: number, random: () => number, lo: number, hi: number): Float64Array {
-  const s = sampleSurface(ict.positions, ict.faces, count, random);
+  const s = sampleSurface(ict, count, random);
   for (let i = 0; i < count; i++) {
     const d = [gaussian(random), gaussian(random), gaussian(random)];
     const len = Math.hypot(d[0], d[1], d[2]);
     const r = lo + (hi - lo) * random();
-    for (let k = 0; k < 3; k++) s.points[3 * i + k] += (d[k] / len) * r;
+    for (let k = 0; k < 3; k++) s.positions[3 * i + k] += (d[k] / len) * r;
   }
-  return s.points;
+  return s.positions;
 }
 
 describe('TriangleBVH vs brute force', () => {

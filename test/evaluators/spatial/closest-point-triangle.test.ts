@@ -5,7 +5,8 @@ import {
   createTriangleClosestPoint,
   type TriangleClosestPoint,
 } from '../../../evaluators/spatial/index.js';
-import { gaussian, refTriangle, rng } from './helpers.js';
+import { gaussian, rng } from '../../helpers/random.js';
+import { refTriangle } from './helpers.js';
 
 type V3 = [number, number, number];
 

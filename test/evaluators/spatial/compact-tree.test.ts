@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RECORD_WORDS, childBoxDistanceSq, compactTree, float32Up } from '../../../evaluators/spatial/compact-tree.js';
 import { mortonKeys, mortonOrder, sortByKey } from '../../../evaluators/spatial/morton.js';
-import { gaussian, rng } from './helpers.js';
+import { gaussian, rng } from '../../helpers/random.js';
 
 /** Exact squared distance from p to the box [lo, hi]. */
 function boxDistance(lo: number[], hi: number[], p: number[]): number {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { KdTree } from '../../../evaluators/spatial/index.js';
-import { gaussian, rng } from './helpers.js';
+import { gaussian, rng } from '../../helpers/random.js';
 
 interface XYZ { x: number; y: number; z: number }
 interface KdTreeJs { nearest(point: XYZ, count: number, maxDistance?: number): Array<[XYZ & { i: number }, number]> }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimateNormals, symmetricEigen3 } from '../../../evaluators/spatial/index.js';
-import { gaussian, loadIctMesh, rng, sampleSurface } from './helpers.js';
+import { ictFace, sampleSurface } from '../../helpers/faces.js';
+import { gaussian, rng } from '../../helpers/random.js';
 
 function expectUnit(normals: Float64Array): void {
   for (let i = 0; i < normals.length / 3; i++) {
@@ -130,9 +131,8 @@ describe('estimateNormals', () => {
   });
 
   it('ICT face surface samples: |cos| > 0.95 for ≥ 95% of points and a consistent (outward) orientation', () => {
-    const ict = loadIctMesh();
-    const sample = sampleSurface(ict.positions, ict.faces, 30000, rng(25));
-    const normals = estimateNormals(sample.points);
+    const sample = sampleSurface(ictFace().mesh, 30000, rng(25));
+    const normals = estimateNormals(sample.positions);
     expectUnit(normals);
     const c = cosines(normals, sample.normals);
     let aligned = 0;
