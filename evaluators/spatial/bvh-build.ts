@@ -22,6 +22,7 @@
  * entirely: about 4× faster to build, about 10 % more work per query.
  */
 import { compactTree, type CompactTree } from './compact-tree.js';
+import { pointBounds } from '../geometry/points.js';
 import { mortonKeys, sortByKey } from './morton.js';
 
 const BINS = 16;
@@ -182,6 +183,7 @@ class SahBins {
   readonly box = new Float64Array(BINS * 6);
   readonly rightArea = new Float64Array(BINS);
   readonly rightCount = new Int32Array(BINS);
+  readonly centroidBounds = new Float64Array(6);
 }
 
 /**
@@ -190,16 +192,8 @@ class SahBins {
  */
 function sahSplit(slots: Slots, temp: Slots, start: number, end: number, bins: SahBins): number {
   const cents = slots.cents;
-  let x0 = Infinity, y0 = Infinity, z0 = Infinity, x1 = -Infinity, y1 = -Infinity, z1 = -Infinity;
-  for (let i = start; i < end; i++) {
-    const cx = cents[3 * i], cy = cents[3 * i + 1], cz = cents[3 * i + 2];
-    if (cx < x0) x0 = cx;
-    if (cx > x1) x1 = cx;
-    if (cy < y0) y0 = cy;
-    if (cy > y1) y1 = cy;
-    if (cz < z0) z0 = cz;
-    if (cz > z1) z1 = cz;
-  }
+  const cb = pointBounds(cents, start, end, bins.centroidBounds);
+  const x0 = cb[0], y0 = cb[1], z0 = cb[2], x1 = cb[3], y1 = cb[4], z1 = cb[5];
   const ex = x1 - x0, ey = y1 - y0, ez = z1 - z0;
   const axis = ex >= ey && ex >= ez ? 0 : ey >= ez ? 1 : 2;
   const extent = axis === 0 ? ex : axis === 1 ? ey : ez;
