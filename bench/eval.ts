@@ -1,13 +1,14 @@
-/** `facebench eval` over a generated 8-item benchmark with 1 and with 2 worker threads. */
+/** `facebench eval` over a generated benchmark (16 items, 32 tasks) with 1 and with 2 worker threads. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeLandmarksJson, writeNpy, writePly } from '../evaluators/io/index.js';
+import { childrenCpuSeconds } from './timing.js';
 import { cropMesh, ictFace, lcg, movedPrediction, sampleSurface, sevenLandmarks } from './synthetic.js';
 
-export async function runEvalBench(persons = 2, itemsPerPerson = 4, points = 50_000): Promise<Record<string, number>> {
+export async function runEvalBench(persons = 2, itemsPerPerson = 8, points = 50_000): Promise<Record<string, number>> {
   const { mesh, landmarks68 } = ictFace();
   const face = cropMesh(mesh, 6706);
   const lm = sevenLandmarks(mesh.positions, landmarks68);
@@ -37,10 +38,15 @@ export async function runEvalBench(persons = 2, itemsPerPerson = 4, points = 50_
   const seconds: Record<number, number> = {};
   for (const workers of [1, 2]) {
     const started = performance.now();
+    const cpuBefore = childrenCpuSeconds();
     const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', join(root, `out${workers}`), '--workers', String(workers), '--quiet'], { encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
     seconds[workers] = (performance.now() - started) / 1000;
-    console.log(`eval ${tasks} tasks (${points / 1000}k-point GT, 5023-vertex predictions), ${workers} worker${workers > 1 ? 's' : ''}: ${seconds[workers].toFixed(2)} s, ${(tasks / seconds[workers]).toFixed(2)} tasks/s`);
+    const cores = (childrenCpuSeconds() - cpuBefore) / seconds[workers];
+    console.log(
+      `eval ${tasks} tasks (${points / 1000}k-point GT, 5023-vertex predictions), ${workers} worker${workers > 1 ? 's' : ''}: ` +
+        `${seconds[workers].toFixed(2)} s, ${(tasks / seconds[workers]).toFixed(2)} tasks/s, ${cores.toFixed(2)} cores busy on average`,
+    );
   }
   const speedup = seconds[1] / seconds[2];
   console.log(`eval speed-up with 2 workers: ${speedup.toFixed(2)}x`);

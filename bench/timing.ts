@@ -1,4 +1,5 @@
 /** Wall-clock timing for the benchmarks. */
+import { readFileSync } from 'node:fs';
 
 /** The middle value of `values` (the upper of the two middle ones for an even count). */
 export function median(values: number[]): number {
@@ -17,3 +18,22 @@ export function timeIt(fn: () => void, repeats = 5, { warmUp = true } = {}): num
   }
   return median(times) / 1000;
 }
+
+/**
+ * CPU seconds (user + system) used so far by this process's finished children, from
+ * /proc/self/stat (Linux); NaN elsewhere. Dividing a child's CPU time by its wall time
+ * tells how many cores it kept busy.
+ */
+export function childrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: fields 16 and 17 of proc(5) (cutime, cstime) are at 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK) is 100 on Linux for every architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
