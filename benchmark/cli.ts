@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { isInputError } from '../evaluators/errors.js';
+import { buildCommand, checkCommand } from './commands/build.js';
 import { evalCommand } from './commands/eval.js';
 import { scoreCommand } from './commands/score.js';
 import { parseAlign, parsePositiveInt, parseProtocol, parseUnit } from './options.js';
@@ -42,6 +43,27 @@ export function buildProgram(): Command {
       .option('--workers <n>', 'worker threads (default: all cores)', parsePositiveInt)
       .option('--quiet', 'no progress display'),
   ).action(async (opts) => evalCommand(opts));
+
+  program
+    .command('build')
+    .description('build a benchmark from a NeRSemble-layout capture (or the embedded demo with --demo)')
+    .option('--capture <dir>', 'capture folder (SPEC §3 layout)')
+    .requiredOption('--out <dir>', 'benchmark folder to write')
+    .option('--demo', 'generate the embedded demo capture and build from it')
+    .addOption(new Option('--capture-unit <unit>', 'unit of the capture (NeRSemble ships metres)').default('m').argParser(parseUnit))
+    .addOption(new Option('--expressions <k>', 'expressions per person (furthest point sampling)').default(20).argParser(parsePositiveInt))
+    .option('--neutral <SEQ/frame>', 'the neutral frame (default: a sequence named *neutral*, else the documented rule)')
+    .option('--persons <ids>', 'comma-separated person ids to build (default: all)')
+    .option('--item-cameras <serials>', 'cameras whose images become items (default: the most frontal per person)')
+    .addOption(new Option('--image-size <px>', 'side of the input crops').default(512).argParser(parsePositiveInt))
+    .option('--quiet', 'no progress display')
+    .action(async (opts) => buildCommand(opts));
+
+  program
+    .command('check')
+    .description('verify a built benchmark against its manifest (schema and sha256 of every file)')
+    .requiredOption('--bench <dir>', 'benchmark folder')
+    .action((opts) => checkCommand(opts));
 
   program
     .command('run')

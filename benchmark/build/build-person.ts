@@ -1,0 +1,215 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../evaluators/errors.js';
+import { gatherPoints } from '../../evaluators/geometry/points.js';
+import type { PointCloud } from '../../evaluators/geometry/types.js';
+import { writeLandmarksJson, writePly, writeFileAtomic } from '../../evaluators/io/index.js';
+import { cameraCentre } from './camera.js';
+import { frameKey, readFrameLandmarks, type Capture, type CaptureFrame, type CapturePerson } from './capture.js';
+import { cropAndResize, faceCropBox } from './crop.js';
+import { pickNeutral, selectExpressions } from './expressions.js';
+import { frameCloud, frameDepthMaps, frameLabelViews, type CloudReconstructor, type CloudSource, type LabelPredictor } from './frame-geometry.js';
+import { readRgbImage, writeRgbPng } from './images.js';
+import { type ItemRecord, type PersonRecord } from './manifest.js';
+import { maskByLabels } from './masking.js';
+
+/** iBUG-68 indices of the 7 alignment landmarks (SPEC §2). */
+export const SEVEN_LANDMARKS = [36, 39, 42, 45, 33, 48, 54];
+
+export interface BuildOptions {
+  /** Expressions per person chosen by furthest point sampling. */
+  expressions: number;
+  /** `SEQ/frame` of the neutral frame (all persons), else the documented rule. */
+  neutral?: string;
+  /** Cameras whose images become items; default: per person the most frontal one. */
+  itemCameras?: string[];
+  /** Side of the input crops, px. */
+  imageSize: number;
+  /** Depth agreement (mm) for a camera to count as seeing a point during masking. */
+  visibilityToleranceMm: number;
+}
+
+export interface BuildServices {
+  reconstruct?: CloudReconstructor;
+  predictLabels?: LabelPredictor;
+  /** Progress inside a person: called after each frame with (done, total, message). */
+  onProgress?: (done: number, total: number, message: string) => void;
+}
+
+/** A person's result, stored in `persons/<pid>/person.json`: what resuming reads. */
+export interface PersonBuild {
+  key: string;
+  person: PersonRecord;
+  items: ItemRecord[];
+  stats: { frames: number; sources: Record<string, number>; keptFraction: number };
+}
+
+function parseFrameRef(ref: string): { sequence: string; frame: number } {
+  const m = /^(.+)\/(?:frame_)?(\d+)$/.exec(ref);
+  if (!m) throw new InputError('--neutral', `expected SEQ/frame (e.g. EXP-1-head/00012), got '${ref}'`);
+  return { sequence: m[1], frame: Number(m[2]) };
+}
+
+/**
+ * The neutral frame: `--neutral SEQ/frame` when given; else the first frame of a sequence
+ * whose name contains "neutral"; else the mouth-closed frame closest to the mean landmark
+ * configuration (expressions.pickNeutral).
+ */
+export function chooseNeutral(person: CapturePerson, landmarks: Float64Array[], ref?: string): { index: number; rule: string } {
+  if (ref) {
+    const { sequence, frame } = parseFrameRef(ref);
+    const index = person.frames.findIndex((f) => f.sequence === sequence && f.frame === frame);
+    if (index < 0) throw new InputError(person.dir, `has no frame ${sequence}/frame_${String(frame).padStart(5, '0')} (given by --neutral)`);
+    return { index, rule: 'given' };
+  }
+  const named = person.frames.findIndex((f) => /neutral/i.test(f.sequence));
+  if (named >= 0) return { index: named, rule: 'sequence named neutral' };
+  return { index: pickNeutral(landmarks), rule: 'closest to the mean configuration with mouth closed' };
+}
+
+/** The camera that looks most directly at the face: centre best aligned with the nose tip's outward direction. */
+export function mostFrontalCamera(person: CapturePerson, landmarks: Float64Array): string {
+  let mx = 0, my = 0, mz = 0;
+  for (let i = 0; i < 68; i++) {
+    mx += landmarks[3 * i] / 68;
+    my += landmarks[3 * i + 1] / 68;
+    mz += landmarks[3 * i + 2] / 68;
+  }
+  const tip = [landmarks[90], landmarks[91], landmarks[92]]; // iBUG 30, nose tip
+  const out = [tip[0] - mx, tip[1] - my, tip[2] - mz];
+  const ol = Math.hypot(out[0], out[1], out[2]) || 1;
+  let best = '';
+  let bestScore = -Infinity;
+  for (const [serial, cam] of person.cameras) {
+    const c = cameraCentre(cam);
+    const d = [c[0] - tip[0], c[1] - tip[1], c[2] - tip[2]];
+    const score = (d[0] * out[0] + d[1] * out[1] + d[2] * out[2]) / (ol * (Math.hypot(d[0], d[1], d[2]) || 1));
+    if (score > bestScore) {
+      bestScore = score;
+      best = serial;
+    }
+  }
+  return best;
+}
+
+function seven(landmarks: Float64Array): Float64Array {
+  return gatherPoints(landmarks, SEVEN_LANDMARKS);
+}
+
+/** Fused, masked GT cloud of one frame, with what it took. */
+async function maskedFrameCloud(capture: Capture, person: CapturePerson, frame: CaptureFrame, options: BuildOptions, services: BuildServices) {
+  const depthMaps = frameDepthMaps(frame, person.cameras, capture.unit);
+  const { cloud, source } = await frameCloud(frame, person.cameras, capture.unit, depthMaps, services.reconstruct);
+  if (!capture.labels) throw new InputError(capture.root, 'has no labels.json describing the label maps (SPEC §3)');
+  const views = await frameLabelViews(frame, person.cameras, depthMaps, services.predictLabels);
+  const mask = maskByLabels(cloud, views, capture.labels.kept, options.visibilityToleranceMm);
+  if (mask.kept.length === 0) throw new InputError(frame.dir, `segmentation masking kept no point of ${cloud.positions.length / 3} (are face_kept ids right?)`);
+  const masked: PointCloud = { positions: gatherPoints(cloud.positions, mask.kept), normals: gatherPoints(cloud.normals!, mask.kept) };
+  return { cloud: masked, source, total: cloud.positions.length / 3 };
+}
+
+function writeScan(path: string, cloud: PointCloud): void {
+  writePly(path, { positions: cloud.positions, normals: cloud.normals, faces: new Uint32Array(0) }, { format: 'binary_little_endian', precision: 'float' });
+}
+
+/**
+ * Build one person of the benchmark: neutral scan, expression selection, and per selected
+ * frame the masked posed scan, input crop(s), 7 GT landmarks and meta.json. Writes
+ * `persons/<pid>/person.json` last, so an interrupted person is redone on the next run.
+ */
+export async function buildPerson(capture: Capture, person: CapturePerson, bench: string, options: BuildOptions, key: string, services: BuildServices = {}): Promise<PersonBuild> {
+  const landmarks = person.frames.map((f) => readFrameLandmarks(f, capture.unit));
+  const neutral = chooseNeutral(person, landmarks, options.neutral);
+  const candidates = person.frames.map((_f, i) => i).filter((i) => i !== neutral.index);
+  if (candidates.length === 0) throw new InputError(person.dir, 'has only its neutral frame; expressions need more frames');
+  const selection = selectExpressions(candidates.map((i) => landmarks[i]), landmarks[neutral.index], options.expressions);
+  const cameras = options.itemCameras ?? [mostFrontalCamera(person, landmarks[neutral.index])];
+  for (const serial of cameras) if (!person.cameras.has(serial)) throw new InputError(join(person.dir, 'camera_params.json'), `has no camera ${serial} (given by --item-cameras)`);
+
+  const total = 1 + selection.order.length;
+  const sources: Record<string, number> = {};
+  let keptPoints = 0;
+  let allPoints = 0;
+  const count = (source: CloudSource, kept: number, all: number) => {
+    sources[source] = (sources[source] ?? 0) + 1;
+    keptPoints += kept;
+    allPoints += all;
+  };
+
+  // Neutral scan.
+  const neutralFrame = person.frames[neutral.index];
+  const neutralDir = `persons/${person.id}/neutral`;
+  const neutralScan = await maskedFrameCloud(capture, person, neutralFrame, options, services);
+  count(neutralScan.source, neutralScan.cloud.positions.length / 3, neutralScan.total);
+  writeScan(join(bench, neutralDir, 'scan.ply'), neutralScan.cloud);
+  writeLandmarksJson(join(bench, neutralDir, 'landmarks.json'), seven(landmarks[neutral.index]));
+  services.onProgress?.(1, total, `neutral ${frameKey(neutralFrame)}`);
+
+  const items: ItemRecord[] = [];
+  for (let rank = 0; rank < selection.order.length; rank++) {
+    const index = candidates[selection.order[rank]];
+    const frame = person.frames[index];
+    const scan = await maskedFrameCloud(capture, person, frame, options, services);
+    count(scan.source, scan.cloud.positions.length / 3, scan.total);
+    for (const serial of cameras) {
+      const id = `${frameKey(frame)}_${serial}`;
+      const dir = `items/${person.id}/${id}`;
+      const imagePath = frame.images.get(serial);
+      if (!imagePath) throw new InputError(frame.dir, `has no image from camera ${serial}`);
+      const box = faceCropBox(person.cameras.get(serial)!, landmarks[index]);
+      writeRgbPng(join(bench, dir, 'image.png'), cropAndResize(readRgbImage(imagePath), box, options.imageSize));
+      writeScan(join(bench, dir, 'scan.ply'), scan.cloud);
+      writeLandmarksJson(join(bench, dir, 'landmarks.json'), seven(landmarks[index]));
+      const record: ItemRecord = {
+        id,
+        person: person.id,
+        sequence: frame.sequence,
+        frame: frame.frame,
+        camera: serial,
+        rank,
+        distance: selection.distances[rank],
+        dir,
+        points: scan.cloud.positions.length / 3,
+      };
+      const meta = {
+        ...record,
+        crop_box: { x: box.x, y: box.y, size: box.size, output_size: options.imageSize },
+        distance_to_neutral_mm: selection.toNeutral[selection.order[rank]],
+        cloud_source: scan.source,
+        source_image: imagePath,
+      };
+      writeFileAtomic(join(bench, dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+      items.push(record);
+    }
+    services.onProgress?.(rank + 2, total, `${frameKey(frame)} (rank ${rank})`);
+  }
+
+  const build: PersonBuild = {
+    key,
+    person: {
+      id: person.id,
+      neutral: { sequence: neutralFrame.sequence, frame: neutralFrame.frame, dir: neutralDir, points: neutralScan.cloud.positions.length / 3, rule: neutral.rule },
+      items: items.map((i) => i.id),
+    },
+    items,
+    stats: { frames: total, sources, keptFraction: keptPoints / allPoints },
+  };
+  writeFileAtomic(join(bench, 'persons', person.id, '.person.json'), `${JSON.stringify(build, null, 1)}\n`);
+  return build;
+}
+
+/** The stored build of a person when it was finished with the same key, else undefined (and its partial output removed). */
+export function finishedPerson(bench: string, personId: string, key: string): PersonBuild | undefined {
+  const path = join(bench, 'persons', personId, '.person.json');
+  if (existsSync(path)) {
+    try {
+      const stored = JSON.parse(readFileSync(path, 'utf8')) as PersonBuild;
+      if (stored.key === key && stored.items.every((i) => existsSync(join(bench, i.dir, 'meta.json')))) return stored;
+    } catch {
+      // redo the person
+    }
+  }
+  rmSync(join(bench, 'persons', personId), { recursive: true, force: true });
+  rmSync(join(bench, 'items', personId), { recursive: true, force: true });
+  return undefined;
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Listr } from 'listr2';
+import type { LengthUnit } from '../../evaluators/geometry/types.js';
+import { writeFileAtomic } from '../../evaluators/io/atomic.js';
+import { TOOL } from '../version.js';
+import { buildPerson, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
+import { readCapture } from './capture.js';
+import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from './manifest.js';
+
+export interface RunBuildOptions extends BuildOptions {
+  capture: string;
+  out: string;
+  unit: LengthUnit;
+  persons?: string[];
+  demo?: boolean;
+  progress?: 'auto' | 'silent';
+  services?: BuildServices;
+}
+
+export interface BuildSummary {
+  manifest: Manifest;
+  built: string[];
+  reused: string[];
+  seconds: number;
+}
+
+/** Resume key of a person: the build options and the person's frame list. */
+function personKey(options: RunBuildOptions, frames: string[]): string {
+  const { expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit } = options;
+  return createHash('sha256')
+    .update(JSON.stringify({ tool: TOOL.version, expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit, frames }))
+    .digest('hex');
+}
+
+/**
+ * `facebench build`: capture → benchmark (SPEC §3), person by person with listr2
+ * progress. A person finished by an earlier run with the same options is not redone.
+ * The manifest (schema, options, persons, items, sha256 of every file) is written last.
+ */
+export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> {
+  const started = performance.now();
+  const capture = readCapture(options.capture, options.unit, options.persons);
+  mkdirSync(options.out, { recursive: true });
+  const results = new Map<string, PersonBuild>();
+  const built: string[] = [];
+  const reused: string[] = [];
+  const listr = new Listr(
+    capture.persons.map((person) => ({
+      title: `Person ${person.id}`,
+      task: async (_ctx: unknown, task: { title: string; output: string }) => {
+        const key = personKey(options, person.frames.map((f) => `${f.sequence}/${f.frame}`));
+        const done = finishedPerson(options.out, person.id, key);
+        if (done) {
+          results.set(person.id, done);
+          reused.push(person.id);
+          task.title = `Person ${person.id}: already built (${done.items.length} items)`;
+          return;
+        }
+        const result = await buildPerson(capture, person, options.out, options, key, {
+          ...options.services,
+          onProgress: (n, total, message) => {
+            task.output = `${n}/${total} scans: ${message}`;
+          },
+        });
+        results.set(person.id, result);
+        built.push(person.id);
+        task.title = `Person ${person.id}: ${result.items.length} items, ${(100 * result.stats.keptFraction).toFixed(1)}% of GT points kept by masking`;
+      },
+    })),
+    { renderer: options.progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
+  );
+  await listr.run();
+
+  const persons = capture.persons.map((p) => results.get(p.id)!);
+  const files: Record<string, string> = {};
+  for (const rel of listFiles(options.out)) if (rel !== MANIFEST_NAME) files[rel] = sha256File(join(options.out, rel));
+  const manifest: Manifest = {
+    schema: MANIFEST_SCHEMA,
+    version: MANIFEST_VERSION,
+    tool: { ...TOOL },
+    created: new Date().toISOString(),
+    source: { capture: resolve(options.capture), unit: options.unit, demo: options.demo ?? false },
+    protocol: { name: 'nersemble', tasks: ['posed', 'neutral'], unit: 'mm' },
+    build: {
+      expressions: options.expressions,
+      neutral: options.neutral ?? null,
+      item_cameras: options.itemCameras ?? 'most frontal per person',
+      image_size: options.imageSize,
+      visibility_tolerance_mm: options.visibilityToleranceMm,
+      stats: Object.fromEntries(persons.map((p) => [p.person.id, p.stats])),
+    },
+    persons: persons.map((p) => p.person),
+    items: persons.flatMap((p) => p.items),
+    files,
+  };
+  writeFileAtomic(join(options.out, MANIFEST_NAME), `${JSON.stringify(manifest, null, 1)}\n`);
+  return { manifest, built, reused, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,0 +1,52 @@
+import { InputError } from '../../evaluators/errors.js';
+import type { LengthUnit } from '../../evaluators/geometry/types.js';
+import { checkBenchmark } from '../build/manifest.js';
+import { runBuild } from '../build/run-build.js';
+
+export interface BuildCommandOptions {
+  capture?: string;
+  out: string;
+  demo?: boolean;
+  captureUnit: LengthUnit;
+  expressions: number;
+  neutral?: string;
+  persons?: string;
+  itemCameras?: string;
+  imageSize: number;
+  quiet?: boolean;
+}
+
+/** `facebench build`: a capture (or the embedded demo) → a benchmark. */
+export async function buildCommand(options: BuildCommandOptions): Promise<void> {
+  if (!options.capture && !options.demo) throw new InputError('facebench build', 'give --capture DIR (a NeRSemble-layout capture) or --demo');
+  const summary = await runBuild({
+    capture: options.capture!,
+    out: options.out,
+    unit: options.captureUnit,
+    expressions: options.expressions,
+    neutral: options.neutral,
+    persons: options.persons?.split(',').map((s) => s.trim()).filter(Boolean),
+    itemCameras: options.itemCameras?.split(',').map((s) => s.trim()).filter(Boolean),
+    imageSize: options.imageSize,
+    visibilityToleranceMm: 2,
+    demo: options.demo,
+    progress: options.quiet ? 'silent' : 'auto',
+  });
+  const m = summary.manifest;
+  console.log(
+    `benchmark: ${options.out} — ${m.persons.length} persons, ${m.items.length} items, ${Object.keys(m.files).length} files ` +
+      `(${summary.built.length} persons built, ${summary.reused.length} reused) in ${summary.seconds.toFixed(1)} s`,
+  );
+}
+
+/** `facebench check`: verify a benchmark against its manifest; non-zero exit when anything is off. */
+export function checkCommand(options: { bench: string }): void {
+  const report = checkBenchmark(options.bench);
+  for (const problem of report.problems) console.log(`  ${problem}`);
+  if (report.problems.length > 0) {
+    console.error(`facebench: ${options.bench}: ${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} found (listed above)`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`${options.bench}: manifest valid, ${report.files} files verified (sha256)`);
+}

@@ -1,0 +1,110 @@
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readMesh, readNpy, readPointCloud, readLandmarks } from '../../../evaluators/io/index.js';
+import { KdTree } from '../../../evaluators/spatial/index.js';
+import { checkBenchmark, readManifest, runBuild } from '../../../benchmark/build/index.js';
+import { FIXTURES } from '../../helpers/faces.js';
+import { facebench, tempDir } from '../cli-helpers.js';
+
+/**
+ * A one-person capture in the NeRSemble layout assembled from the colmap-ict fixture: real
+ * renders, real label maps, COLMAP's fused.ply as the frame's point cloud, and 68 landmarks
+ * read off the generating mesh. Two sequences hold the same frame (the fixture has one).
+ * The fixture's K follows COLMAP's pixel-centre convention; the capture gets the OpenCV one
+ * (cx, cy − 0.5) that the builder expects.
+ */
+function makeCapture(root: string): void {
+  const src = `${FIXTURES}colmap-ict/`;
+  const params = JSON.parse(readFileSync(`${src}camera_params.json`, 'utf8')) as { world_2_cam: Record<string, number[][]>; intrinsics: Record<string, number[][]> };
+  for (const K of Object.values(params.intrinsics)) {
+    K[0][2] -= 0.5;
+    K[1][2] -= 0.5;
+  }
+  mkdirSync(join(root, '001'), { recursive: true });
+  writeFileSync(join(root, '001', 'camera_params.json'), JSON.stringify(params));
+  copyFileSync(`${src}labels.json`, join(root, 'labels.json'));
+  const mesh = readMesh(`${src}gt_mesh.ply`);
+  const lm68 = (JSON.parse(readFileSync(`${FIXTURES}ict-facekit/landmarks68.json`, 'utf8')) as { vertex_indices: number[] }).vertex_indices;
+  const landmarks = lm68.map((v) => Array.from(mesh.positions.subarray(3 * v, 3 * v + 3)));
+  for (const sequence of ['NEUTRAL', 'EXP-1-smile']) {
+    const frame = join(root, '001', 'sequences', sequence, 'frame_00000');
+    cpSync(`${src}images`, join(frame, 'images-2x-73fps'), { recursive: true });
+    cpSync(`${src}labels`, join(frame, 'segmentation'), { recursive: true });
+    copyFileSync(`${src}dense/fused.ply`, join(frame, 'pointcloud.ply'));
+    writeFileSync(join(frame, 'landmarks3d.json'), JSON.stringify(landmarks));
+  }
+}
+
+describe('facebench build on real COLMAP output (colmap-ict fixture)', () => {
+  const root = tempDir('build');
+  const capture = join(root, 'capture');
+  const bench = join(root, 'bench');
+
+  beforeAll(() => makeCapture(capture));
+
+  it('builds the layout, masks non-face points, and its manifest checks out', async () => {
+    const summary = await runBuild({ capture, out: bench, unit: 'mm', expressions: 1, imageSize: 256, visibilityToleranceMm: 2, progress: 'silent' });
+    const m = readManifest(bench);
+    expect(m.persons).toHaveLength(1);
+    expect(m.persons[0].neutral.rule).toBe('sequence named neutral');
+    expect(m.items).toHaveLength(1);
+    const item = m.items[0];
+    expect(item.sequence).toBe('EXP-1-smile');
+    expect(item.id).toBe(`EXP-1-smile_000_${item.camera}`);
+    expect(summary.built).toEqual(['001']);
+    expect(checkBenchmark(bench).problems).toEqual([]);
+
+    // Masking accuracy against the generating mesh's own vertex labels (1 skin, 2 nose, 3 lips kept).
+    const scan = readPointCloud(join(bench, item.dir, 'scan.ply'));
+    const fused = readPointCloud(`${FIXTURES}colmap-ict/dense/fused.ply`);
+    const mesh = readMesh(`${FIXTURES}colmap-ict/gt_mesh.ply`);
+    const labels = readNpy(`${FIXTURES}colmap-ict/vertex_labels.npy`).data as Uint8Array;
+    const tree = KdTree.build(mesh.positions);
+    const faceLabel = (p: Float64Array, i: number) => [1, 2, 3].includes(labels[tree.nearest(p[3 * i], p[3 * i + 1], p[3 * i + 2])]);
+    let onFace = 0;
+    for (let i = 0; i < scan.positions.length / 3; i++) if (faceLabel(scan.positions, i)) onFace++;
+    let faceInFused = 0;
+    for (let i = 0; i < fused.positions.length / 3; i++) if (faceLabel(fused.positions, i)) faceInFused++;
+    const precision = onFace / (scan.positions.length / 3);
+    const recall = onFace / faceInFused;
+    console.log(`colmap-ict masking: kept ${scan.positions.length / 3} of ${fused.positions.length / 3} fused points; precision ${precision.toFixed(4)}, recall ${recall.toFixed(4)}`);
+    expect(precision).toBeGreaterThan(0.99);
+    expect(recall).toBeGreaterThan(0.98);
+    expect(scan.normals).toBeDefined();
+
+    // 7 GT landmarks in mm, the crop, and meta.json.
+    const lm = readLandmarks(join(bench, item.dir, 'landmarks.json'));
+    expect(lm.length).toBe(21);
+    const meta = JSON.parse(readFileSync(join(bench, item.dir, 'meta.json'), 'utf8'));
+    expect(meta.cloud_source).toBe('point-cloud');
+    expect(meta.crop_box.size).toBeGreaterThan(50);
+  });
+
+  it('resumes: a second build reuses the finished person', async () => {
+    const again = await runBuild({ capture, out: bench, unit: 'mm', expressions: 1, imageSize: 256, visibilityToleranceMm: 2, progress: 'silent' });
+    expect(again.reused).toEqual(['001']);
+    expect(again.built).toEqual([]);
+  });
+
+  it('check lists a corrupted file and exits non-zero', () => {
+    const m = readManifest(bench);
+    const target = join(bench, m.items[0].dir, 'landmarks.json');
+    writeFileSync(target, '[[0,0,0]]');
+    writeFileSync(join(bench, 'stray.txt'), 'x');
+    const r = facebench(['check', '--bench', bench]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/landmarks\.json: sha256 differs/);
+    expect(r.stdout).toMatch(/stray\.txt: not listed/);
+  });
+
+  it('refuses a capture whose images name an uncalibrated camera', () => {
+    const bad = join(root, 'bad');
+    makeCapture(bad);
+    copyFileSync(`${FIXTURES}colmap-ict/images/cam_222200000.png`, join(bad, '001', 'sequences', 'NEUTRAL', 'frame_00000', 'images-2x-73fps', 'cam_999.png'));
+    const r = facebench(['build', '--capture', bad, '--out', join(root, 'bad-bench'), '--capture-unit', 'mm', '--quiet']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/camera_params\.json: camera 999 appears in .* but has no calibration/);
+  });
+});
