@@ -32,7 +32,8 @@ export function faceCropBox(camera: Camera, landmarks: Float64Array): CropBox {
 
 /**
  * Resample the crop box to an out×out image with bilinear interpolation; pixels outside the
- * source image are black. Pixel centres at integer coordinates on both sides.
+ * source image are black. Source pixel k covers [k − ½, k + ½) (centres at integers, as in
+ * the OpenCV intrinsics), so output pixel i samples the source at x + (i + ½)·size/out.
  */
 export function cropAndResize(image: RgbImage, box: CropBox, out: number): RgbImage {
   const data = new Uint8Array(out * out * 3);
@@ -40,11 +41,11 @@ export function cropAndResize(image: RgbImage, box: CropBox, out: number): RgbIm
   const { width, height } = image;
   const src = image.data;
   for (let j = 0; j < out; j++) {
-    const sy = box.y + (j + 0.5) * step - 0.5;
+    const sy = box.y + (j + 0.5) * step;
     const y0 = Math.floor(sy);
     const fy = sy - y0;
     for (let i = 0; i < out; i++) {
-      const sx = box.x + (i + 0.5) * step - 0.5;
+      const sx = box.x + (i + 0.5) * step;
       const x0 = Math.floor(sx);
       const fx = sx - x0;
       for (let c = 0; c < 3; c++) {
