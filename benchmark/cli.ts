@@ -56,6 +56,9 @@ export function buildProgram(): Command {
     .option('--persons <ids>', 'comma-separated person ids to build (default: all)')
     .option('--item-cameras <serials>', 'cameras whose images become items (default: the most frontal per person)')
     .addOption(new Option('--image-size <px>', 'side of the input crops').default(512).argParser(parsePositiveInt))
+    .option('--parser <model.onnx>', 'ONNX face parser for captures without segmentation/ label maps')
+    .option('--parser-labels <labels.json>', "the parser's label ids (SPEC §3 labels.json, optional input size/mean/std)")
+    .option('--colmap <auto|off|path>', 'run COLMAP for frames without depth maps or point clouds', 'auto')
     .option('--quiet', 'no progress display')
     .action(async (opts) => buildCommand(opts));
 

@@ -1,7 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { checkBenchmark } from '../build/manifest.js';
+import type { BuildServices } from '../build/build-person.js';
 import { runBuild } from '../build/run-build.js';
+import { buildServices } from '../build/services.js';
 
 export interface BuildCommandOptions {
   capture?: string;
@@ -13,12 +18,26 @@ export interface BuildCommandOptions {
   persons?: string;
   itemCameras?: string;
   imageSize: number;
+  parser?: string;
+  parserLabels?: string;
+  colmap: string;
   quiet?: boolean;
 }
 
 /** `facebench build`: a capture (or the embedded demo) → a benchmark. */
 export async function buildCommand(options: BuildCommandOptions): Promise<void> {
   if (!options.capture && !options.demo) throw new InputError('facebench build', 'give --capture DIR (a NeRSemble-layout capture) or --demo');
+  const workDir = mkdtempSync(join(tmpdir(), 'facebench-build-'));
+  const services = await buildServices({ parser: options.parser, parserLabels: options.parserLabels, colmap: options.colmap, workDir });
+  try {
+    await build(options, services);
+  } finally {
+    await services.release();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function build(options: BuildCommandOptions, services: BuildServices): Promise<void> {
   const summary = await runBuild({
     capture: options.capture!,
     out: options.out,
@@ -31,6 +50,7 @@ export async function buildCommand(options: BuildCommandOptions): Promise<void> 
     visibilityToleranceMm: 2,
     demo: options.demo,
     progress: options.quiet ? 'silent' : 'auto',
+    services,
   });
   const m = summary.manifest;
   console.log(

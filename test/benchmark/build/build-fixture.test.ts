@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readMesh, readNpy, readPointCloud, readLandmarks } from '../../../evaluators/io/index.js';
 import { KdTree } from '../../../evaluators/spatial/index.js';
 import { checkBenchmark, readManifest, runBuild } from '../../../benchmark/build/index.js';
+import { findColmap } from '../../../benchmark/build/colmap/index.js';
 import { FIXTURES } from '../../helpers/faces.js';
 import { facebench, tempDir } from '../cli-helpers.js';
 
@@ -14,7 +15,7 @@ import { facebench, tempDir } from '../cli-helpers.js';
  * The fixture's K follows COLMAP's pixel-centre convention; the capture gets the OpenCV one
  * (cx, cy − 0.5) that the builder expects.
  */
-function makeCapture(root: string): void {
+function makeCapture(root: string, withCloud = true): void {
   const src = `${FIXTURES}colmap-ict/`;
   const params = JSON.parse(readFileSync(`${src}camera_params.json`, 'utf8')) as { world_2_cam: Record<string, number[][]>; intrinsics: Record<string, number[][]> };
   for (const K of Object.values(params.intrinsics)) {
@@ -31,7 +32,7 @@ function makeCapture(root: string): void {
     const frame = join(root, '001', 'sequences', sequence, 'frame_00000');
     cpSync(`${src}images`, join(frame, 'images-2x-73fps'), { recursive: true });
     cpSync(`${src}labels`, join(frame, 'segmentation'), { recursive: true });
-    copyFileSync(`${src}dense/fused.ply`, join(frame, 'pointcloud.ply'));
+    if (withCloud) copyFileSync(`${src}dense/fused.ply`, join(frame, 'pointcloud.ply'));
     writeFileSync(join(frame, 'landmarks3d.json'), JSON.stringify(landmarks));
   }
 }
@@ -106,5 +107,29 @@ describe('facebench build on real COLMAP output (colmap-ict fixture)', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/camera_params\.json: camera 999 appears in .* but has no calibration/);
+  });
+
+  it.skipIf(!findColmap())('reconstructs with COLMAP when a frame ships no geometry (a person in under 30 s)', () => {
+    const plain = join(root, 'plain');
+    makeCapture(plain, false);
+    const out = join(root, 'colmap-bench');
+    const started = performance.now();
+    const r = facebench(['build', '--capture', plain, '--out', out, '--capture-unit', 'mm', '--expressions', '1', '--image-size', '128', '--quiet']);
+    const seconds = (performance.now() - started) / 1000;
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const m = readManifest(out);
+    const meta = JSON.parse(readFileSync(join(out, m.items[0].dir, 'meta.json'), 'utf8'));
+    expect(meta.cloud_source).toBe('colmap');
+    const scan = readPointCloud(join(out, m.items[0].dir, 'scan.ply'));
+    const mesh = readMesh(`${FIXTURES}colmap-ict/gt_mesh.ply`);
+    const labels = readNpy(`${FIXTURES}colmap-ict/vertex_labels.npy`).data as Uint8Array;
+    const tree = KdTree.build(mesh.positions);
+    let onFace = 0;
+    for (let i = 0; i < scan.positions.length; i += 3) if ([1, 2, 3].includes(labels[tree.nearest(scan.positions[i], scan.positions[i + 1], scan.positions[i + 2])])) onFace++;
+    console.log(`colmap-ict build with COLMAP: ${seconds.toFixed(1)} s for 2 frames, ${scan.positions.length / 3} masked sparse points, ${((100 * onFace) / (scan.positions.length / 3)).toFixed(1)}% on face-region vertices`);
+    expect(scan.positions.length / 3).toBeGreaterThan(300);
+    expect(onFace / (scan.positions.length / 3)).toBeGreaterThan(0.95);
+    expect(seconds).toBeLessThan(90); // generous bound against a hung COLMAP; the measured time is printed
   });
 });
