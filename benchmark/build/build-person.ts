@@ -101,11 +101,11 @@ async function maskedFrameCloud(capture: Capture, person: CapturePerson, frame: 
   const depthMaps = frameDepthMaps(frame, person.cameras, capture.unit);
   const { cloud, source } = await frameCloud(frame, person.cameras, capture.unit, depthMaps, services.reconstruct);
   if (!capture.labels) throw new InputError(capture.root, 'has no labels.json describing the label maps (SPEC §3)');
-  const views = await frameLabelViews(frame, person.cameras, depthMaps, services.predictLabels);
+  const { views, source: labelSource } = await frameLabelViews(frame, person.cameras, depthMaps, services.predictLabels);
   const mask = maskByLabels(cloud, views, capture.labels.kept, options.visibilityToleranceMm);
   if (mask.kept.length === 0) throw new InputError(frame.dir, `segmentation masking kept no point of ${cloud.positions.length / 3} (are face_kept ids right?)`);
   const masked: PointCloud = { positions: gatherPoints(cloud.positions, mask.kept), normals: gatherPoints(cloud.normals!, mask.kept) };
-  return { cloud: masked, source, total: cloud.positions.length / 3 };
+  return { cloud: masked, source, labelSource, total: cloud.positions.length / 3 };
 }
 
 function writeScan(path: string, cloud: PointCloud): void {
@@ -176,6 +176,7 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
         crop_box: { x: box.x, y: box.y, size: box.size, output_size: options.imageSize },
         distance_to_neutral_mm: selection.toNeutral[selection.order[rank]],
         cloud_source: scan.source,
+        label_source: scan.labelSource,
         source_image: imagePath,
       };
       writeFileAtomic(join(bench, dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);

@@ -70,7 +70,7 @@ export async function frameLabelViews(
   cameras: Map<string, Camera>,
   depthMaps: CameraDepth[],
   predict: LabelPredictor | undefined,
-): Promise<CameraLabels[]> {
+): Promise<{ views: CameraLabels[]; source: 'segmentation' | 'parser' }> {
   const depthBySerial = new Map(depthMaps.map((d) => [d.camera.serial, d]));
   const views: CameraLabels[] = [];
   if (frame.labelMaps.size > 0) {
@@ -90,5 +90,5 @@ export async function frameLabelViews(
   } else {
     throw new InputError(frame.dir, 'has no segmentation/ label maps; give a face parser with --parser model.onnx to make them');
   }
-  return views;
+  return { views, source: frame.labelMaps.size > 0 ? 'segmentation' : 'parser' };
 }
