@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { checkBenchmark } from '../build/manifest.js';
 import type { BuildServices } from '../build/build-person.js';
 import { runBuild } from '../build/run-build.js';
+import { ensureDemoCapture } from '../build/demo.js';
 import { buildServices } from '../build/services.js';
 
 export interface BuildCommandOptions {
@@ -38,21 +39,24 @@ export async function buildCommand(options: BuildCommandOptions): Promise<void> 
 }
 
 async function build(options: BuildCommandOptions, services: BuildServices): Promise<void> {
+  const progress = options.quiet ? 'silent' : 'auto';
+  const demo = options.demo ? await ensureDemoCapture(options.capture ?? `${resolve(options.out)}-capture`, progress) : undefined;
   const summary = await runBuild({
-    capture: options.capture!,
+    capture: demo?.dir ?? options.capture!,
     out: options.out,
-    unit: options.captureUnit,
+    unit: demo ? 'm' : options.captureUnit,
     expressions: options.expressions,
-    neutral: options.neutral,
+    neutral: options.neutral ?? demo?.neutral,
     persons: options.persons?.split(',').map((s) => s.trim()).filter(Boolean),
     itemCameras: options.itemCameras?.split(',').map((s) => s.trim()).filter(Boolean),
     imageSize: options.imageSize,
     visibilityToleranceMm: 2,
     demo: options.demo,
-    progress: options.quiet ? 'silent' : 'auto',
+    progress,
     services,
   });
   const m = summary.manifest;
+  if (demo) console.log(`demo capture: ${demo.dir}${demo.generated ? '' : ' (already there)'}`);
   console.log(
     `benchmark: ${options.out} — ${m.persons.length} persons, ${m.items.length} items, ${Object.keys(m.files).length} files ` +
       `(${summary.built.length} persons built, ${summary.reused.length} reused) in ${summary.seconds.toFixed(1)} s`,

@@ -1,0 +1,46 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Listr } from 'listr2';
+import { writeFileAtomic } from '../../evaluators/io/atomic.js';
+import { DEMO_NEUTRAL, generateDemoCapture } from '../../data/index.js';
+import { TOOL } from '../version.js';
+
+/** Options of the embedded demo capture (the generator's defaults otherwise). */
+export const DEMO_OPTIONS = { seed: 7 } as const;
+
+export interface DemoCapture {
+  dir: string;
+  /** `SEQ/frame` of every demo person's neutral frame. */
+  neutral: string;
+  generated: boolean;
+}
+
+/**
+ * The embedded demo capture in `dir`: generated (seeded, deterministic) unless a complete one
+ * from the same tool version and options is already there (marker `.demo.json`, written last).
+ */
+export async function ensureDemoCapture(dir: string, progress: 'auto' | 'silent' = 'auto'): Promise<DemoCapture> {
+  const neutral = `${DEMO_NEUTRAL.sequence}/${DEMO_NEUTRAL.frame}`;
+  const marker = join(dir, '.demo.json');
+  const key = JSON.stringify({ tool: TOOL.version, ...DEMO_OPTIONS });
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === key) return { dir, neutral, generated: false };
+  rmSync(dir, { recursive: true, force: true });
+  await new Listr(
+    [
+      {
+        title: `Generating the demo capture in ${dir}`,
+        task: (_ctx, task) => {
+          generateDemoCapture(dir, {
+            ...DEMO_OPTIONS,
+            onProgress: (done, total) => {
+              task.output = `${done}/${total} frames rendered`;
+            },
+          });
+        },
+      },
+    ],
+    { renderer: progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple' },
+  ).run();
+  writeFileAtomic(marker, `${key}\n`);
+  return { dir, neutral, generated: true };
+}
