@@ -3,9 +3,11 @@ import { runSpatialBench } from './spatial.js';
 import { runScoreBench } from './score.js';
 import { runIoBench } from './io.js';
 import { runEvalBench } from './eval.js';
+import { runBuildBench } from './build.js';
 
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
 await runSpatialBench();
 await runIoBench();
 await runScoreBench();
 await runEvalBench();
+await runBuildBench();

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { isInputError } from '../evaluators/errors.js';
 import { buildCommand, checkCommand } from './commands/build.js';
 import { evalCommand } from './commands/eval.js';
+import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { parseAlign, parsePositiveInt, parseProtocol, parseUnit } from './options.js';
 import { TOOL } from './version.js';
@@ -70,11 +71,10 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('the main job on the embedded demo data')
-    .action(() => {
-      console.log('facebench run: no demo yet. The demo capture and benchmark builder are not part of this version;');
-      console.log('score your own data with `facebench score` (one pair) or `facebench eval` (a built benchmark).');
-    });
+    .description('the main job on the embedded demo data (generates the demo capture and builds its benchmark)')
+    .option('--out <dir>', 'folder for the demo capture and benchmark', 'facebench-demo')
+    .option('--quiet', 'no progress display')
+    .action(async (opts) => runCommand(opts));
 
   return program;
 }

@@ -1,0 +1,32 @@
+/** `facebench build --demo` end to end (generation + build) and its masking accuracy against the generator truth. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { demoMaskingAccuracy } from '../benchmark/build/demo-accuracy.js';
+import { readManifest } from '../benchmark/build/manifest.js';
+
+export async function runBuildBench(): Promise<Record<string, number>> {
+  const root = mkdtempSync(join(tmpdir(), 'facebench-buildbench-'));
+  const bench = join(root, 'bench');
+  const capture = join(root, 'capture');
+  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [bin, 'build', '--demo', '--out', bench, '--capture', capture, '--quiet'], { encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`facebench build --demo failed: ${run.stderr}`);
+  const m = readManifest(bench);
+  console.log(`build --demo (generate ${m.persons.length} persons' capture + build ${m.items.length} items): ${seconds.toFixed(1)} s`);
+  const accuracy = demoMaskingAccuracy(bench, capture);
+  console.log(
+    `demo masking vs generator truth over ${accuracy.scans} scans: ${(100 * accuracy.precision).toFixed(2)}% of kept points on face-region vertices, ` +
+      `${(100 * accuracy.coverage).toFixed(2)}% of the face-region surface within ${accuracy.radiusMm} mm of a kept point`,
+  );
+  rmSync(root, { recursive: true, force: true });
+  return { build_demo_seconds: seconds, masking_precision: accuracy.precision, masking_coverage: accuracy.coverage };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runBuildBench();
+}
