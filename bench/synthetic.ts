@@ -20,12 +20,8 @@ export function lcg(seed: number): () => number {
   };
 }
 
-/** Standard normal sample (Box–Muller); 1 − random() lies in (0, 1], so the logarithm is finite. */
-export function gaussian(random: () => number): number {
-  const u = 1 - random();
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
+/** Standard normal sample (Box–Muller), the suite's own. */
+export { normal as gaussian } from '../data/random.js';
 
 /** The ICT neutral face (11248 vertices, mm) and its 68 landmark vertex ids. */
 export function ictFace(): { mesh: TriangleMesh; landmarks68: number[] } {

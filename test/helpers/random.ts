@@ -1,21 +1,5 @@
-/** Seeded random numbers for deterministic tests: mulberry32, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal sample (Box–Muller); 1 − random() lies in (0, 1], so the logarithm is finite. */
-export function gaussian(random: () => number): number {
-  const u = 1 - random();
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
+/** Seeded random numbers for deterministic tests: the suite's mulberry32 generator and Box–Muller normals. */
+export { seededRandom as rng, normal as gaussian } from '../../data/random.js';
 
 /** Rotation matrix (row-major 3x3) from an axis and an angle in radians (Rodrigues' formula). */
 export function axisAngle(axis: [number, number, number], angle: number): Float64Array {
