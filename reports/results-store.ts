@@ -62,6 +62,8 @@ export interface ResultsDocument {
   tool: { name: string; version: string };
   method: string;
   benchmark: string;
+  /** sha256 of the benchmark's manifest.json ('missing' for a benchmark without one). */
+  benchmark_manifest_sha256: string;
   predictions: string;
   protocol: Record<string, unknown>;
   created: string;

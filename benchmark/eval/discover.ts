@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
+import { MANIFEST_NAME, readManifest } from '../build/manifest.js';
 
 export type TaskName = 'posed' | 'neutral';
 export const TASKS: readonly TaskName[] = ['posed', 'neutral'];
@@ -24,8 +25,9 @@ function subfolders(dir: string): string[] {
 }
 
 /**
- * The items of a built benchmark (SPEC §3): `<bench>/items/<pid>/<item>/scan.ply` with
- * `landmarks.json`, and per person `<bench>/persons/<pid>/neutral/scan.ply`.
+ * The items of a built benchmark (SPEC §3; listed by its manifest, or found as
+ * `<bench>/items/<pid>/<item>/`) with `scan.ply` and `landmarks.json`, and per person
+ * `<bench>/persons/<pid>/neutral/scan.ply`.
  * Each item gives a posed and a neutral task; their prediction paths follow the
  * submission layout `<pred>/<pid>/<item>/mesh_{posed,neutral}.ply` (+ optional
  * `landmarks_{posed,neutral}.npy`). Missing predictions are listed, not skipped: they
@@ -34,30 +36,41 @@ function subfolders(dir: string): string[] {
 export function discoverTasks(bench: string, pred: string, tasks: readonly TaskName[] = TASKS): EvalTask[] {
   if (!existsSync(bench) || !statSync(bench).isDirectory()) throw new InputError(bench, 'benchmark folder not found');
   if (!existsSync(pred) || !statSync(pred).isDirectory()) throw new InputError(pred, 'predictions folder not found');
-  const itemsDir = join(bench, 'items');
-  if (!existsSync(itemsDir)) {
-    throw new InputError(bench, 'is not a built benchmark: it has no items/ folder (build one with `facebench build`)');
-  }
   const out: EvalTask[] = [];
-  for (const person of subfolders(itemsDir)) {
+  for (const { person, item, dir } of benchmarkItems(bench)) {
     const neutralDir = join(bench, 'persons', person, 'neutral');
-    for (const item of subfolders(join(itemsDir, person))) {
-      const itemDir = join(itemsDir, person, item);
-      for (const task of tasks) {
-        const gtDir = task === 'posed' ? itemDir : neutralDir;
-        const predLandmarks = join(pred, person, item, `landmarks_${task}.npy`);
-        out.push({
-          person,
-          item,
-          task,
-          pred: join(pred, person, item, `mesh_${task}.ply`),
-          predLandmarks: existsSync(predLandmarks) ? predLandmarks : undefined,
-          gt: join(gtDir, 'scan.ply'),
-          gtLandmarks: join(gtDir, 'landmarks.json'),
-        });
-      }
+    for (const task of tasks) {
+      const gtDir = task === 'posed' ? dir : neutralDir;
+      const predLandmarks = join(pred, person, item, `landmarks_${task}.npy`);
+      out.push({
+        person,
+        item,
+        task,
+        pred: join(pred, person, item, `mesh_${task}.ply`),
+        predLandmarks: existsSync(predLandmarks) ? predLandmarks : undefined,
+        gt: join(gtDir, 'scan.ply'),
+        gtLandmarks: join(gtDir, 'landmarks.json'),
+      });
     }
   }
+  return out;
+}
+
+/**
+ * The items of a benchmark: from its manifest.json when it has one (what `facebench build`
+ * writes; schema-checked), else from the `items/<pid>/<item>/` folders.
+ */
+function benchmarkItems(bench: string): { person: string; item: string; dir: string }[] {
+  if (existsSync(join(bench, MANIFEST_NAME))) {
+    const manifest = readManifest(bench);
+    if (manifest.items.length === 0) throw new InputError(join(bench, MANIFEST_NAME), 'lists no items');
+    return manifest.items.map((i) => ({ person: i.person, item: i.id, dir: join(bench, i.dir) }));
+  }
+  const itemsDir = join(bench, 'items');
+  if (!existsSync(itemsDir)) {
+    throw new InputError(bench, 'is not a built benchmark: it has no manifest.json and no items/ folder (build one with `facebench build`)');
+  }
+  const out = subfolders(itemsDir).flatMap((person) => subfolders(join(itemsDir, person)).map((item) => ({ person, item, dir: join(itemsDir, person, item) })));
   if (out.length === 0) throw new InputError(itemsDir, 'holds no items');
   return out;
 }

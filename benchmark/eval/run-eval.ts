@@ -7,6 +7,7 @@ import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
 import { configToJson, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import { ResultsStore, summarise, writeResults, type ResultsDocument } from '../../reports/index.js';
+import { MANIFEST_NAME } from '../build/manifest.js';
 import { TOOL } from '../version.js';
 import { discoverTasks, taskId, type EvalTask, type TaskName } from './discover.js';
 import { scoreTask, type TaskOutcome, type TaskRecord } from './score-task.js';
@@ -136,6 +137,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
     tool: { ...TOOL },
     method,
     benchmark: resolve(options.bench),
+    benchmark_manifest_sha256: hasher.hash(join(options.bench, MANIFEST_NAME)),
     predictions: resolve(options.pred),
     protocol: configToJson(options.config),
     created: new Date().toISOString(),
