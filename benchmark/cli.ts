@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { isInputError } from '../evaluators/errors.js';
 import { buildCommand, checkCommand } from './commands/build.js';
 import { evalCommand } from './commands/eval.js';
+import { registerPredictCommands } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { parseAlign, parsePositiveInt, parseProtocol, parseUnit } from './options.js';
@@ -76,6 +77,7 @@ export function buildProgram(): Command {
     .option('--quiet', 'no progress display')
     .action(async (opts) => runCommand(opts));
 
+  registerPredictCommands(program);
   return program;
 }
 

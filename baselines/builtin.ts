@@ -1,0 +1,22 @@
+/**
+ * The built-in methods. `registerBuiltinMethods()` is idempotent; the CLI calls it before
+ * `predict` and `methods`.
+ */
+import type { MethodAdapter } from './adapter.js';
+import { landmarkFitAdapter } from './landmark-fit/index.js';
+import { meanShape } from './mean-shape/index.js';
+import { mediapipeAdapter } from './mediapipe/index.js';
+import { onnxRegressorAdapter } from './onnx-regressor/index.js';
+import { oracle } from './oracle/index.js';
+import { hasMethod, registerMethod } from './registry.js';
+import { submission } from './submission/index.js';
+
+/** Every built-in adapter. */
+export function builtinMethods(): MethodAdapter<any>[] {
+  return [landmarkFitAdapter, meanShape, mediapipeAdapter, onnxRegressorAdapter, oracle, submission];
+}
+
+/** Register the built-in adapters (skipping names already registered). */
+export function registerBuiltinMethods(): void {
+  for (const adapter of builtinMethods()) if (!hasMethod(adapter.name)) registerMethod(adapter);
+}

@@ -1,0 +1,65 @@
+/**
+ * Which linear face model a fitting/regression method produces: the demo model of data/, the
+ * ICT-FaceKit model (fixture folder or a user folder of the same layout), or FLAME from the
+ * user's own files (SPEC: FLAME is never shipped). Loaded once per process and cached.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../../evaluators/errors.js';
+import { demoModel, embedLandmarks, FLAME_SEVEN_LANDMARKS, loadFlame, loadIctModel, sevenLandmarks, type LinearFaceModel } from '../models/index.js';
+
+export const TargetModelSchema = z.union([
+  z.enum(['demo', 'ict']),
+  z.object({ ict: z.string().min(1).describe('folder with the ICT-FaceKit files (template.npy, identity.npy, …)') }).strict(),
+  z.object({
+    flame: z.string().min(1).describe('FLAME model file (generic_model.pkl, flame2023.pkl or .npz)'),
+    landmarkEmbedding: z.string().min(1).optional().describe('landmark_embedding.npy (needed for the 68 landmarks)'),
+    shapeCount: z.number().int().positive().optional(),
+    expressionCount: z.number().int().positive().optional(),
+  }).strict(),
+]);
+export type TargetModel = z.output<typeof TargetModelSchema>;
+
+/** FLAME's vertex count: meshes with it take their 7 landmarks from FLAME's static embedding (SPEC §2). */
+const FLAME_VERTICES = 5023;
+
+const cache = new Map<string, LinearFaceModel>();
+
+/** Load (or reuse) the model a target names; InputError when its files are missing or malformed. */
+export function loadTargetModel(target: TargetModel, source = '--opts'): LinearFaceModel {
+  const key = JSON.stringify(target);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  let model: LinearFaceModel;
+  if (target === 'demo') model = demoModel();
+  else if (target === 'ict') model = loadIctModel();
+  else if ('ict' in target) {
+    const dir = resolve(target.ict);
+    if (!existsSync(dir)) throw new InputError(dir, `ICT-FaceKit model folder not found (given by ${source})`);
+    model = loadIctModel(dir);
+  } else {
+    const file = resolve(target.flame);
+    if (!existsSync(file)) throw new InputError(file, `FLAME model file not found (given by ${source}); download FLAME from https://flame.is.tue.mpg.de and point "flame" at generic_model.pkl`);
+    const emb = target.landmarkEmbedding ? resolve(target.landmarkEmbedding) : undefined;
+    if (emb && !existsSync(emb)) throw new InputError(emb, `landmark embedding file not found (given by ${source})`);
+    model = loadFlame(file, { landmarkEmbedding: emb, shapeCount: target.shapeCount, expressionCount: target.expressionCount });
+  }
+  cache.set(key, model);
+  return model;
+}
+
+/** True for blendshape models whose expression weights live in [0, 1] (demo, ICT), false for FLAME's PCA expressions. */
+export function expressionsAreWeights(target: TargetModel): boolean {
+  return target === 'demo' || target === 'ict' || 'ict' in target;
+}
+
+/**
+ * The 7 alignment landmarks (SPEC §2; 21 values) of a mesh of the model's topology: from the
+ * model's iBUG-68 embedding, else FLAME's static embedding for a FLAME-topology mesh.
+ */
+export function sevenModelLandmarks(model: LinearFaceModel, positions: Float64Array): Float64Array {
+  if (model.landmarks68) return sevenLandmarks(model, positions);
+  if (positions.length === 3 * FLAME_VERTICES) return embedLandmarks(model.faces, positions, FLAME_SEVEN_LANDMARKS);
+  throw new Error(`model ${model.name} has no landmark embedding; give it one (FLAME: landmarkEmbedding)`);
+}

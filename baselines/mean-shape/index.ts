@@ -1,0 +1,1 @@
+export { meanShape, meanShapeOptions, meanShapeModel, templateLandmarks, type MeanShapeOptions } from './mean-shape.js';

@@ -1,0 +1,1 @@
+export { oracle, oracleOptions, truthMeshPath, readDemoSevenEmbedding, addVertexNoise, type OracleOptions } from './oracle.js';

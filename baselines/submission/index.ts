@@ -1,0 +1,1 @@
+export { submission, submissionOptions, type SubmissionOptions } from './submission.js';

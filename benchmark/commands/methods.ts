@@ -1,0 +1,37 @@
+import { registerBuiltinMethods } from '../../baselines/builtin.js';
+import { describeOptions } from '../../baselines/method-options.js';
+import { listMethods } from '../../baselines/registry.js';
+
+export interface MethodsCommandOptions {
+  json?: boolean;
+}
+
+/** The registered methods with their options, as text lines (or one JSON document). */
+export function methodsListing(options: MethodsCommandOptions = {}): string {
+  registerBuiltinMethods();
+  const methods = listMethods().map((m) => ({
+    name: m.name,
+    version: m.version,
+    description: m.description,
+    requires: m.requires ?? {},
+    options: describeOptions(m),
+  }));
+  if (options.json) return `${JSON.stringify(methods, null, 1)}\n`;
+  const lines: string[] = [];
+  for (const m of methods) {
+    lines.push(`${m.name} ${m.version}${m.requires.demoTruth ? ' (demo benchmarks only)' : ''}`);
+    lines.push(`  ${m.description}`);
+    if (m.options.length === 0) lines.push('  options: none');
+    for (const o of m.options) {
+      const dflt = o.default !== undefined ? ` = ${JSON.stringify(o.default)}` : o.required ? ' (required)' : ' (optional)';
+      lines.push(`  --opts ${o.name}: ${o.type}${dflt}${o.description ? `  ${o.description}` : ''}`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** `facebench methods`: list name, version, description and options of every registered method. */
+export function methodsCommand(options: MethodsCommandOptions = {}): void {
+  process.stdout.write(methodsListing(options));
+}

@@ -1,0 +1,94 @@
+/**
+ * One item of `facebench predict`: skip it when its `.done.json` marker shows the same
+ * method key and its files exist; otherwise run the adapter, check and write the prediction
+ * atomically, then write the marker. Errors become a failed outcome (never thrown), so one
+ * item never stops a run. Used in the main thread and in worker threads (worker.ts).
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MethodAdapter, PredictItem } from '../../baselines/adapter.js';
+import { InputError } from '../../evaluators/errors.js';
+import { writeFileAtomic } from '../../evaluators/io/index.js';
+import type { ItemRecord, Manifest, PersonRecord } from '../build/manifest.js';
+import { checkPrediction, DONE_FILE, writePrediction } from './write-prediction.js';
+
+/** One item's result. */
+export interface ItemOutcome {
+  person: string;
+  item: string;
+  status: 'ok' | 'skipped' | 'error';
+  /** Seconds the adapter took (for skipped items: the stored figure of the run that made them). */
+  seconds: number;
+  error?: string;
+}
+
+/** The `.done.json` marker of a finished item. */
+export interface DoneMarker {
+  key: string;
+  method: string;
+  version: string;
+  seconds: number;
+  files: string[];
+  created: string;
+}
+
+/** The stored marker of an item when it was finished with `key` and its files are all there. */
+export function finishedItem(dir: string, key: string): DoneMarker | undefined {
+  const path = join(dir, DONE_FILE);
+  if (!existsSync(path)) return undefined;
+  try {
+    const marker = JSON.parse(readFileSync(path, 'utf8')) as DoneMarker;
+    if (marker.key === key && Array.isArray(marker.files) && marker.files.every((f) => existsSync(join(dir, f)))) return marker;
+  } catch {
+    // a damaged marker: redo the item
+  }
+  return undefined;
+}
+
+/** The PredictItem of a manifest item (reads meta.json). */
+export function predictItem(bench: string, manifest: Manifest, item: ItemRecord): PredictItem {
+  const person = manifest.persons.find((p) => p.id === item.person) as PersonRecord | undefined;
+  if (!person) throw new InputError(join(bench, 'manifest.json'), `item ${item.id} names person ${item.person}, who is not in persons`);
+  const metaPath = join(bench, item.dir, 'meta.json');
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new InputError(metaPath, `cannot be read as JSON (${(error as Error).message})`);
+  }
+  return {
+    bench,
+    item,
+    person,
+    imagePath: join(bench, item.dir, 'image.png'),
+    meta,
+    capture: existsSync(manifest.source.capture) ? manifest.source.capture : undefined,
+  };
+}
+
+/** First line of an error's message. */
+export function errorLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+/** Predict one item into `<out>/<pid>/<item>/` (or skip it when finished); never throws. */
+export async function runItem(adapter: MethodAdapter<any>, options: unknown, key: string, bench: string, manifest: Manifest, item: ItemRecord, out: string): Promise<ItemOutcome> {
+  const dir = join(out, item.person, item.id);
+  const base = { person: item.person, item: item.id };
+  const done = finishedItem(dir, key);
+  if (done) return { ...base, status: 'skipped', seconds: done.seconds };
+  const started = performance.now();
+  try {
+    rmSync(join(dir, DONE_FILE), { force: true });
+    const input = predictItem(bench, manifest, item);
+    const prediction = await adapter.predict(input, options);
+    const seconds = (performance.now() - started) / 1000;
+    checkPrediction(prediction, adapter.name);
+    const files = writePrediction(dir, prediction, `facebench predict: ${adapter.name} ${adapter.version}, mm`);
+    const marker: DoneMarker = { key, method: adapter.name, version: adapter.version, seconds, files, created: new Date().toISOString() };
+    writeFileAtomic(join(dir, DONE_FILE), `${JSON.stringify(marker)}\n`);
+    return { ...base, status: 'ok', seconds };
+  } catch (error) {
+    return { ...base, status: 'error', seconds: (performance.now() - started) / 1000, error: errorLine(error) };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Writing one item's prediction in the submission layout (SPEC §3):
+ * `<out>/<pid>/<item>/mesh_posed.ply, mesh_neutral.ply [, landmarks_posed.npy, landmarks_neutral.npy]`,
+ * binary little-endian PLY (float32) and (7,3) float64 .npy, each written atomically.
+ */
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Prediction } from '../../baselines/adapter.js';
+import { firstNonFinite, validateMesh } from '../../evaluators/geometry/validate.js';
+import type { TriangleMesh } from '../../evaluators/geometry/types.js';
+import { encodeNpy, encodePly, writeFileAtomic } from '../../evaluators/io/index.js';
+import { isFlameTopology } from '../../evaluators/protocols/index.js';
+
+/** The predictions folder's method description (beside the <pid>/ folders). */
+export const METHOD_FILE = 'method.json';
+/** Per-item marker of a finished prediction (resume key, files, timing). */
+export const DONE_FILE = '.done.json';
+
+export type PredictTask = 'posed' | 'neutral';
+export const PREDICT_TASKS: readonly PredictTask[] = ['posed', 'neutral'];
+
+/** File names of one task's prediction. */
+export function predictionFiles(task: PredictTask): { mesh: string; landmarks: string } {
+  return { mesh: `mesh_${task}.ply`, landmarks: `landmarks_${task}.npy` };
+}
+
+/** The parts of a prediction for one task. */
+export function taskPrediction(prediction: Prediction, task: PredictTask): { mesh: TriangleMesh; landmarks?: Float64Array } {
+  return task === 'posed' ? { mesh: prediction.posed, landmarks: prediction.landmarksPosed } : { mesh: prediction.neutral, landmarks: prediction.landmarksNeutral };
+}
+
+/**
+ * Check what an adapter returned before anything is written: valid meshes (vertices,
+ * faces, finite, indices in range), 7 finite landmarks, and landmarks for every mesh
+ * that is not FLAME-topology. Throws an Error naming the method and task.
+ */
+export function checkPrediction(prediction: Prediction, method: string): void {
+  for (const task of PREDICT_TASKS) {
+    const { mesh, landmarks } = taskPrediction(prediction, task);
+    const what = `${method} ${task} prediction`;
+    if (!(mesh as TriangleMesh | undefined)?.positions || !(mesh as TriangleMesh | undefined)?.faces) {
+      throw new Error(`${what}: expected a TriangleMesh {positions: Float64Array, faces: Uint32Array}`);
+    }
+    validateMesh(mesh, what);
+    if (landmarks) {
+      if (landmarks.length !== 21) throw new Error(`${what}: ${landmarks.length / 3} landmarks, expected the 7 of SPEC §2 (21 numbers)`);
+      const bad = firstNonFinite(landmarks);
+      if (bad >= 0) throw new Error(`${what}: landmark ${Math.floor(bad / 3)} is not finite`);
+    } else if (!isFlameTopology(mesh)) {
+      throw new Error(`${what}: a ${mesh.positions.length / 3}-vertex mesh without landmarks; only FLAME-topology meshes (5023 vertices, 9976 faces) may omit them`);
+    }
+  }
+}
+
+/**
+ * Write both tasks of a checked prediction into `dir`. A landmark file left from an
+ * earlier run is removed when this prediction has none (the scorer would otherwise use it).
+ * Returns the written file names.
+ */
+export function writePrediction(dir: string, prediction: Prediction, comment: string): string[] {
+  const written: string[] = [];
+  for (const task of PREDICT_TASKS) {
+    const { mesh, landmarks } = taskPrediction(prediction, task);
+    const names = predictionFiles(task);
+    writeFileAtomic(join(dir, names.mesh), encodePly({ positions: mesh.positions, faces: mesh.faces }, { format: 'binary_little_endian', precision: 'float', comments: [comment] }));
+    written.push(names.mesh);
+    const lmPath = join(dir, names.landmarks);
+    if (landmarks) {
+      writeFileAtomic(lmPath, encodeNpy(landmarks, [7, 3], '<f8'));
+      written.push(names.landmarks);
+    } else if (existsSync(lmPath)) {
+      rmSync(lmPath, { force: true });
+    }
+  }
+  return written;
+}
