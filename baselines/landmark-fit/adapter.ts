@@ -24,7 +24,7 @@ export const landmarkFitOptions = z
     landmarks: z.string().min(1).default('mediapipe').describe("2D landmark source: 'mediapipe' or a folder with <pid>/<item>/landmarks2d.json|.npy (68 [x,y], crop pixels)"),
     identityCount: z.number().int().nonnegative().default(100).describe('identity modes fitted (capped at the model\'s)'),
     expressionCount: z.number().int().nonnegative().default(50).describe('expression modes fitted (capped at the model\'s)'),
-    lambdaIdentity: z.number().nonnegative().optional().describe('weight of ‖identity‖² (px²; coefficients ~ N(0,1)); default 1 with landmark files, 30 with MediaPipe landmarks'),
+    lambdaIdentity: z.number().nonnegative().optional().describe('weight of ‖identity‖² (px²; coefficients ~ N(0,1)); default 1 with landmark files, 300 with MediaPipe landmarks'),
     lambdaExpression: z.number().nonnegative().optional().describe('weight of ‖expression‖² (px²); default 1 with landmark files, 30 with MediaPipe landmarks'),
     expressionBox: z.boolean().optional().describe('project expressions onto [0,1] (default: on for blendshape models demo/ICT, off for FLAME)'),
     focal: z.number().positive().optional().describe('focal length, px in the crop (default 4 × crop width): start value when fitted'),
@@ -66,18 +66,18 @@ async function observedLandmarks(folder: string | undefined, item: PredictItem):
   }
   const observed = await detectIbug68(readRgbImage(item.imagePath));
   if (!observed) throw new InputError(item.imagePath, 'MediaPipe found no face in this image, so there are no landmarks to fit');
-  // MediaPipe's face oval does not follow iBUG's jaw line (0–16): those points are left out (NaN = unused).
-  for (let k = 0; k < 2 * 17; k++) observed[k] = Number.NaN;
   return { observed, source: `${item.imagePath} (MediaPipe landmarks)` };
 }
 
 /**
- * Default regulariser weight: detected landmarks are noisier than given ones (a few pixels on
- * the demo renders), so MediaPipe landmarks get a stronger prior (30, chosen on the demo
- * benchmark, where it beat 1, 10, 20, 50 and 100).
+ * Default regulariser weights: detected landmarks are noisier than given ones (a few pixels
+ * on the demo renders), so MediaPipe landmarks get stronger priors — identity 300, expression
+ * 30, chosen on 15 demo items (every 4th from the first) among 30–3000 and tried on 15
+ * others (every 4th from the second), where all 15 fits beat the mean shape; given landmark
+ * files get 1 and 1.
  */
-function defaultLambda(options: LandmarkFitOptions): number {
-  return options.landmarks === 'mediapipe' ? 30 : 1;
+function defaultLambdas(options: LandmarkFitOptions): { identity: number; expression: number } {
+  return options.landmarks === 'mediapipe' ? { identity: 300, expression: 30 } : { identity: 1, expression: 1 };
 }
 
 /** Fit the model to one image's 68 landmarks (pixels) in a crop of the given size. */
@@ -87,8 +87,8 @@ export function fitImageLandmarks(observed: Float64Array, width: number, height:
     principalPoint: options.principalPoint ?? [(width - 1) / 2, (height - 1) / 2],
     focal: options.focal ?? 4 * width,
     fitFocal: options.fitFocal,
-    lambdaIdentity: options.lambdaIdentity ?? defaultLambda(options),
-    lambdaExpression: options.lambdaExpression ?? defaultLambda(options),
+    lambdaIdentity: options.lambdaIdentity ?? defaultLambdas(options).identity,
+    lambdaExpression: options.lambdaExpression ?? defaultLambdas(options).expression,
     lambdaFocal: options.lambdaFocal,
     expressionBox: options.expressionBox ?? expressionsAreWeights(options.model),
     maxIterations: options.maxIterations,

@@ -7,7 +7,7 @@ describe('adapter options', () => {
   it('landmark-fit: {} parses to the documented defaults and the option table lists every option', () => {
     const o = parseMethodOptions(landmarkFitAdapter, '{}');
     expect(o).toMatchObject({ model: 'demo', landmarks: 'mediapipe', identityCount: 100, expressionCount: 50, fitFocal: true, lambdaFocal: 100, maxIterations: 50 });
-    // The regulariser weights default by landmark source (1 for files, 30 for MediaPipe) at fit time.
+    // The regulariser weights default by landmark source (1/1 for files, 300/30 for MediaPipe) at fit time.
     expect(o.lambdaIdentity).toBeUndefined();
     expect(o.lambdaExpression).toBeUndefined();
     const names = describeOptions(landmarkFitAdapter).map((d) => d.name);
