@@ -3,7 +3,7 @@ import { isInputError } from '../evaluators/errors.js';
 import { buildCommand, checkCommand } from './commands/build.js';
 import { evalCommand } from './commands/eval.js';
 import { registerPredictCommands } from './commands/predict.js';
-import { runCommand } from './commands/run.js';
+import { DEMO_METHODS, runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { parseAlign, parsePositiveInt, parseProtocol, parseUnit } from './options.js';
 import { TOOL } from './version.js';
@@ -72,8 +72,10 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('the main job on the embedded demo data (generates the demo capture and builds its benchmark)')
-    .option('--out <dir>', 'folder for the demo capture and benchmark', 'facebench-demo')
+    .description('the main job on the embedded demo data: build the demo benchmark, predict with every offline method, score them')
+    .option('--out <dir>', 'folder for the demo capture, benchmark, predictions and results', 'facebench-demo')
+    .option('--methods <names>', `comma-separated methods (default: ${DEMO_METHODS.join(', ')})`)
+    .option('--workers <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .option('--quiet', 'no progress display')
     .action(async (opts) => runCommand(opts));
 
