@@ -12,11 +12,10 @@ import { InputError } from '../../evaluators/errors.js';
 import { readRgbImage } from '../../benchmark/build/images.js';
 import { defineMethod, type PredictItem } from '../adapter.js';
 import { detectIbug68 } from '../mediapipe/index.js';
-import { evaluateModel } from '../models/index.js';
 import { fitLandmarks, type LandmarkFit } from './fit.js';
 import { landmarkBasis, type LandmarkBasis } from './landmark-basis.js';
 import { landmarkFileFor, pngSize, readLandmarks2d } from './landmark-source.js';
-import { expressionsAreWeights, loadTargetModel, sevenModelLandmarks, TargetModelSchema } from './target-model.js';
+import { expressionsAreWeights, loadTargetModel, modelPrediction, TargetModelSchema } from './target-model.js';
 
 export const landmarkFitOptions = z
   .object({
@@ -110,14 +109,6 @@ export const landmarkFitAdapter = defineMethod({
     const { width, height } = pngSize(item.imagePath);
     const { fit } = fitImageLandmarks(observed, width, height, options);
     if (!Number.isFinite(fit.rmsPixels)) throw new InputError(source, 'the landmark fit diverged (non-finite reprojection error); check the landmarks are crop pixels');
-    const { model } = basisFor(options);
-    const posed = evaluateModel(model, { identity: fit.identity, expression: fit.expression });
-    const neutral = evaluateModel(model, { identity: fit.identity });
-    return {
-      posed: { positions: posed, faces: model.faces },
-      neutral: { positions: neutral, faces: model.faces },
-      landmarksPosed: sevenModelLandmarks(model, posed),
-      landmarksNeutral: sevenModelLandmarks(model, neutral),
-    };
+    return modelPrediction(basisFor(options).model, { identity: fit.identity, expression: fit.expression });
   },
 });

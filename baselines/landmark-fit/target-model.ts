@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
-import { demoModel, embedLandmarks, FLAME_SEVEN_LANDMARKS, loadFlame, loadIctModel, sevenLandmarks, type LinearFaceModel } from '../models/index.js';
+import type { Prediction } from '../adapter.js';
+import { demoModel, embedLandmarks, evaluateModel, FLAME_SEVEN_LANDMARKS, loadFlame, loadIctModel, sevenLandmarks, type LinearFaceModel, type ModelCoefficients } from '../models/index.js';
 
 export const TargetModelSchema = z.union([
   z.enum(['demo', 'ict']),
@@ -62,4 +63,19 @@ export function sevenModelLandmarks(model: LinearFaceModel, positions: Float64Ar
   if (model.landmarks68) return sevenLandmarks(model, positions);
   if (positions.length === 3 * FLAME_VERTICES) return embedLandmarks(model.faces, positions, FLAME_SEVEN_LANDMARKS);
   throw new Error(`model ${model.name} has no landmark embedding; give it one (FLAME: landmarkEmbedding)`);
+}
+
+/**
+ * The prediction of a model instance: posed = identity + expression (+ joint rotations),
+ * neutral = identity alone, each with its 7 landmarks (SPEC §2), in the model frame (mm).
+ */
+export function modelPrediction(model: LinearFaceModel, coefficients: ModelCoefficients): Prediction {
+  const posed = evaluateModel(model, coefficients);
+  const neutral = evaluateModel(model, { identity: coefficients.identity });
+  return {
+    posed: { positions: posed, faces: model.faces },
+    neutral: { positions: neutral, faces: model.faces },
+    landmarksPosed: sevenModelLandmarks(model, posed),
+    landmarksNeutral: sevenModelLandmarks(model, neutral),
+  };
 }

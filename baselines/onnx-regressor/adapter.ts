@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { readRgbImage } from '../../benchmark/build/images.js';
 import { InputError } from '../../evaluators/errors.js';
 import { defineMethod } from '../adapter.js';
-import { evaluateModel, type LinearFaceModel } from '../models/index.js';
-import { loadTargetModel, sevenModelLandmarks } from '../landmark-fit/target-model.js';
+import type { LinearFaceModel } from '../models/index.js';
+import { loadTargetModel, modelPrediction } from '../landmark-fit/target-model.js';
 import { readRegressorConfig } from './config.js';
 import { checkCoefficients, loadRegressor, type CoefficientRegressor } from './regressor.js';
 import type { Prediction } from '../adapter.js';
@@ -53,15 +53,7 @@ export async function regressImage(imagePath: string, configPath: string | undef
   const { path, regressor, model } = await loadOnnxRegressor(configPath);
   const raw = await regressor.predict(readRgbImage(imagePath), imagePath);
   const coefficients = checkCoefficients(raw, model, path);
-  const posed = evaluateModel(model, coefficients);
-  const neutral = evaluateModel(model, { identity: coefficients.identity });
-  return {
-    posed: { positions: posed, faces: model.faces },
-    neutral: { positions: neutral, faces: model.faces },
-    landmarksPosed: sevenModelLandmarks(model, posed),
-    landmarksNeutral: sevenModelLandmarks(model, neutral),
-    coefficients,
-  };
+  return { ...modelPrediction(model, coefficients), coefficients };
 }
 
 export const onnxRegressorAdapter = defineMethod({
