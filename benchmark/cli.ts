@@ -7,6 +7,7 @@ import { DEMO_METHODS, runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { parseAlign, parsePositiveInt, parseProtocol, parseUnit } from './options.js';
 import { TOOL } from './version.js';
+import { reportCommand } from '../reports/report-command.js';
 
 function protocolOptions(command: Command): Command {
   return command
@@ -78,6 +79,17 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .option('--quiet', 'no progress display')
     .action(async (opts) => runCommand(opts));
+
+  program
+    .command('report')
+    .description('one self-contained HTML report (Table 2, error curves, breakdowns, worst items) with CSV and JSON exports')
+    .argument('<results...>', 'method result folders (holding results.json), or folders of them')
+    .requiredOption('--out <report.html>', 'the HTML file to write; the tables go beside it as .json and .csv')
+    .option('--worst <n>', 'worst items pictured per method (0 = none)', (v) => Number.parseInt(v, 10), 3)
+    .option('--quiet', 'print only errors')
+    .action(async (results: string[], opts) => {
+      await reportCommand({ results, out: opts.out, worst: opts.worst, quiet: opts.quiet });
+    });
 
   registerPredictCommands(program);
   return program;

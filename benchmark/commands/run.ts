@@ -4,6 +4,7 @@ import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { runPredict } from '../predict/run-predict.js';
+import { writeReport } from '../../reports/report-command.js';
 import { buildCommand } from './build.js';
 
 /** The offline methods the main job runs on the demo, from the floor to the ceiling. */
@@ -19,7 +20,8 @@ export interface RunCommandOptions {
 /**
  * `facebench run`: the main job on the embedded demo data. Generates the demo capture and
  * builds its benchmark (as `facebench build --demo`), predicts with every offline method,
- * scores each in the nersemble protocol, and prints the Table-2 figures. Every step resumes.
+ * scores each in the nersemble protocol, prints the Table-2 figures and writes the HTML report,
+ * ending with its path. Every step resumes.
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   const root = resolve(options.out);
@@ -45,6 +47,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   console.log(`${''.padEnd(14)} ${'Neutral'.padEnd(29)}   ${'Posed'.padEnd(29)}`);
   console.log(`${'method'.padEnd(14)} ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   scored`);
   for (const row of rows) console.log(row);
+  const report = writeReport({ results: methods.map((m) => join(root, 'results', m)), out: join(root, 'report.html') });
   console.log(`\nresults: ${join(root, 'results')}/<method>/results.json and metrics.csv; predictions: ${join(root, 'predictions')}`);
-  console.log('The HTML report and leaderboard are not part of this version yet.');
+  console.log(`report: ${report.html}`);
 }

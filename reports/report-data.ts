@@ -1,0 +1,269 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../evaluators/errors.js';
+import type { ResultsDocument } from './results-store.js';
+
+/** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
+export const TABLE2_METRICS = [
+  { key: 'l1', label: 'L1', better: 'lower' },
+  { key: 'l2', label: 'L2', better: 'lower' },
+  { key: 'nc', label: 'NC', better: 'higher' },
+  { key: 'r2_5', label: 'R@2.5', better: 'higher' },
+] as const;
+export const TABLE2_TASKS = [
+  { key: 'neutral', label: 'Neutral' },
+  { key: 'posed', label: 'Posed' },
+] as const;
+
+export type Table2Metric = (typeof TABLE2_METRICS)[number]['key'];
+export type Table2Task = (typeof TABLE2_TASKS)[number]['key'];
+
+export interface Table2Row {
+  method: string;
+  /** `values[task][metric]`, null when the method has no such figure. */
+  values: Record<Table2Task, Record<Table2Metric, number | null>>;
+  scored: Record<Table2Task, string>;
+}
+
+export interface Table2 {
+  rows: Table2Row[];
+  /** Methods holding the best value of each `task.metric` column (ties all marked). */
+  best: Record<string, string[]>;
+}
+
+export interface CurveSeries {
+  method: string;
+  task: string;
+  thresholds: number[];
+  fraction: number[];
+}
+
+export interface BreakdownRow {
+  method: string;
+  task: string;
+  /** Person id or expression rank, as text. */
+  group: string;
+  items: number;
+  scored: number;
+  l1: number | null;
+  l2: number | null;
+  nc: number | null;
+  r2_5: number | null;
+}
+
+export interface ItemRow {
+  method: string;
+  person: string;
+  item: string;
+  task: string;
+  rank: number | null;
+  status: string;
+  l1: number | null;
+  l2: number | null;
+  nc: number | null;
+  r2_5: number | null;
+  scale: number | null;
+  seconds: number;
+  key: string;
+  error: string;
+}
+
+export interface Provenance {
+  method: string;
+  file: string;
+  tool: string;
+  created: string;
+  benchmark: string;
+  benchmark_manifest_sha256: string;
+  predictions: string;
+  protocol: Record<string, unknown>;
+}
+
+/** Every table of a report, as written to report.json (the HTML and CSV show the same). */
+export interface ReportTables {
+  table2: Table2;
+  curves: CurveSeries[];
+  byPerson: BreakdownRow[];
+  /** Empty when no benchmark manifest (with expression ranks) could be read. */
+  byRank: BreakdownRow[];
+  items: ItemRow[];
+  provenance: Provenance[];
+}
+
+export interface LoadedResults {
+  file: string;
+  doc: ResultsDocument;
+}
+
+/**
+ * The results.json files named by `paths`: each path is a method's result folder (holding
+ * results.json), a results.json itself, or a folder of method result folders.
+ */
+export function loadResults(paths: string[]): LoadedResults[] {
+  if (paths.length === 0) throw new InputError('(arguments)', 'no results folder given: pass the folders `facebench eval` wrote');
+  const files: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    if (!existsSync(abs)) throw new InputError(abs, 'not found: pass a results folder written by `facebench eval`');
+    if (statSync(abs).isFile()) files.push(abs);
+    else if (existsSync(join(abs, 'results.json'))) files.push(join(abs, 'results.json'));
+    else {
+      const found = readdirSync(abs, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'results.json')))
+        .map((e) => join(abs, e.name, 'results.json'))
+        .sort();
+      if (found.length === 0) throw new InputError(abs, 'holds no results.json (nor method folders with one): run `facebench eval` first');
+      files.push(...found);
+    }
+  }
+  return files.map((file) => {
+    let doc: ResultsDocument;
+    try {
+      doc = JSON.parse(readFileSync(file, 'utf8')) as ResultsDocument;
+    } catch (error) {
+      throw new InputError(file, `not valid JSON (${(error as Error).message})`);
+    }
+    if (!doc || typeof doc.method !== 'string' || !Array.isArray(doc.items) || typeof doc.summary !== 'object') {
+      throw new InputError(file, 'is not a facebench results document (expected method, summary and items)');
+    }
+    return { file, doc };
+  });
+}
+
+/** Expression rank of each `person/item`, from the benchmark's manifest.json; empty when unreadable. */
+export function manifestRanks(benchmark: string): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    const manifest = JSON.parse(readFileSync(join(benchmark, 'manifest.json'), 'utf8')) as { items?: { id?: unknown; person?: unknown; rank?: unknown }[] };
+    for (const i of manifest.items ?? []) {
+      if (typeof i.id === 'string' && typeof i.person === 'string' && typeof i.rank === 'number') out.set(`${i.person}/${i.id}`, i.rank);
+    }
+  } catch {
+    // no manifest: no rank breakdown
+  }
+  return out;
+}
+
+function metric(values: Record<string, number> | undefined, key: string): number | null {
+  const v = values?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function mean(values: (number | null)[]): number | null {
+  const ok = values.filter((v): v is number => v !== null);
+  return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null;
+}
+
+function table2(loaded: LoadedResults[]): Table2 {
+  const rows: Table2Row[] = loaded.map(({ doc }) => {
+    const values = {} as Table2Row['values'];
+    const scored = {} as Table2Row['scored'];
+    for (const { key: task } of TABLE2_TASKS) {
+      const s = doc.summary[task];
+      values[task] = {} as Record<Table2Metric, number | null>;
+      for (const { key } of TABLE2_METRICS) values[task][key] = metric(s?.metrics, key);
+      scored[task] = s ? `${s.scored}/${s.items}` : '';
+    }
+    return { method: doc.method, values, scored };
+  });
+  const best: Record<string, string[]> = {};
+  for (const { key: task } of TABLE2_TASKS) {
+    for (const { key, better } of TABLE2_METRICS) {
+      const present = rows.filter((r) => r.values[task][key] !== null);
+      if (present.length === 0) continue;
+      const pick = better === 'lower' ? Math.min : Math.max;
+      const target = pick(...present.map((r) => r.values[task][key] as number));
+      best[`${task}.${key}`] = present.filter((r) => r.values[task][key] === target).map((r) => r.method);
+    }
+  }
+  return { rows, best };
+}
+
+function breakdown(loaded: LoadedResults[], groupOf: (doc: ResultsDocument, person: string, item: string) => string | undefined): BreakdownRow[] {
+  const out: BreakdownRow[] = [];
+  for (const { doc } of loaded) {
+    const groups = new Map<string, ResultsDocument['items']>();
+    for (const r of doc.items) {
+      const g = groupOf(doc, r.person, r.item);
+      if (g === undefined) continue;
+      const key = `${r.task}\u0000${g}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(r);
+    }
+    for (const [key, records] of groups) {
+      const [task, group] = key.split('\u0000');
+      const ok = records.filter((r) => r.status === 'ok');
+      out.push({
+        method: doc.method,
+        task,
+        group,
+        items: records.length,
+        scored: ok.length,
+        l1: mean(ok.map((r) => metric(r.metrics, 'l1'))),
+        l2: mean(ok.map((r) => metric(r.metrics, 'l2'))),
+        nc: mean(ok.map((r) => metric(r.metrics, 'nc'))),
+        r2_5: mean(ok.map((r) => metric(r.metrics, 'r2_5'))),
+      });
+    }
+  }
+  const numeric = (s: string) => (/^\d+$/.test(s) ? Number(s) : Number.NaN);
+  return out.sort(
+    (a, b) =>
+      a.method.localeCompare(b.method) ||
+      a.task.localeCompare(b.task) ||
+      (Number.isNaN(numeric(a.group)) || Number.isNaN(numeric(b.group)) ? a.group.localeCompare(b.group) : numeric(a.group) - numeric(b.group)),
+  );
+}
+
+/** Build every table of the report from loaded results documents. */
+export function buildTables(loaded: LoadedResults[]): ReportTables {
+  const ranks = new Map<string, Map<string, number>>();
+  const ranksOf = (doc: ResultsDocument) => {
+    if (!ranks.has(doc.benchmark)) ranks.set(doc.benchmark, manifestRanks(doc.benchmark));
+    return ranks.get(doc.benchmark)!;
+  };
+  const curves: CurveSeries[] = [];
+  for (const { doc } of loaded) {
+    for (const [task, s] of Object.entries(doc.summary)) {
+      if (s.curve.length) curves.push({ method: doc.method, task, thresholds: doc.curve_thresholds_mm.slice(0, s.curve.length), fraction: s.curve });
+    }
+  }
+  const items: ItemRow[] = loaded.flatMap(({ doc }) =>
+    doc.items.map((r) => ({
+      method: doc.method,
+      person: r.person,
+      item: r.item,
+      task: r.task,
+      rank: ranksOf(doc).get(`${r.person}/${r.item}`) ?? null,
+      status: r.status,
+      l1: metric(r.metrics, 'l1'),
+      l2: metric(r.metrics, 'l2'),
+      nc: metric(r.metrics, 'nc'),
+      r2_5: metric(r.metrics, 'r2_5'),
+      scale: r.alignment?.scale ?? null,
+      seconds: r.seconds,
+      key: r.key,
+      error: r.error ?? '',
+    })),
+  );
+  return {
+    table2: table2(loaded),
+    curves,
+    byPerson: breakdown(loaded, (_doc, person) => person),
+    byRank: breakdown(loaded, (doc, person, item) => {
+      const rank = ranksOf(doc).get(`${person}/${item}`);
+      return rank === undefined ? undefined : String(rank);
+    }),
+    items,
+    provenance: loaded.map(({ file, doc }) => ({
+      method: doc.method,
+      file,
+      tool: `${doc.tool?.name ?? '?'} ${doc.tool?.version ?? '?'}`,
+      created: doc.created,
+      benchmark: doc.benchmark,
+      benchmark_manifest_sha256: doc.benchmark_manifest_sha256,
+      predictions: doc.predictions,
+      protocol: doc.protocol,
+    })),
+  };
+}
