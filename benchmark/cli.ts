@@ -7,6 +7,9 @@ import { DEMO_METHODS, runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
 import { parseAlign, parsePositiveInt, parseProtocol, parseUnit } from './options.js';
 import { TOOL } from './version.js';
+import { compareCommand } from '../reports/compare.js';
+import { tablesCommand } from '../reports/cross-benchmark.js';
+import { leaderboardCommand } from '../reports/leaderboard.js';
 import { reportCommand } from '../reports/report-command.js';
 
 function protocolOptions(command: Command): Command {
@@ -89,6 +92,39 @@ export function buildProgram(): Command {
     .option('--quiet', 'print only errors')
     .action(async (results: string[], opts) => {
       await reportCommand({ results, out: opts.out, worst: opts.worst, quiet: opts.quiet });
+    });
+
+  program
+    .command('leaderboard')
+    .description('ranked HTML + CSV + JSON leaderboard with a coverage column; methods with missing items are flagged, not ranked')
+    .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders)')
+    .requiredOption('--out <dir>', 'folder for leaderboard.html, .csv and .json')
+    .option('--quiet', 'print only errors')
+    .action((opts) => {
+      leaderboardCommand(opts);
+    });
+
+  program
+    .command('compare')
+    .description('ablation table: per-metric deltas against a base, with paired bootstrap CIs and Wilcoxon signed-rank tests')
+    .requiredOption('--base <dir>', 'results of the base method')
+    .requiredOption('--variant <dirs...>', 'results of the variants')
+    .option('--out <dir>', 'folder for compare.csv and compare.json')
+    .option('--resamples <n>', 'bootstrap resamples', parsePositiveInt, 10000)
+    .option('--seed <n>', 'bootstrap seed', (v) => Number.parseInt(v, 10), 1)
+    .option('--quiet', 'print only errors')
+    .action((opts) => {
+      compareCommand(opts);
+    });
+
+  program
+    .command('tables')
+    .description('cross-benchmark tables: NoW (median/mean/std, cumulative curve) and the paper Table-3 layout (NoW + FaceScape)')
+    .requiredOption('--results <dirs...>', 'result folders of any benchmarks')
+    .option('--out <dir>', 'folder for now.csv, table3.csv and tables.json')
+    .option('--quiet', 'print only errors')
+    .action((opts) => {
+      tablesCommand(opts);
     });
 
   registerPredictCommands(program);

@@ -3,3 +3,8 @@ export { writeReport, reportCommand, tablesToCsv, plotlySource, type ReportOptio
 export { loadResults, buildTables, manifestRanks, TABLE2_METRICS, TABLE2_TASKS, type ReportTables, type Table2, type Table2Row, type CurveSeries, type BreakdownRow, type ItemRow, type Provenance, type LoadedResults } from './report-data.js';
 export { renderReportHtml, escapeHtml, scriptJson, type RenderOptions } from './report-html.js';
 export { worstItemPictures, configFromJson, type ErrorPicture, type WorstItemsResult } from './worst-items.js';
+export { readResultsDir, readResultsDirs, type ResultsFile } from './results-files.js';
+export { leaderboardCommand, buildLeaderboard, type Leaderboard, type LeaderboardOptions } from './leaderboard.js';
+export { compareCommand, type CompareOptions } from './compare.js';
+export { tablesCommand, type TablesOptions } from './cross-benchmark.js';
+export { pairedBootstrapCI, wilcoxonSignedRank } from './paired-stats.js';

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../evaluators/errors.js';
 import type { ResultsDocument } from './results-store.js';
+import { readResultsDirs } from './results-files.js';
 
 /** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
 export const TABLE2_METRICS = [
@@ -101,33 +102,7 @@ export interface LoadedResults {
  */
 export function loadResults(paths: string[]): LoadedResults[] {
   if (paths.length === 0) throw new InputError('(arguments)', 'no results folder given: pass the folders `facebench eval` wrote');
-  const files: string[] = [];
-  for (const p of paths) {
-    const abs = resolve(p);
-    if (!existsSync(abs)) throw new InputError(abs, 'not found: pass a results folder written by `facebench eval`');
-    if (statSync(abs).isFile()) files.push(abs);
-    else if (existsSync(join(abs, 'results.json'))) files.push(join(abs, 'results.json'));
-    else {
-      const found = readdirSync(abs, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && existsSync(join(abs, e.name, 'results.json')))
-        .map((e) => join(abs, e.name, 'results.json'))
-        .sort();
-      if (found.length === 0) throw new InputError(abs, 'holds no results.json (nor method folders with one): run `facebench eval` first');
-      files.push(...found);
-    }
-  }
-  return files.map((file) => {
-    let doc: ResultsDocument;
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8')) as ResultsDocument;
-    } catch (error) {
-      throw new InputError(file, `not valid JSON (${(error as Error).message})`);
-    }
-    if (!doc || typeof doc.method !== 'string' || !Array.isArray(doc.items) || typeof doc.summary !== 'object') {
-      throw new InputError(file, 'is not a facebench results document (expected method, summary and items)');
-    }
-    return { file, doc };
-  });
+  return readResultsDirs(paths).map(({ path, doc }) => ({ file: path, doc }));
 }
 
 /** Expression rank of each `person/item`, from the benchmark's manifest.json; empty when unreadable. */

@@ -4,6 +4,7 @@ import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { runPredict } from '../predict/run-predict.js';
+import { leaderboardCommand } from '../../reports/leaderboard.js';
 import { writeReport } from '../../reports/report-command.js';
 import { buildCommand } from './build.js';
 
@@ -20,8 +21,8 @@ export interface RunCommandOptions {
 /**
  * `facebench run`: the main job on the embedded demo data. Generates the demo capture and
  * builds its benchmark (as `facebench build --demo`), predicts with every offline method,
- * scores each in the nersemble protocol, prints the Table-2 figures and writes the HTML report,
- * ending with its path. Every step resumes.
+ * scores each in the nersemble protocol, prints the Table-2 figures and writes the leaderboard
+ * and the HTML report, ending with the report's path. Every step resumes.
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   const root = resolve(options.out);
@@ -47,7 +48,10 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   console.log(`${''.padEnd(14)} ${'Neutral'.padEnd(29)}   ${'Posed'.padEnd(29)}`);
   console.log(`${'method'.padEnd(14)} ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   scored`);
   for (const row of rows) console.log(row);
-  const report = writeReport({ results: methods.map((m) => join(root, 'results', m)), out: join(root, 'report.html') });
+  const resultDirs = methods.map((m) => join(root, 'results', m));
+  const board = leaderboardCommand({ results: resultDirs, out: join(root, 'leaderboard'), quiet: true });
+  const report = writeReport({ results: resultDirs, out: join(root, 'report.html') });
   console.log(`\nresults: ${join(root, 'results')}/<method>/results.json and metrics.csv; predictions: ${join(root, 'predictions')}`);
+  console.log(`leaderboard: ${board.files.html}`);
   console.log(`report: ${report.html}`);
 }

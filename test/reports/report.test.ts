@@ -121,7 +121,7 @@ describe('facebench report', () => {
   it('refuses a folder without results in one line', () => {
     const empty = join(root, 'empty');
     mkdirSync(empty);
-    expect(() => writeReport({ results: [empty], out: join(root, 'never.html') })).toThrow(/empty: holds no results\.json/);
+    expect(() => writeReport({ results: [empty], out: join(root, 'never.html') })).toThrow(/empty: no results\.json here nor in its subfolders/);
     expect(existsSync(join(root, 'never.html'))).toBe(false);
   });
 });
