@@ -78,6 +78,7 @@ export function buildProgram(): Command {
     .command('run')
     .description('the main job on the embedded demo data: build the demo benchmark, predict with every offline method, score them')
     .option('--out <dir>', 'folder for the demo capture, benchmark, predictions and results', 'facebench-demo')
+    .option('--bench <dir>', 'run on this built benchmark instead of the embedded demo')
     .option('--methods <names>', `comma-separated methods (default: ${DEMO_METHODS.join(', ')})`)
     .option('--workers <n>', 'worker threads (default: all cores)', parsePositiveInt)
     .option('--quiet', 'no progress display')

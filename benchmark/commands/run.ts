@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { runEval } from '../eval/run-eval.js';
+import { readManifest } from '../build/manifest.js';
 import { runPredict } from '../predict/run-predict.js';
 import { leaderboardCommand } from '../../reports/leaderboard.js';
 import { writeReport } from '../../reports/report-command.js';
@@ -13,6 +14,8 @@ export const DEMO_METHODS = ['mean-shape', 'mediapipe', 'landmark-fit', 'oracle'
 
 export interface RunCommandOptions {
   out: string;
+  /** A built benchmark to run on instead of the embedded demo. */
+  bench?: string;
   methods?: string;
   workers?: number;
   quiet?: boolean;
@@ -26,12 +29,16 @@ export interface RunCommandOptions {
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   const root = resolve(options.out);
-  const bench = join(root, 'benchmark');
+  const bench = options.bench ? resolve(options.bench) : join(root, 'benchmark');
   const progress = options.quiet ? 'silent' : 'auto';
   const workers = options.workers ?? availableParallelism();
-  await buildCommand({ demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', quiet: options.quiet });
+  if (!options.bench) {
+    await buildCommand({ demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', quiet: options.quiet });
+  }
   registerBuiltinMethods();
-  const methods = options.methods ? options.methods.split(',').map((m) => m.trim()).filter(Boolean) : [...DEMO_METHODS];
+  // The oracle needs the demo generator's truth: on another benchmark it is left out by default.
+  const defaults = options.bench && !readManifest(bench).source.demo ? DEMO_METHODS.filter((m) => m !== 'oracle') : [...DEMO_METHODS];
+  const methods = options.methods ? options.methods.split(',').map((m) => m.trim()).filter(Boolean) : defaults;
   const rows: string[] = [];
   for (const method of methods) {
     const pred = join(root, 'predictions', method);
@@ -44,7 +51,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
         `   ${cell('posed', 'l1', 3).padStart(7)} ${cell('posed', 'l2', 3).padStart(7)} ${cell('posed', 'nc', 3).padStart(6)} ${cell('posed', 'r2_5', 3).padStart(6)}   ${scored}`,
     );
   }
-  console.log('\nDemo benchmark, nersemble protocol (mean over items; lengths in mm)');
+  console.log(`\n${options.bench ? bench : 'Demo benchmark'}, nersemble protocol (mean over items; lengths in mm)`);
   console.log(`${''.padEnd(14)} ${'Neutral'.padEnd(29)}   ${'Posed'.padEnd(29)}`);
   console.log(`${'method'.padEnd(14)} ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   scored`);
   for (const row of rows) console.log(row);

@@ -1,0 +1,47 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { facebench, tempDir } from '../benchmark/cli-helpers.js';
+import { makeReportFixture, type ReportFixture } from './report-fixture.js';
+
+/** The report commands as users call them, on a tiny benchmark with two evaluated methods. */
+describe('facebench report / leaderboard / compare / tables', () => {
+  const root = tempDir('reports-cli');
+  let fixture: ReportFixture;
+
+  beforeAll(async () => {
+    fixture = await makeReportFixture(root);
+  });
+
+  it('report writes the HTML with its tables beside it', () => {
+    const out = join(root, 'out', 'report.html');
+    const r = facebench(['report', fixture.results, '--out', out, '--worst', '1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`report: ${out}`);
+    expect(readFileSync(out, 'utf8')).toContain('Table 2');
+    expect(existsSync(join(root, 'out', 'report.table2.csv'))).toBe(true);
+  });
+
+  it('leaderboard ranks the complete method and flags the one with a missing item', () => {
+    const out = join(root, 'board');
+    const r = facebench(['leaderboard', '--results', fixture.results, '--out', out, '--quiet']);
+    expect(r.status).toBe(0);
+    const board = JSON.parse(readFileSync(join(out, 'leaderboard.json'), 'utf8')) as { rows: { method: string; rank: number | null; complete: boolean }[] };
+    const exact = board.rows.find((row) => row.method === 'exact')!;
+    const noisy = board.rows.find((row) => row.method !== 'exact')!;
+    expect(exact.rank).toBe(1);
+    expect(exact.complete).toBe(true);
+    expect(noisy.complete).toBe(false);
+    expect(noisy.rank).toBeNull();
+  });
+
+  it('compare prints deltas and paired tests; tables refuses nersemble-only results', () => {
+    const r = facebench(['compare', '--base', fixture.methods.exact, '--variant', ...Object.entries(fixture.methods).filter(([m]) => m !== 'exact').map(([, d]) => d)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Wilcoxon/);
+    expect(r.stdout).toMatch(/exact \(base\)/);
+    const t = facebench(['tables', '--results', fixture.results]);
+    expect(t.status).not.toBe(0);
+    expect(t.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
