@@ -7,17 +7,10 @@
  * Methods", §3.1).
  */
 
-/** Seeded uniform generator on [0, 1) (mulberry32): the same seed gives the same resamples. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../data/random.js';
+
+/** Seeded uniform generator on [0, 1) (the suite's mulberry32): the same seed gives the same resamples. */
+export { seededRandom as mulberry32 } from '../data/random.js';
 
 function checkPaired(base: ArrayLike<number>, variant: ArrayLike<number>): void {
   if (base.length !== variant.length) throw new RangeError(`paired samples differ in length (${base.length} vs ${variant.length}): pass one value per shared item`);
@@ -80,7 +73,7 @@ export function pairedBootstrapCI(base: ArrayLike<number>, variant: ArrayLike<nu
   for (let i = 0; i < n; i++) sum += d[i];
   const meanDifference = n > 0 ? sum / n : Number.NaN;
   if (n === 0) return { n, meanDifference, lower: Number.NaN, upper: Number.NaN, confidence, resamples, seed };
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let s = 0;
