@@ -201,15 +201,7 @@ export class AsciiScanner {
       this.pos = end;
       return false;
     }
-    this.tokenStart = i;
-    while (i < end) {
-      const c = bytes[i];
-      if (c === LF || isBlank(c)) break;
-      i++;
-    }
-    this.tokenEnd = i;
-    this.pos = i;
-    return true;
+    return this.readToken(i);
   }
 
   /** Move to the next token on the current line. False (cursor unmoved past the line end) when none is left. */
@@ -222,6 +214,13 @@ export class AsciiScanner {
       this.pos = i;
       return false;
     }
+    return this.readToken(i);
+  }
+
+  /** The token starting at i: up to the next blank or line break. */
+  private readToken(i: number): true {
+    const bytes = this.bytes;
+    const end = this.end;
     this.tokenStart = i;
     while (i < end) {
       const c = bytes[i];

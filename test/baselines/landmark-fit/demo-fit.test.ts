@@ -90,6 +90,20 @@ describe('landmark-fit on the demo benchmark', () => {
     console.log(figures.join('\n'));
   });
 
+  /** Every item's fitted posed mesh scores a lower L2 than the demo model's mean shape. */
+  async function expectFitBeatsMeanShape(options: ReturnType<typeof landmarkFitOptions.parse>, label: string): Promise<void> {
+    const model = demoModel();
+    const figures: string[] = [];
+    for (const item of manifest.items) {
+      const prediction = await landmarkFitAdapter.predict(predictItem(item), options);
+      const fitL2 = posedL2(item, prediction.posed, prediction.landmarksPosed!);
+      const meanL2 = posedL2(item, { positions: model.template, faces: model.faces }, sevenLandmarks(model, model.template));
+      figures.push(`${item.id} (${label}): fit ${fitL2.toFixed(3)} mm vs mean ${meanL2.toFixed(3)} mm`);
+      expect(fitL2).toBeLessThan(meanL2);
+    }
+    console.log(figures.join('\n'));
+  }
+
   it('with 1.5 px landmark noise the fit still beats the mean shape', async () => {
     const random = rng(5);
     const noisyDir = join(root, 'noisy');
@@ -99,32 +113,14 @@ describe('landmark-fit on the demo benchmark', () => {
       writeFileSync(join(noisyDir, item.person, item.id, 'landmarks2d.json'), JSON.stringify(noisy));
     }
     const options = landmarkFitOptions.parse({ landmarks: noisyDir, lambdaIdentity: 2.25, lambdaExpression: 2.25 });
-    const model = demoModel();
-    const figures: string[] = [];
-    for (const item of manifest.items) {
-      const prediction = await landmarkFitAdapter.predict(predictItem(item), options);
-      const fitL2 = posedL2(item, prediction.posed, prediction.landmarksPosed!);
-      const meanL2 = posedL2(item, { positions: model.template, faces: model.faces }, sevenLandmarks(model, model.template));
-      figures.push(`${item.id} (noisy): fit ${fitL2.toFixed(3)} mm vs mean ${meanL2.toFixed(3)} mm`);
-      expect(fitL2).toBeLessThan(meanL2);
-    }
-    console.log(figures.join('\n'));
+    await expectFitBeatsMeanShape(options, 'noisy');
   });
 
   it('fits MediaPipe landmarks detected on the crop by default, and beats the mean shape', async () => {
     const options = landmarkFitOptions.parse({});
     expect(options.landmarks).toBe('mediapipe');
     await landmarkFitAdapter.prepare!({ bench, manifest, options });
-    const model = demoModel();
-    const figures: string[] = [];
-    for (const item of manifest.items) {
-      const prediction = await landmarkFitAdapter.predict(predictItem(item), options);
-      const fitL2 = posedL2(item, prediction.posed, prediction.landmarksPosed!);
-      const meanL2 = posedL2(item, { positions: model.template, faces: model.faces }, sevenLandmarks(model, model.template));
-      figures.push(`${item.id} (MediaPipe): fit ${fitL2.toFixed(3)} mm vs mean ${meanL2.toFixed(3)} mm`);
-      expect(fitL2).toBeLessThan(meanL2);
-    }
-    console.log(figures.join('\n'));
+    await expectFitBeatsMeanShape(options, 'MediaPipe');
     const missing = landmarkFitOptions.parse({ landmarks: join(root, 'nope') });
     await expect(landmarkFitAdapter.prepare!({ bench, manifest, options: missing })).rejects.toThrow(InputError);
   });
