@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { demoMaskingAccuracy } from '../benchmark/build/demo-accuracy.js';
-import { readManifest } from '../benchmark/build/manifest.js';
+import { demoMaskingAccuracy } from '../benchmark/construct/demo-accuracy.js';
+import { readManifest } from '../benchmark/construct/manifest.js';
 
 export async function runBuildBench(): Promise<Record<string, number>> {
   const root = mkdtempSync(join(tmpdir(), 'facebench-buildbench-'));

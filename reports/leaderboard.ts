@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
-import { readManifest } from '../benchmark/build/manifest.js';
+import { readManifest } from '../benchmark/construct/manifest.js';
 import { escapeHtml } from './report-html.js';
 import type { ResultsDocument } from './results-store.js';
 import { readResultsDirs, type ResultsFile } from './results-files.js';

@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
-import { readRgbImage } from '../../benchmark/build/images.js';
+import { readRgbImage } from '../../benchmark/construct/images.js';
 import { defineMethod, type PredictItem } from '../adapter.js';
 import { detectIbug68 } from '../mediapipe/index.js';
 import { fitLandmarks, type LandmarkFit } from './fit.js';

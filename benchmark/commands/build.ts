@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
-import { checkBenchmark } from '../build/manifest.js';
-import type { BuildServices } from '../build/build-person.js';
-import { runBuild } from '../build/run-build.js';
-import { ensureDemoCapture } from '../build/demo.js';
-import { buildServices } from '../build/services.js';
+import { checkBenchmark } from '../construct/manifest.js';
+import type { BuildServices } from '../construct/build-person.js';
+import { runBuild } from '../construct/run-build.js';
+import { ensureDemoCapture } from '../construct/demo.js';
+import { buildServices } from '../construct/services.js';
 
 export interface BuildCommandOptions {
   capture?: string;

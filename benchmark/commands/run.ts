@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { runEval } from '../eval/run-eval.js';
-import { readManifest } from '../build/manifest.js';
+import { readManifest } from '../construct/manifest.js';
 import { runPredict } from '../predict/run-predict.js';
 import { leaderboardCommand } from '../../reports/leaderboard.js';
 import { writeReport } from '../../reports/report-command.js';

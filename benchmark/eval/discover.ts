@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
-import { MANIFEST_NAME, readManifest } from '../build/manifest.js';
+import { MANIFEST_NAME, readManifest } from '../construct/manifest.js';
 
 export type TaskName = 'posed' | 'neutral';
 export const TASKS: readonly TaskName[] = ['posed', 'neutral'];

@@ -7,7 +7,7 @@ import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
 import { configToJson, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import { ResultsStore, summarise, writeResults, type ResultsDocument } from '../../reports/index.js';
-import { MANIFEST_NAME } from '../build/manifest.js';
+import { MANIFEST_NAME } from '../construct/manifest.js';
 import { TOOL } from '../version.js';
 import { discoverTasks, taskId, type EvalTask, type TaskName } from './discover.js';
 import { scoreTask, type TaskOutcome, type TaskRecord } from './score-task.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { MethodAdapter, PredictItem } from '../../baselines/adapter.js';
 import { InputError } from '../../evaluators/errors.js';
 import { writeFileAtomic } from '../../evaluators/io/index.js';
-import type { ItemRecord, Manifest, PersonRecord } from '../build/manifest.js';
+import type { ItemRecord, Manifest, PersonRecord } from '../construct/manifest.js';
 import { checkPrediction, DONE_FILE, writePrediction } from './write-prediction.js';
 
 /** One item's result. */

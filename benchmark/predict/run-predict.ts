@@ -24,7 +24,7 @@ import { methodKey, parseMethodOptions } from '../../baselines/method-options.js
 import { getMethod } from '../../baselines/registry.js';
 import { InputError } from '../../evaluators/errors.js';
 import { writeFileAtomic } from '../../evaluators/io/index.js';
-import { readManifest, type ItemRecord, type Manifest } from '../build/manifest.js';
+import { readManifest, type ItemRecord, type Manifest } from '../construct/manifest.js';
 import { TOOL } from '../version.js';
 import { runItem, type ItemOutcome } from './predict-item.js';
 import type { PredictWorkerRequest } from './worker.js';

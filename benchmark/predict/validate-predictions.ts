@@ -11,7 +11,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { isInputError } from '../../evaluators/errors.js';
 import { readLandmarks, readMesh } from '../../evaluators/io/index.js';
 import { FLAME_FACE_COUNT, FLAME_VERTEX_COUNT, isFlameTopology } from '../../evaluators/protocols/index.js';
-import { readManifest, type Manifest } from '../build/manifest.js';
+import { readManifest, type Manifest } from '../construct/manifest.js';
 import { DONE_FILE, METHOD_FILE, PREDICT_TASKS, predictionFiles } from './write-prediction.js';
 
 export interface ValidationReport {

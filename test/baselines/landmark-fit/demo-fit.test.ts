@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landmarkFitAdapter, landmarkFitOptions, type LandmarkFitOptions } from '../../../baselines/landmark-fit/index.js';
 import type { PredictItem } from '../../../baselines/adapter.js';
 import { demoModel, sevenLandmarks } from '../../../baselines/models/index.js';
-import { projectPoint, readCapture, readFrameLandmarks, readManifest, runBuild, type Manifest } from '../../../benchmark/build/index.js';
+import { projectPoint, readCapture, readFrameLandmarks, readManifest, runBuild, type Manifest } from '../../../benchmark/construct/index.js';
 import { generateDemoCapture } from '../../../data/index.js';
 import { InputError } from '../../../evaluators/errors.js';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
@@ -24,7 +24,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /**
  * Ideal 2D landmarks of an item: the capture's landmarks3d projected with the item camera
  * (OpenCV, pixel centres at integers) and mapped into the crop. Output pixel i of the crop
- * samples the source at x + (i + ½)·size/out (benchmark/build/crop.ts), so source u maps to
+ * samples the source at x + (i + ½)·size/out (benchmark/construct/crop.ts), so source u maps to
  * (u − x)·out/size − ½.
  */
 function idealCropLandmarks(item: Manifest['items'][number]): number[][] {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLabelMap, readRgbImage, writeRgbPng, type RgbImage } from '../../../benchmark/build/images.js';
+import { readLabelMap, readRgbImage, writeRgbPng, type RgbImage } from '../../../benchmark/construct/images.js';
 import { loadCanonicalFaceMesh, MEDIAPIPE_TO_IBUG68, SEVEN_LANDMARKS } from '../../../data/index.js';
 import { InputError } from '../../../evaluators/errors.js';
 import { validateMesh } from '../../../evaluators/geometry/validate.js';

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { onnxRegressorAdapter, onnxRegressorOptions, regressImage } from '../../../baselines/onnx-regressor/index.js';
 import type { PredictItem } from '../../../baselines/adapter.js';
 import { demoModel, evaluateModel, loadFlame, sevenLandmarks } from '../../../baselines/models/index.js';
-import { writeRgbPng } from '../../../benchmark/build/index.js';
-import { encodeModel, type Dim, type Node } from '../../benchmark/build/parser/onnx-builder.js';
+import { writeRgbPng } from '../../../benchmark/construct/index.js';
+import { encodeModel, type Dim, type Node } from '../../benchmark/construct/parser/onnx-builder.js';
 import { rng } from '../../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facebench-onnxreg-'));

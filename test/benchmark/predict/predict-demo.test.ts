@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineMethod } from '../../../baselines/adapter.js';
 import { registerBuiltinMethods } from '../../../baselines/builtin.js';
-import { readManifest, runBuild, type Manifest } from '../../../benchmark/build/index.js';
+import { readManifest, runBuild, type Manifest } from '../../../benchmark/construct/index.js';
 import { runEval } from '../../../benchmark/eval/run-eval.js';
 import { registerPredictCommands } from '../../../benchmark/commands/predict.js';
 import { runPredict, validatePredictions, type MethodDocument } from '../../../benchmark/predict/index.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   COLMAP_INSTALL_HINT, ColmapMissingError, findColmap, parseColmapBanner, prepareCamera, requireColmap, rotationToQuaternion,
   runColmap, type ColmapResult, type KnownCamera,
-} from '../../../../benchmark/build/colmap/index.js';
+} from '../../../../benchmark/construct/colmap/index.js';
 import { InputError } from '../../../../evaluators/errors.js';
 import { readColmapModel, readMesh } from '../../../../evaluators/io/index.js';
 import { TriangleBVH } from '../../../../evaluators/spatial/index.js';

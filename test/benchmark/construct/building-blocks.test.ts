@@ -10,7 +10,7 @@ import {
   selectExpressions,
   type Camera,
   type CameraDepth,
-} from '../../../benchmark/build/index.js';
+} from '../../../benchmark/construct/index.js';
 import { axisAngle, gaussian, rng, similarity } from '../../helpers/random.js';
 
 /** A camera at `centre` looking along +z (world), OpenCV axes aligned with the world's. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFaceParser, parseParserConfig, resizeLabelsNearest } from '../../../../benchmark/build/parser/index.js';
+import { loadFaceParser, parseParserConfig, resizeLabelsNearest } from '../../../../benchmark/construct/parser/index.js';
 import { InputError } from '../../../../evaluators/errors.js';
 import { rng } from '../../../helpers/random.js';
 import { encodeModel, type Dim } from './onnx-builder.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
-import { checkBenchmark, readManifest, runBuild } from '../../../benchmark/build/index.js';
-import { demoMaskingAccuracy } from '../../../benchmark/build/demo-accuracy.js';
+import { checkBenchmark, readManifest, runBuild } from '../../../benchmark/construct/index.js';
+import { demoMaskingAccuracy } from '../../../benchmark/construct/demo-accuracy.js';
 import { readPointCloud, readLandmarks } from '../../../evaluators/io/index.js';
 import { tempDir } from '../cli-helpers.js';
 

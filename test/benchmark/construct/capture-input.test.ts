@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { readCapture, readDepthMap, readFrameLandmarks, readLabelSpec, readRgbImage } from '../../../benchmark/build/index.js';
+import { readCapture, readDepthMap, readFrameLandmarks, readLabelSpec, readRgbImage } from '../../../benchmark/construct/index.js';
 import { InputError } from '../../../evaluators/errors.js';
 import { writeNpy } from '../../../evaluators/io/index.js';
 import { tempDir } from '../cli-helpers.js';
