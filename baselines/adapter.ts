@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
-import type { ItemRecord, Manifest, PersonRecord } from '../benchmark/construct/manifest.js';
+import type { ItemRecord, Manifest, PersonRecord } from '../evaluators/formats/index.js';
 
 /** One benchmark item as an adapter sees it. */
 export interface PredictItem {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../evaluators/errors.js';
 import type { MethodAdapter } from './adapter.js';
+import { codeDigest } from '../evaluators/util/index.js';
 
 /** One option of a method, as `facebench methods` lists it. */
 export interface OptionDescription {
@@ -45,9 +46,16 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** sha256 of method name, version and canonical options: equal keys mean interchangeable predictions. */
+/** The code predictions depend on: the methods, the demo data and the geometry core. */
+const METHOD_CODE = ['baselines', 'data', 'evaluators'];
+
+/**
+ * sha256 of method name, version, canonical options and the digest of the methods' code:
+ * equal keys mean interchangeable predictions, and an edit to a method's code predicts anew.
+ */
 export function methodKey(adapter: Pick<MethodAdapter, 'name' | 'version'>, options: unknown): string {
-  return createHash('sha256').update(canonicalJson({ name: adapter.name, version: adapter.version, options })).digest('hex');
+  const code = codeDigest(METHOD_CODE);
+  return createHash('sha256').update(canonicalJson({ name: adapter.name, version: adapter.version, options, code })).digest('hex');
 }
 
 function typeName(schema: Record<string, unknown>): string {

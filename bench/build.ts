@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { demoMaskingAccuracy } from '../benchmark/construct/demo-accuracy.js';
-import { readManifest } from '../benchmark/construct/manifest.js';
+import { readManifest } from '../evaluators/formats/index.js';
 
 export async function runBuildBench(): Promise<Record<string, number>> {
   const root = mkdtempSync(join(tmpdir(), 'facebench-buildbench-'));

@@ -1,11 +1,26 @@
 /** Synthetic scoring inputs for the benchmarks, built from the ICT-FaceKit fixture (deterministic). */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
 import { readNpy } from '../evaluators/io/index.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/ict-facekit/', import.meta.url));
+/**
+ * The repository's ICT-FaceKit test fixture, test/fixtures/ict-facekit. The repository root is
+ * the nearest folder above this module holding package.json, so this works both from bench/
+ * (sources) and from dist/bench/ (the compiled benches).
+ */
+function ictFixture(): string {
+  const here = fileURLToPath(import.meta.url);
+  let dir = dirname(here);
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`${here}: no package.json above it, so the repository's test/fixtures cannot be found`);
+    dir = up;
+  }
+  return join(dir, 'test', 'fixtures', 'ict-facekit');
+}
+
 const SEVEN = [36, 39, 42, 45, 33, 48, 54];
 
 /**
@@ -21,13 +36,14 @@ export function lcg(seed: number): () => number {
 }
 
 /** Standard normal sample (Box–Muller), the suite's own. */
-export { normal as gaussian } from '../data/random.js';
+export { normal as gaussian } from '../evaluators/util/index.js';
 
 /** The ICT neutral face (11248 vertices, mm) and its 68 landmark vertex ids. */
 export function ictFace(): { mesh: TriangleMesh; landmarks68: number[] } {
-  const template = readNpy(join(FIXTURES, 'template.npy'));
-  const faces = readNpy(join(FIXTURES, 'faces.npy'));
-  const landmarks68 = (JSON.parse(readFileSync(join(FIXTURES, 'landmarks68.json'), 'utf8')) as { vertex_indices: number[] }).vertex_indices;
+  const dir = ictFixture();
+  const template = readNpy(join(dir, 'template.npy'));
+  const faces = readNpy(join(dir, 'faces.npy'));
+  const landmarks68 = (JSON.parse(readFileSync(join(dir, 'landmarks68.json'), 'utf8')) as { vertex_indices: number[] }).vertex_indices;
   return { mesh: { positions: Float64Array.from(template.data as ArrayLike<number>), faces: Uint32Array.from(faces.data as ArrayLike<number>) }, landmarks68 };
 }
 

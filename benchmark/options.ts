@@ -1,4 +1,10 @@
-import { InvalidArgumentError } from 'commander';
+/**
+ * Option parsers and option groups shared by the commands, so that a flag means one thing
+ * everywhere: numbers are checked before any work, lists are space-separated values,
+ * `--workers` defaults to (and is capped at) the cores, `--quiet` prints only errors.
+ */
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isLengthUnit, type LengthUnit } from '../evaluators/geometry/types.js';
 import { isProtocolName, protocolDefaults, PROTOCOL_NAMES, type AlignMode, type ProtocolConfig, type ProtocolName } from '../evaluators/protocols/index.js';
 
@@ -17,10 +23,45 @@ export function parseAlign(value: string): AlignMode {
   return value;
 }
 
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
+function wholeNumber(value: string, min: number): number {
+  const n = /^[+-]?\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}`);
   return n;
+}
+
+export const parsePositiveInt = (value: string): number => wholeNumber(value, 1);
+export const parseNonNegativeInt = (value: string): number => wholeNumber(value, 0);
+export const parseInteger = (value: string): number => wholeNumber(value, Number.MIN_SAFE_INTEGER);
+
+/** The number of worker threads: at most the machine's cores (more only slow a run down). */
+export function workerCount(requested: number | undefined): number {
+  const cores = availableParallelism();
+  if (requested === undefined) return cores;
+  if (requested > cores) {
+    console.error(`facebench: --workers ${requested} capped at ${cores}, the cores of this machine`);
+    return cores;
+  }
+  return requested;
+}
+
+/** `--workers <n>`: one default everywhere (all cores), capped at the cores. */
+export function workersOption(): Option {
+  return new Option('--workers <n>', 'worker threads (default and maximum: the cores of this machine)').argParser(parsePositiveInt);
+}
+
+/** `--quiet`, on every command: print only errors (no progress, no summary). */
+export function quietOption(): Option {
+  return new Option('--quiet', 'print only errors (no progress display, no summary)');
+}
+
+/** `--force`, on the commands that resume: redo every step instead of reusing finished ones. */
+export function forceOption(): Option {
+  return new Option('--force', 'redo everything instead of reusing results of an earlier run');
+}
+
+/** `--json`, a switch everywhere: print the command's result as one JSON document on stdout. */
+export function jsonOption(): Option {
+  return new Option('--json', 'print the result as JSON on stdout instead of text');
 }
 
 export interface ProtocolFlags {
@@ -30,7 +71,21 @@ export interface ProtocolFlags {
   gtUnit: LengthUnit;
 }
 
+/** The protocol options of `score` and `eval`. */
+export function protocolOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--protocol <name>', PROTOCOL_NAMES.join(' | ')).default('nersemble').argParser(parseProtocol))
+    .addOption(new Option('--align <mode>', 'landmarks (landmark similarity only) | icp').default('icp').argParser(parseAlign))
+    .addOption(new Option('--pred-unit <unit>', 'unit of the predicted meshes: mm | cm | m').default('mm').argParser(parseUnit))
+    .addOption(new Option('--gt-unit <unit>', 'unit of the GT clouds and landmarks: mm | cm | m').default('mm').argParser(parseUnit));
+}
+
 /** The protocol's defaults with the command-line choices applied. */
 export function configFromFlags(flags: ProtocolFlags): ProtocolConfig {
   return { ...protocolDefaults(flags.protocol), align: flags.align, predUnit: flags.predUnit, gtUnit: flags.gtUnit };
+}
+
+/** A line printer that says nothing under `--quiet`. */
+export function printer(quiet: boolean | undefined): (line: string) => void {
+  return quiet ? () => {} : (line) => console.log(line);
 }

@@ -4,7 +4,7 @@
  * (a few random 3D sinusoids plus per-vertex jitter) so images carry features to match.
  */
 import { LABEL } from './labels.js';
-import { deriveSeed, seededRandom } from './random.js';
+import { deriveSeed, seededRandom } from '../evaluators/util/index.js';
 
 const REGION_RGB: Record<number, [number, number, number]> = {
   [LABEL.skin]: [224, 172, 140],

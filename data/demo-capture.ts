@@ -31,8 +31,8 @@ import { encodePly } from '../evaluators/io/ply.js';
 import { vertexAlbedo } from './appearance.js';
 import { buildFaceModel, evaluate, landmarkPositions, sampleIdentity, type FaceModel, type Pose } from './face-model.js';
 import { labelsDocument } from './labels.js';
-import { encodeDepthPng, encodeGray8Png, encodeRgbPng } from './png.js';
-import { deriveSeed, normal, seededRandom, type Random } from './random.js';
+import { encodeDepthPng, encodeGray8Png, encodeRgbPng } from '../evaluators/image/index.js';
+import { deriveSeed, normal, seededRandom, type Random } from '../evaluators/util/index.js';
 import { createRasterBuffers, labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from './rasterizer.js';
 
 /** Options of generateDemoCapture. */

@@ -18,7 +18,7 @@
  */
 import { LABEL, LABEL_NAMES } from './labels.js';
 import { loadCanonicalFaceMesh } from './mediapipe-mesh.js';
-import { deriveSeed, normal, seededRandom } from './random.js';
+import { deriveSeed, normal, seededRandom } from '../evaluators/util/index.js';
 
 /** MediaPipe indices of iBUG-68 landmarks 0..67 (one or two points; two = their midpoint). */
 export const MEDIAPIPE_TO_IBUG68: readonly (readonly number[])[] = [
@@ -32,8 +32,6 @@ export const MEDIAPIPE_TO_IBUG68: readonly (readonly number[])[] = [
   [78], [82], [13], [312], [308], [317], [14], [87],
 ];
 
-/** iBUG-68 indices of the 7 alignment landmarks (SPEC §2). */
-export const SEVEN_LANDMARKS: readonly number[] = [36, 39, 42, 45, 33, 48, 54];
 
 // MediaPipe contour loops (face_mesh_connections), as closed polygons.
 const LIPS_OUTER = [61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185];

@@ -5,7 +5,7 @@
  */
 export { generateDemoCapture, demoCameras, lookAt, rotationYawPitchRoll, DEMO_NEUTRAL } from './demo-capture.js';
 export type { DemoCamera, DemoCaptureInfo, DemoCaptureOptions, DemoFrame, DemoPerson } from './demo-capture.js';
-export { buildFaceModel, evaluate, applyPose, landmarkPositions, sampleIdentity, subdivideMidpoint, majorityFaceLabels, MEDIAPIPE_TO_IBUG68, SEVEN_LANDMARKS } from './face-model.js';
+export { buildFaceModel, evaluate, applyPose, landmarkPositions, sampleIdentity, subdivideMidpoint, majorityFaceLabels, MEDIAPIPE_TO_IBUG68 } from './face-model.js';
 export type { FaceModel, FaceModelOptions, Pose, SurfaceLandmarks } from './face-model.js';
 export { loadCanonicalFaceMesh, decodeCanonicalMesh, decodeMesh3d, findPackedAsset, meshFromMesh3d, GEOMETRY_METADATA_ASSET } from './mediapipe-mesh.js';
 export type { CanonicalFaceMesh, Mesh3d, PackedAssetRange } from './mediapipe-mesh.js';
@@ -13,9 +13,6 @@ export { readFields, readVarint, repeatedFloat, repeatedVarint, messageField, fi
 export type { WireField, VarintRead } from './protobuf-wire.js';
 export { rasterize, createRasterBuffers, projectPoints, labelImage, shadeImage, vertexNormals } from './rasterizer.js';
 export type { PinholeCamera, RasterBuffers, RasterOptions, ShadeOptions } from './rasterizer.js';
-export { encodeDepthPng, encodeDepthValue, decodeDepthValue, encodeGray16Png, encodeGray8Png, encodeRgbPng, DEPTH_STEP_M, MAX_COMPRESSED_DEPTH_M } from './png.js';
 export { LABEL, LABEL_NAMES, FACE_KEPT, labelsDocument } from './labels.js';
 export type { LabelName } from './labels.js';
 export { vertexAlbedo } from './appearance.js';
-export { seededRandom, normal, deriveSeed } from './random.js';
-export type { Random } from './random.js';

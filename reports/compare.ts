@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
-import { assertComparable, formatNumber, readResultsDir, metricLabel, textTable, type ResultsFile } from './leaderboard.js';
+import { readResultsDir, type ResultsFile } from '../evaluators/formats/index.js';
+import { assertComparable, formatNumber, metricLabel, textTable } from './leaderboard.js';
 import { pairedBootstrapCI, wilcoxonSignedRank, type BootstrapInterval, type WilcoxonResult } from './paired-stats.js';
-import type { ResultsDocument } from './results-store.js';
+import type { ResultsDocument } from '../evaluators/formats/index.js';
 
 /** Per-item values of one metric for the items a method scored, keyed `person/item`. */
 export function itemValues(doc: ResultsDocument, task: string, metric: string): Map<string, number> {

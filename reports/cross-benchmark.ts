@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
-import { assertComparable, formatNumber, readResultsDirs, protocolName, textTable, type ResultsFile } from './leaderboard.js';
-import type { ResultsDocument } from './results-store.js';
+import { readResultsDirs, type ResultsFile } from '../evaluators/formats/index.js';
+import { assertComparable, formatNumber, protocolName, textTable } from './leaderboard.js';
+import type { ResultsDocument } from '../evaluators/formats/index.js';
 
 /** Thresholds (mm) at which the NoW table reports its cumulative curve. */
 export const NOW_CURVE_MM = [1, 2, 3, 4, 5, 6, 7, 8];

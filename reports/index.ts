@@ -1,9 +1,7 @@
-export { ResultsStore, summarise, metricsCsv, writeResults, type ResultsDocument, type TaskSummary } from './results-store.js';
 export { writeReport, reportCommand, tablesToCsv, plotlySource, type ReportOptions, type ReportFiles } from './report-command.js';
-export { loadResults, buildTables, manifestRanks, TABLE2_METRICS, TABLE2_TASKS, type ReportTables, type Table2, type Table2Row, type CurveSeries, type BreakdownRow, type ItemRow, type Provenance, type LoadedResults } from './report-data.js';
+export { loadResults, buildTables, buildTable2, table2Text, manifestRanks, TABLE2_METRICS, TABLE2_TASKS, type ReportTables, type Table2, type Table2Row, type CurveSeries, type BreakdownRow, type ItemRow, type Provenance, type LoadedResults } from './report-data.js';
 export { renderReportHtml, escapeHtml, scriptJson, type RenderOptions } from './report-html.js';
-export { worstItemPictures, configFromJson, type ErrorPicture, type WorstItemsResult } from './worst-items.js';
-export { readResultsDir, readResultsDirs, type ResultsFile } from './results-files.js';
+export { worstItemPictures, type ErrorPicture, type WorstItemsResult } from './worst-items.js';
 export { leaderboardCommand, buildLeaderboard, type Leaderboard, type LeaderboardOptions } from './leaderboard.js';
 export { compareCommand, type CompareOptions } from './compare.js';
 export { tablesCommand, type TablesOptions } from './cross-benchmark.js';

@@ -3,12 +3,9 @@ import { basename, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
-import { readManifest } from '../benchmark/construct/manifest.js';
+import { readManifest, type ResultsDocument, readResultsDirs, type ResultsFile } from '../evaluators/formats/index.js';
 import { escapeHtml } from './report-html.js';
-import type { ResultsDocument } from './results-store.js';
-import { readResultsDirs, type ResultsFile } from './results-files.js';
 
-export { readResultsDir, readResultsDirs, type ResultsFile } from './results-files.js';
 
 /** Refuse the same method name from two results files (it would appear twice in one table). */
 export function assertUniqueMethods(results: ResultsFile[]): void {

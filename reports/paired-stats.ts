@@ -7,10 +7,10 @@
  * Methods", §3.1).
  */
 
-import { seededRandom } from '../data/random.js';
+import { seededRandom } from '../evaluators/util/index.js';
 
 /** Seeded uniform generator on [0, 1) (the suite's mulberry32): the same seed gives the same resamples. */
-export { seededRandom as mulberry32 } from '../data/random.js';
+export { seededRandom as mulberry32 } from '../evaluators/util/index.js';
 
 function checkPaired(base: ArrayLike<number>, variant: ArrayLike<number>): void {
   if (base.length !== variant.length) throw new RangeError(`paired samples differ in length (${base.length} vs ${variant.length}): pass one value per shared item`);

@@ -4,7 +4,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
-import { TOOL } from '../benchmark/version.js';
+import { TOOL } from '../evaluators/util/index.js';
 import { buildTables, loadResults, TABLE2_METRICS, TABLE2_TASKS, type ReportTables } from './report-data.js';
 import { renderReportHtml } from './report-html.js';
 import { worstItemPictures } from './worst-items.js';

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../evaluators/errors.js';
-import type { ResultsDocument } from './results-store.js';
-import { readResultsDirs } from './results-files.js';
+import { type ResultsDocument, readResultsDirs } from '../evaluators/formats/index.js';
 
 /** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
 export const TABLE2_METRICS = [
@@ -129,8 +128,9 @@ function mean(values: (number | null)[]): number | null {
   return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null;
 }
 
-function table2(loaded: LoadedResults[]): Table2 {
-  const rows: Table2Row[] = loaded.map(({ doc }) => {
+/** The paper's Table 2 of the given results: per method, Neutral and Posed × L1, L2, NC, R@2.5. */
+export function buildTable2(docs: ResultsDocument[]): Table2 {
+  const rows: Table2Row[] = docs.map((doc) => {
     const values = {} as Table2Row['values'];
     const scored = {} as Table2Row['scored'];
     for (const { key: task } of TABLE2_TASKS) {
@@ -152,6 +152,22 @@ function table2(loaded: LoadedResults[]): Table2 {
     }
   }
   return { rows, best };
+}
+
+/** Table 2 as fixed-width text (lengths in mm, 3 decimals; `n/a` where a method has no figure). */
+export function table2Text(t: Table2): string {
+  const cell = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3)).padStart(7);
+  const group = TABLE2_METRICS.length * 8 - 1;
+  const lines = [
+    `${''.padEnd(14)} ${TABLE2_TASKS.map((task) => task.label.padEnd(group)).join('   ')}`,
+    `${'method'.padEnd(14)} ${TABLE2_TASKS.map(() => TABLE2_METRICS.map((m) => m.label.padStart(7)).join(' ')).join('   ')}   scored`,
+    ...t.rows.map(
+      (r) =>
+        `${r.method.padEnd(14)} ${TABLE2_TASKS.map((task) => TABLE2_METRICS.map((m) => cell(r.values[task.key][m.key])).join(' ')).join('   ')}   ` +
+        TABLE2_TASKS.map((task) => r.scored[task.key]).join(' '),
+    ),
+  ];
+  return lines.join('\n');
 }
 
 function breakdown(loaded: LoadedResults[], groupOf: (doc: ResultsDocument, person: string, item: string) => string | undefined): BreakdownRow[] {
@@ -222,7 +238,7 @@ export function buildTables(loaded: LoadedResults[]): ReportTables {
     })),
   );
   return {
-    table2: table2(loaded),
+    table2: buildTable2(loaded.map((l) => l.doc)),
     curves,
     byPerson: breakdown(loaded, (_doc, person) => person),
     byRank: breakdown(loaded, (doc, person, item) => {

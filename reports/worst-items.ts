@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPointCloud } from '../evaluators/io/index.js';
-import { loadScoreInputs, protocolDefaults, scorePrediction, isProtocolName, type ProtocolConfig } from '../evaluators/protocols/index.js';
-import { discoverTasks } from '../benchmark/eval/discover.js';
-import type { ResultsDocument } from './results-store.js';
+import { discoverTasks, type ResultsDocument } from '../evaluators/formats/index.js';
+import { configFromJson, type ProtocolConfig } from '../evaluators/protocols/index.js';
+import { scoreTaskDetailed } from '../evaluators/scoring/index.js';
 
 /** GT points of one re-scored item with their distance to the aligned prediction (mm). */
 export interface ErrorPicture {
@@ -25,16 +24,6 @@ export interface WorstItemsResult {
   notes: string[];
 }
 
-/** The doc's protocol config back from JSON (Infinity was written as null). */
-export function configFromJson(json: Record<string, unknown>): ProtocolConfig {
-  const name = String(json.protocol);
-  if (!isProtocolName(name)) throw new Error(`unknown protocol ${name}`);
-  const base = protocolDefaults(name);
-  const icp = { ...base.icp, ...(json.icp as Record<string, unknown> | undefined) } as ProtocolConfig['icp'] & { maxCorrespondenceDistance: number | null };
-  if (icp.maxCorrespondenceDistance === null) icp.maxCorrespondenceDistance = Number.POSITIVE_INFINITY;
-  return { ...base, ...(json as Partial<ProtocolConfig>), icp: icp as ProtocolConfig['icp'] };
-}
-
 /** Every `stride`-th index so that at most `max` are kept (deterministic). */
 function subsample(n: number, max: number): number[] {
   const stride = Math.max(1, Math.ceil(n / max));
@@ -46,8 +35,8 @@ function subsample(n: number, max: number): number[] {
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 /**
- * Re-score the `perMethod` scored items with the largest L2 of each method, with the
- * document's protocol config, and keep the GT points coloured by distance (≤ maxPoints each).
+ * Re-score the `perMethod` scored items with the largest L2 of each method with the task
+ * scoring of `eval` and the document's protocol config, and keep the GT points coloured by distance (≤ maxPoints each).
  * Items whose benchmark or prediction files are gone are skipped with a note.
  */
 export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoints = 5000): WorstItemsResult {
@@ -85,31 +74,20 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
         notes.push(`${label}: skipped, ${missing} is gone`);
         continue;
       }
-      try {
-        const gtCloud = readPointCloud(task.gt, { unit: config.gtUnit });
-        const inputs = loadScoreInputs({
-          pred: task.pred,
-          predLandmarks: task.predLandmarks,
-          gt: task.gt,
-          gtLandmarks: task.gtLandmarks,
-          predUnit: config.predUnit,
-          gtUnit: config.gtUnit,
-          gtCloud,
-        });
-        const result = scorePrediction(inputs, config);
-        const n = result.distances.length;
-        const indices = subsample(n, maxPoints);
-        const positions: number[] = [];
-        const distances: number[] = [];
-        for (const k of indices) {
-          const p = result.scoredPoints ? result.scoredPoints[k] : k;
-          positions.push(round(gtCloud.positions[3 * p], 2), round(gtCloud.positions[3 * p + 1], 2), round(gtCloud.positions[3 * p + 2], 2));
-          distances.push(round(result.distances[k], 3));
-        }
-        pictures.push({ method: doc.method, person: r.person, item: r.item, task: r.task, l2: r.metrics!.l2, positions, distances, points: n });
-      } catch (error) {
-        notes.push(`${label}: skipped, re-scoring failed (${(error as Error).message.split('\n')[0]})`);
+      const { record, result, gt } = scoreTaskDetailed(task, config, r.key);
+      if (!result || !gt) {
+        notes.push(`${label}: skipped, re-scoring failed (${(record.error ?? 'unknown error').split('\n')[0]})`);
+        continue;
       }
+      const n = result.distances.length;
+      const positions: number[] = [];
+      const distances: number[] = [];
+      for (const k of subsample(n, maxPoints)) {
+        const p = result.scoredPoints ? result.scoredPoints[k] : k;
+        positions.push(round(gt.positions[3 * p], 2), round(gt.positions[3 * p + 1], 2), round(gt.positions[3 * p + 2], 2));
+        distances.push(round(result.distances[k], 3));
+      }
+      pictures.push({ method: doc.method, person: r.person, item: r.item, task: r.task, l2: r.metrics!.l2, positions, distances, points: n });
     }
   }
   return { pictures, notes };

@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
-import { readRgbImage } from '../../benchmark/construct/images.js';
+import { readRgbImage } from '../../evaluators/image/index.js';
 import { defineMethod, type PredictItem } from '../adapter.js';
 import { detectIbug68 } from '../mediapipe/index.js';
 import { fitLandmarks, type LandmarkFit } from './fit.js';
@@ -19,7 +19,7 @@ import { expressionsAreWeights, loadTargetModel, modelPrediction, TargetModelSch
 
 export const landmarkFitOptions = z
   .object({
-    model: TargetModelSchema.default('demo').describe("linear model to fit: 'demo', 'ict', {ict: folder} or {flame: file, landmarkEmbedding: file}"),
+    model: TargetModelSchema.default('demo').describe("linear model to fit: 'demo', {ict: folder of an ICT-FaceKit export} or {flame: file, landmarkEmbedding: file}"),
     landmarks: z.string().min(1).default('mediapipe').describe("2D landmark source: 'mediapipe' or a folder with <pid>/<item>/landmarks2d.json|.npy (68 [x,y], crop pixels)"),
     identityCount: z.number().int().nonnegative().default(100).describe('identity modes fitted (capped at the model\'s)'),
     expressionCount: z.number().int().nonnegative().default(50).describe('expression modes fitted (capped at the model\'s)'),

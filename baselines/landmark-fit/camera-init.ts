@@ -4,7 +4,7 @@
  * initialisation of 3DMM landmark fitting), whose rows are orthonormalised into a rotation
  * and whose scale s = f/t_z gives the depth for the chosen focal length.
  */
-import { choleskySolve } from './linalg.js';
+import { solveLDLT } from '../../evaluators/alignment/index.js';
 
 /** A perspective pinhole camera in image pixels (OpenCV: pixel centres at integers, y down, z forward). */
 export interface PinholeIntrinsics {
@@ -45,7 +45,7 @@ export function weakPerspectivePose(points: Float64Array, observed: Float64Array
   }
   if (used < 4) throw new Error(`pose initialisation needs at least 4 landmarks, got ${used}`);
   const M2 = Float64Array.from(M);
-  if (!choleskySolve(M, ru, 4) || !choleskySolve(M2, rv, 4)) throw new Error('pose initialisation: the landmarks are degenerate (all on a line or plane)');
+  if (!solveLDLT(M, ru, 4, ru) || !solveLDLT(M2, rv, 4, rv)) throw new Error('pose initialisation: the landmarks are degenerate (all on a line or plane)');
   const a0 = [ru[0], ru[1], ru[2]];
   const a1 = [rv[0], rv[1], rv[2]];
   const n0 = Math.hypot(a0[0], a0[1], a0[2]);

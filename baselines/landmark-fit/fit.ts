@@ -15,7 +15,7 @@
 import type { LandmarkBasis } from './landmark-basis.js';
 import { evaluateLandmarks } from './landmark-basis.js';
 import { weakPerspectivePose, type PinholeIntrinsics } from './camera-init.js';
-import { choleskySolve, multiply3, rotationFromAxisAngle } from './linalg.js';
+import { mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
 
 export interface LandmarkFitOptions {
   /** Principal point (cx, cy), pixels. */
@@ -174,8 +174,8 @@ function jacobian(p: Problem, s: State, X: Float64Array, c: Columns, J: Float64A
 
 /** Apply the step δ (columns c) to s, writing the result into out. */
 function stepState(p: Problem, s: State, delta: Float64Array, c: Columns, out: State, scratch: Float64Array): void {
-  rotationFromAxisAngle(delta[0], delta[1], delta[2], scratch);
-  multiply3(scratch, s.R, out.R);
+  rotationFromRotationVector(delta[0], delta[1], delta[2], scratch);
+  mat3Multiply(scratch, s.R, out.R);
   for (let i = 0; i < 3; i++) out.t[i] = s.t[i] + delta[3 + i];
   out.logFocal = c.focal >= 0 ? s.logFocal + delta[c.focal] : s.logFocal;
   for (let k = 0; k < s.a.length; k++) out.a[k] = c.a >= 0 ? s.a[k] + delta[c.a + k] : s.a[k];
@@ -259,7 +259,7 @@ function levenbergMarquardt(p: Problem, state: State, c: Columns, maxIterations:
       A.set(H);
       for (let i = 0; i < n; i++) A[i * n + i] += mu * Math.max(H[i * n + i], 1e-12);
       for (let i = 0; i < n; i++) delta[i] = -g[i];
-      if (!choleskySolve(A, delta, n)) {
+      if (!solveLDLT(A, delta, n, delta)) {
         mu *= 10;
         continue;
       }

@@ -1,17 +1,22 @@
 /**
  * Which linear face model a fitting/regression method produces: the demo model of data/, the
- * ICT-FaceKit model (fixture folder or a user folder of the same layout), or FLAME from the
- * user's own files (SPEC: FLAME is never shipped). Loaded once per process and cached.
+ * ICT-FaceKit model from a user folder ({"ict": folder}, the layout of an ICT-FaceKit export),
+ * or FLAME from the user's own files (SPEC: FLAME is never shipped). Loaded once per process
+ * and cached.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
+import { FLAME_VERTEX_COUNT } from '../../evaluators/protocols/index.js';
 import type { Prediction } from '../adapter.js';
 import { demoModel, embedLandmarks, evaluateModel, FLAME_SEVEN_LANDMARKS, loadFlame, loadIctModel, sevenLandmarks, type LinearFaceModel, type ModelCoefficients } from '../models/index.js';
 
+/** Why a bare "ict" is refused: the ICT-FaceKit model has no default folder. */
+const ICT_NEEDS_FOLDER = 'the ICT-FaceKit model needs its folder: write {"ict": "/path/to/ict-facekit"} instead of "ict"';
+
 export const TargetModelSchema = z.union([
-  z.enum(['demo', 'ict']),
+  z.enum(['demo']),
   z.object({ ict: z.string().min(1).describe('folder with the ICT-FaceKit files (template.npy, identity.npy, …)') }).strict(),
   z.object({
     flame: z.string().min(1).describe('FLAME model file (generic_model.pkl, flame2023.pkl or .npz)'),
@@ -19,11 +24,9 @@ export const TargetModelSchema = z.union([
     shapeCount: z.number().int().positive().optional(),
     expressionCount: z.number().int().positive().optional(),
   }).strict(),
-]);
+], { error: (issue) => (issue.input === 'ict' ? ICT_NEEDS_FOLDER : undefined) });
 export type TargetModel = z.output<typeof TargetModelSchema>;
 
-/** FLAME's vertex count: meshes with it take their 7 landmarks from FLAME's static embedding (SPEC §2). */
-const FLAME_VERTICES = 5023;
 
 const cache = new Map<string, LinearFaceModel>();
 
@@ -34,7 +37,6 @@ export function loadTargetModel(target: TargetModel, source = '--opts'): LinearF
   if (hit) return hit;
   let model: LinearFaceModel;
   if (target === 'demo') model = demoModel();
-  else if (target === 'ict') model = loadIctModel();
   else if ('ict' in target) {
     const dir = resolve(target.ict);
     if (!existsSync(dir)) throw new InputError(dir, `ICT-FaceKit model folder not found (given by ${source})`);
@@ -52,7 +54,7 @@ export function loadTargetModel(target: TargetModel, source = '--opts'): LinearF
 
 /** True for blendshape models whose expression weights live in [0, 1] (demo, ICT), false for FLAME's PCA expressions. */
 export function expressionsAreWeights(target: TargetModel): boolean {
-  return target === 'demo' || target === 'ict' || 'ict' in target;
+  return target === 'demo' || 'ict' in target;
 }
 
 /**
@@ -61,7 +63,7 @@ export function expressionsAreWeights(target: TargetModel): boolean {
  */
 export function sevenModelLandmarks(model: LinearFaceModel, positions: Float64Array): Float64Array {
   if (model.landmarks68) return sevenLandmarks(model, positions);
-  if (positions.length === 3 * FLAME_VERTICES) return embedLandmarks(model.faces, positions, FLAME_SEVEN_LANDMARKS);
+  if (positions.length === 3 * FLAME_VERTEX_COUNT) return embedLandmarks(model.faces, positions, FLAME_SEVEN_LANDMARKS);
   throw new Error(`model ${model.name} has no landmark embedding; give it one (FLAME: landmarkEmbedding)`);
 }
 

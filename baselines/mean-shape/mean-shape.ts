@@ -8,16 +8,17 @@ import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
 import { isFlameTopology } from '../../evaluators/protocols/index.js';
 import { defineMethod } from '../adapter.js';
-import { demoModel, embedLandmarks, FLAME_SEVEN_LANDMARKS, loadFlame, loadIctModel, sevenLandmarks, type LinearFaceModel } from '../models/index.js';
+import { demoModel, embedLandmarks, FLAME_SEVEN_LANDMARKS, ICT_MODEL_FILES, loadFlame, loadIctModel, sevenLandmarks, type LinearFaceModel } from '../models/index.js';
 
 export const meanShapeOptions = z
   .object({
-    model: z.enum(['demo', 'ict', 'flame']).default('demo').describe("which model's mean face: the embedded demo model, the ICT-FaceKit model, or FLAME from a user-supplied file"),
-    path: z.string().min(1).optional().describe('FLAME: generic_model.pkl / flame2023*.pkl / .npz (required for model "flame"); ICT: the model folder (default: the bundled fixture)'),
+    model: z.enum(['demo', 'ict', 'flame']).default('demo').describe("which model's mean face: the embedded demo model, or the ICT-FaceKit or FLAME model from user-supplied files"),
+    path: z.string().min(1).optional().describe('FLAME: generic_model.pkl / flame2023*.pkl / .npz (required for model "flame"); ICT: the folder of an ICT-FaceKit export (required for model "ict")'),
     landmarkEmbedding: z.string().min(1).optional().describe("FLAME: landmark_embedding.npy for the 68-landmark embedding (default: FLAME's static 7-landmark embedding)"),
   })
   .strict()
-  .refine((o) => o.model !== 'flame' || o.path !== undefined, { message: 'model "flame" needs "path": the FLAME model file as distributed (generic_model.pkl, flame2023.pkl or .npz)', path: ['path'] });
+  .refine((o) => o.model !== 'flame' || o.path !== undefined, { message: 'model "flame" needs "path": the FLAME model file as distributed (generic_model.pkl, flame2023.pkl or .npz)', path: ['path'] })
+  .refine((o) => o.model !== 'ict' || o.path !== undefined, { message: `model "ict" needs "path": the folder of an ICT-FaceKit export (${ICT_MODEL_FILES.join(', ')})`, path: ['path'] });
 export type MeanShapeOptions = z.output<typeof meanShapeOptions>;
 
 /** The model named by the options. */
@@ -26,7 +27,8 @@ export function meanShapeModel(options: MeanShapeOptions): LinearFaceModel {
     case 'demo':
       return demoModel();
     case 'ict':
-      return options.path ? loadIctModel(options.path) : loadIctModel();
+      if (!options.path) throw new InputError('mean-shape', `model "ict" needs "path": the folder of an ICT-FaceKit export, e.g. --opts '{"model": "ict", "path": "/path/to/ict-facekit"}'`);
+      return loadIctModel(options.path);
     case 'flame':
       return loadFlame(options.path!, { landmarkEmbedding: options.landmarkEmbedding });
   }

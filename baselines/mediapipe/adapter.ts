@@ -7,7 +7,7 @@
  * unchanged, so on the neutral task this method scores the expression left in the image.
  */
 import { z } from 'zod';
-import { readRgbImage } from '../../benchmark/construct/images.js';
+import { readRgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
 import { defineMethod } from '../adapter.js';
 import { detectFaceMesh, loadFaceMesh } from './detector.js';

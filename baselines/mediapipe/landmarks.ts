@@ -3,7 +3,8 @@
  * to the 7 alignment landmarks of SPEC §2, with the correspondence `MEDIAPIPE_TO_IBUG68` of
  * data/ (one Face Mesh point, or the midpoint of two).
  */
-import { MEDIAPIPE_TO_IBUG68, SEVEN_LANDMARKS } from '../../data/index.js';
+import { MEDIAPIPE_TO_IBUG68 } from '../../data/index.js';
+import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 import { detectFaceMesh, MESH_POINTS, type DetectOptions, type RgbInput } from './detector.js';
 
 function checkPoints(points: Float64Array): void {

@@ -14,35 +14,11 @@
  * 4. world transforms along the kinematic chain, G_j = G_parent(j) · [R_j | J_j − J_parent(j)],
  *    G_0 = [R_0 | J_0], made relative to the rest pose: A_j = G_j · [I | −J_j];
  * 5. skinning: v = Σ_j w_vj · A_j · v_posed.
- * Rotations are axis-angle (Rodrigues' formula).
+ * Rotations are axis-angle (Rodrigues' formula, `rotationFromRotationVector`).
  */
+import { rotationFromRotationVector } from '../../evaluators/alignment/index.js';
+import { FLAME_LANDMARK_EMBEDDING, SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 import type { LandmarkEmbedding, LinearFaceModel, ModelCoefficients } from './linear-model.js';
-
-/** The 7 alignment landmarks of SPEC §2 as iBUG-68 indices. */
-export const SEVEN_LANDMARK_IDS: readonly number[] = [36, 39, 42, 45, 33, 48, 54];
-
-/** Row-major 3×3 rotation matrix of an axis-angle vector (Rodrigues' formula). */
-export function rodrigues(rx: number, ry: number, rz: number, out: Float64Array = new Float64Array(9), offset = 0): Float64Array {
-  const theta = Math.hypot(rx, ry, rz);
-  let s: number, c1: number, x = rx, y = ry, z = rz;
-  if (theta < 1e-12) {
-    // First order: R = I + [r]×.
-    s = 1; c1 = 0;
-  } else {
-    x /= theta; y /= theta; z /= theta;
-    s = Math.sin(theta); c1 = 1 - Math.cos(theta);
-  }
-  out[offset] = 1 - c1 * (y * y + z * z);
-  out[offset + 1] = c1 * x * y - s * z;
-  out[offset + 2] = c1 * x * z + s * y;
-  out[offset + 3] = c1 * x * y + s * z;
-  out[offset + 4] = 1 - c1 * (x * x + z * z);
-  out[offset + 5] = c1 * y * z - s * x;
-  out[offset + 6] = c1 * x * z - s * y;
-  out[offset + 7] = c1 * y * z + s * x;
-  out[offset + 8] = 1 - c1 * (x * x + y * y);
-  return out;
-}
 
 function addModes(out: Float64Array, basis: Float64Array, coeffs: ArrayLike<number> | undefined, count: number, what: string, model: string): void {
   if (coeffs === undefined) return;
@@ -106,7 +82,7 @@ function skin(model: LinearFaceModel, shaped: Float64Array, rot: ArrayLike<numbe
   const n = len / 3;
   const joints = restJoints(model, shaped);
   const R = new Float64Array(9 * J);
-  for (let j = 0; j < J; j++) rodrigues(rot[3 * j], rot[3 * j + 1], rot[3 * j + 2], R, 9 * j);
+  for (let j = 0; j < J; j++) rotationFromRotationVector(rot[3 * j], rot[3 * j + 1], rot[3 * j + 2], R.subarray(9 * j, 9 * j + 9));
 
   // Pose correctives.
   const posed = shaped;
@@ -197,7 +173,7 @@ export function embedLandmarks(faces: Uint32Array, positions: Float64Array, embe
 export function sevenLandmarks(model: LinearFaceModel, positions: Float64Array, embedding: LandmarkEmbedding | undefined = model.landmarks68): Float64Array {
   if (embedding === undefined) throw new RangeError(`${model.name}: the model has no 68-landmark embedding`);
   if (embedding.faces.length !== 68) throw new RangeError(`${model.name}: sevenLandmarks needs a 68-landmark embedding, got ${embedding.faces.length}`);
-  return embedLandmarks(model.faces, positions, selectLandmarks(embedding, SEVEN_LANDMARK_IDS));
+  return embedLandmarks(model.faces, positions, selectLandmarks(embedding, SEVEN_LANDMARKS));
 }
 
 /** A sub-embedding with the given landmark indices, in that order. */
@@ -212,18 +188,10 @@ export function selectLandmarks(embedding: LandmarkEmbedding, ids: readonly numb
 }
 
 /**
- * FLAME's static embedding of the 7 alignment landmarks (SPEC §2): face indices into FLAME's
- * 9976 faces with barycentric weights, for any FLAME-topology (5023-vertex) mesh.
+ * FLAME's static embedding of the 7 alignment landmarks (docs/conventions.md#flame-topology)
+ * as a LandmarkEmbedding: face indices into FLAME's faces with barycentric weights.
  */
 export const FLAME_SEVEN_LANDMARKS: LandmarkEmbedding = {
-  faces: Uint32Array.from([6768, 8731, 6409, 268, 8803, 7423, 917]),
-  barycentrics: Float64Array.from([
-    0.1223, 0.1711, 0.7065,
-    0.2864, 0.2342, 0.4793,
-    0.4793, 0.2342, 0.2864,
-    0.1223, 0.7065, 0.1711,
-    0.0048, 0.6991, 0.2961,
-    0.4712, 0.5057, 0.0231,
-    0.4712, 0.0231, 0.5057,
-  ]),
+  faces: Uint32Array.from(FLAME_LANDMARK_EMBEDDING, ([face]) => face),
+  barycentrics: Float64Array.from(FLAME_LANDMARK_EMBEDDING.flatMap(([, w0, w1, w2]) => [w0, w1, w2])),
 };

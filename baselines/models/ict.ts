@@ -1,14 +1,14 @@
 /**
- * The ICT-FaceKit fixture model (ICT Face Model Light, face + head/neck crop; Li et al.,
- * "Learning Formation of Physically-Based Face Attributes", CVPR 2020; MIT license, see the
- * fixture's LICENSE.txt): template, 100 identity PCA modes and 53 ARKit-style expression
- * blendshapes, all in millimetres, read from the fixture's `.npy`/`.json` files
- * (`../shared/fixtures/ict-facekit/README.md` describes them). It has no skeleton; its 68
- * landmarks are vertices, embedded as (face, barycentrics with weight 1 on that vertex's corner).
+ * The ICT-FaceKit model (ICT Face Model Light, face + head/neck crop; Li et al., "Learning
+ * Formation of Physically-Based Face Attributes", CVPR 2020; MIT license): template, identity
+ * PCA modes and ARKit-style expression blendshapes (100 and 53 in the full export), all in
+ * millimetres, read from the `.npy`/`.json` files of a model folder whose path the user gives.
+ * The layout is documented in test/fixtures/ict-facekit/README.md (that folder is a trimmed
+ * export with 20 identity and 11 expression modes). It has no skeleton; its 68 landmarks are
+ * vertices, embedded as (face, barycentrics with weight 1 on that vertex's corner).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import { npyToFloat64, readNpy } from '../../evaluators/io/npy.js';
 import type { LandmarkEmbedding, LinearFaceModel } from './linear-model.js';
@@ -22,21 +22,8 @@ export interface IctModel extends LinearFaceModel {
   regions?: Map<string, Uint32Array>;
 }
 
-/** The repository root: the nearest folder above this module holding package.json. */
-export function repositoryRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot locate the facebench repository root');
-    dir = up;
-  }
-}
-
-/** Default location of the ICT-FaceKit fixture: `<repo>/../shared/fixtures/ict-facekit`. */
-export function defaultIctDirectory(): string {
-  return resolve(repositoryRoot(), '../shared/fixtures/ict-facekit');
-}
+/** The files an ICT-FaceKit model folder must hold (regions.json is optional). */
+export const ICT_MODEL_FILES = ['template.npy', 'faces.npy', 'identity.npy', 'expression.npy', 'expression_names.json', 'landmarks68.json'] as const;
 
 function readJson(path: string): unknown {
   let text: string;
@@ -80,8 +67,14 @@ export function vertexLandmarkEmbedding(faces: Uint32Array, vertices: ArrayLike<
   return out;
 }
 
-/** Load the ICT-FaceKit fixture model from `dir` (default: the shared fixture folder). */
-export function loadIctModel(dir: string = defaultIctDirectory()): IctModel {
+/**
+ * Load the ICT-FaceKit model from the folder `dir` (an ICT-FaceKit export in the layout of
+ * test/fixtures/ict-facekit/README.md). There is no default folder: InputError without one.
+ */
+export function loadIctModel(dir: string): IctModel {
+  if (typeof dir !== 'string' || dir.trim() === '') {
+    throw new InputError('ICT-FaceKit model', `no model folder given: pass the folder of an ICT-FaceKit export (${ICT_MODEL_FILES.join(', ')})`);
+  }
   const npy = (name: string, shape: number[]): Float64Array => {
     const path = join(dir, name);
     const a = readNpy(path);

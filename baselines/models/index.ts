@@ -1,14 +1,14 @@
 /** Linear face models (FLAME, ICT-FaceKit, the demo model), their evaluation and the file readers they need. */
 export type { LandmarkEmbedding, LinearFaceModel, ModelCoefficients, Skeleton } from './linear-model.js';
 export {
-  evaluateModel, modelLandmarks, sevenLandmarks, embedLandmarks, selectLandmarks, restJoints, rodrigues,
-  SEVEN_LANDMARK_IDS, FLAME_SEVEN_LANDMARKS,
+  evaluateModel, modelLandmarks, sevenLandmarks, embedLandmarks, selectLandmarks, restJoints,
+  FLAME_SEVEN_LANDMARKS,
 } from './evaluate.js';
 export {
   loadFlame, loadFlameLandmarkEmbedding, loadFlameMasks, flameSplit, FLAME_JOINT_NAMES,
   type FlameLoadOptions, type FlameModel,
 } from './flame.js';
-export { loadIctModel, defaultIctDirectory, repositoryRoot, vertexLandmarkEmbedding, type IctModel } from './ict.js';
+export { loadIctModel, vertexLandmarkEmbedding, ICT_MODEL_FILES, type IctModel } from './ict.js';
 export { demoModel } from './demo.js';
 export {
   parsePickle, cscToDense, dictGet, pyBytes, isTuple, isNdArray, isCsc, isPyObject,

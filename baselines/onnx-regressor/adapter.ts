@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { readRgbImage } from '../../benchmark/construct/images.js';
+import { readRgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
 import { defineMethod } from '../adapter.js';
 import type { LinearFaceModel } from '../models/index.js';

@@ -5,7 +5,7 @@
  *   { "model": "deca.onnx",                                   path, relative to the config file
  *     "input": { "name": "image", "size": [224, 224], "mean": [0,0,0], "std": [1,1,1], "layout": "NCHW" },
  *     "outputs": { "identity": "shape", "expression": "exp", "jaw": "jaw" },
- *     "target": "demo" | "ict" | {"ict": folder} | {"flame": "generic_model.pkl", "landmarkEmbedding": "…"} }
+ *     "target": "demo" | {"ict": folder} | {"flame": "generic_model.pkl", "landmarkEmbedding": "…"} }
  *
  * The image is resized bilinearly to `size` (w, h), scaled to [0, 1] and normalised
  * (v − mean)/std per RGB channel. `jaw` (optional) is an axis-angle (3 values) for the

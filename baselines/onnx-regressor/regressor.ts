@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { rgbToNormalizedChw, type RgbImage } from '../../benchmark/construct/parser/index.js';
+import { rgbToNormalizedChw, type RgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
 import type { LinearFaceModel } from '../models/index.js';
 import type { RegressorConfig } from './config.js';

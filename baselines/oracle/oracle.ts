@@ -11,12 +11,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { deriveSeed, normal, seededRandom } from '../../data/random.js';
+import { deriveSeed, normal, seededRandom } from '../../evaluators/util/index.js';
 import { InputError } from '../../evaluators/errors.js';
 import type { TriangleMesh } from '../../evaluators/geometry/types.js';
 import { readMesh } from '../../evaluators/io/index.js';
 import { defineMethod, type PredictItem } from '../adapter.js';
-import { embedLandmarks, selectLandmarks, SEVEN_LANDMARK_IDS, type LandmarkEmbedding } from '../models/index.js';
+import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
+import { embedLandmarks, selectLandmarks, type LandmarkEmbedding } from '../models/index.js';
 
 export const oracleOptions = z
   .object({
@@ -47,7 +48,7 @@ export function readDemoSevenEmbedding(capture: string): LandmarkEmbedding {
   if (!lm || !Array.isArray(lm.faces) || !Array.isArray(lm.barycentrics) || lm.faces.length !== 68 || lm.barycentrics.length !== 204) {
     throw new InputError(path, 'has no landmarks68 {faces: 68, barycentrics: 204}; regenerate the demo capture');
   }
-  return selectLandmarks({ faces: Uint32Array.from(lm.faces), barycentrics: Float64Array.from(lm.barycentrics) }, SEVEN_LANDMARK_IDS);
+  return selectLandmarks({ faces: Uint32Array.from(lm.faces), barycentrics: Float64Array.from(lm.barycentrics) }, SEVEN_LANDMARKS);
 }
 
 /** A 32-bit hash of a string (FNV-1a), to derive per-item noise streams. */

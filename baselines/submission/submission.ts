@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
 import { readLandmarks, readMesh } from '../../evaluators/io/index.js';
-import { validatePredictions } from '../../benchmark/predict/validate-predictions.js';
+import { validatePredictions } from '../../evaluators/formats/index.js';
 import { defineMethod } from '../adapter.js';
 
 export const submissionOptions = z

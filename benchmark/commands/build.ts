@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
-import { checkBenchmark } from '../construct/manifest.js';
+import { checkBenchmark } from '../../evaluators/formats/index.js';
+import { printer } from '../options.js';
 import type { BuildServices } from '../construct/build-person.js';
 import { runBuild } from '../construct/run-build.js';
 import { ensureDemoCapture } from '../construct/demo.js';
@@ -16,12 +17,13 @@ export interface BuildCommandOptions {
   captureUnit: LengthUnit;
   expressions: number;
   neutral?: string;
-  persons?: string;
-  itemCameras?: string;
+  persons?: string[];
+  itemCameras?: string[];
   imageSize: number;
   parser?: string;
   parserLabels?: string;
   colmap: string;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -47,8 +49,9 @@ async function build(options: BuildCommandOptions, services: BuildServices): Pro
     unit: demo ? 'm' : options.captureUnit,
     expressions: options.expressions,
     neutral: options.neutral ?? demo?.neutral,
-    persons: options.persons?.split(',').map((s) => s.trim()).filter(Boolean),
-    itemCameras: options.itemCameras?.split(',').map((s) => s.trim()).filter(Boolean),
+    persons: options.persons,
+    itemCameras: options.itemCameras,
+    force: options.force,
     imageSize: options.imageSize,
     visibilityToleranceMm: 2,
     demo: options.demo,
@@ -56,21 +59,24 @@ async function build(options: BuildCommandOptions, services: BuildServices): Pro
     services,
   });
   const m = summary.manifest;
-  if (demo) console.log(`demo capture: ${demo.dir}${demo.generated ? '' : ' (already there)'}`);
-  console.log(
+  const say = printer(options.quiet);
+  if (demo) say(`demo capture: ${demo.dir}${demo.generated ? '' : ' (already there)'}`);
+  say(
     `benchmark: ${options.out} — ${m.persons.length} persons, ${m.items.length} items, ${Object.keys(m.files).length} files ` +
       `(${summary.built.length} persons built, ${summary.reused.length} reused) in ${summary.seconds.toFixed(1)} s`,
   );
 }
 
 /** `facebench check`: verify a benchmark against its manifest; non-zero exit when anything is off. */
-export function checkCommand(options: { bench: string }): void {
+export function checkCommand(options: { bench: string; json?: boolean; quiet?: boolean }): void {
   const report = checkBenchmark(options.bench);
-  for (const problem of report.problems) console.log(`  ${problem}`);
+  if (options.json) console.log(JSON.stringify({ bench: options.bench, valid: report.problems.length === 0, ...report }, null, 1));
+  const say = printer(options.quiet || options.json);
+  for (const problem of report.problems) say(`  ${problem}`);
   if (report.problems.length > 0) {
-    console.error(`facebench: ${options.bench}: ${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} found (listed above)`);
+    console.error(`facebench: ${options.bench}: ${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} found${options.json ? '' : ' (listed above)'}`);
     process.exitCode = 1;
     return;
   }
-  console.log(`${options.bench}: manifest valid, ${report.files} files verified (sha256)`);
+  say(`${options.bench}: manifest valid, ${report.files} files verified (sha256)`);
 }

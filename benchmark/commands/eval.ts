@@ -1,5 +1,5 @@
 import { runEval } from '../eval/run-eval.js';
-import { configFromFlags, type ProtocolFlags } from '../options.js';
+import { configFromFlags, printer, workerCount, type ProtocolFlags } from '../options.js';
 
 export interface EvalCommandOptions extends ProtocolFlags {
   bench: string;
@@ -7,6 +7,7 @@ export interface EvalCommandOptions extends ProtocolFlags {
   out: string;
   method?: string;
   workers?: number;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -18,17 +19,19 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
     out: options.out,
     method: options.method,
     config: configFromFlags(options),
-    workers: options.workers,
+    workers: workerCount(options.workers),
+    force: options.force,
     progress: options.quiet ? 'silent' : 'auto',
   });
+  const say = printer(options.quiet);
   const doc = summary.document;
   for (const [task, s] of Object.entries(doc.summary)) {
     const figures = Object.entries(s.metrics)
       .filter(([k]) => k !== 'points')
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join('  ');
-    console.log(`${doc.method} ${task}: ${s.scored}/${s.items} items scored${s.failed ? `, ${s.failed} FAILED` : ''}  ${figures}`);
+    say(`${doc.method} ${task}: ${s.scored}/${s.items} items scored${s.failed ? `, ${s.failed} FAILED` : ''}  ${figures}`);
   }
-  for (const r of doc.items.filter((r) => r.status === 'error')) console.log(`  failed ${r.person}/${r.item} ${r.task}: ${r.error}`);
-  console.log(`results: ${summary.resultsDir}/results.json and metrics.csv (${summary.scored} scored now, ${summary.reused} reused)`);
+  for (const r of doc.items.filter((r) => r.status === 'error')) say(`  failed ${r.person}/${r.item} ${r.task}: ${r.error}`);
+  say(`results: ${summary.resultsDir}/results.json and metrics.csv (${summary.scored} scored now, ${summary.reused} reused)`);
 }

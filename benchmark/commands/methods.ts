@@ -4,6 +4,7 @@ import { listMethods } from '../../baselines/registry.js';
 
 export interface MethodsCommandOptions {
   json?: boolean;
+  quiet?: boolean;
 }
 
 /** The registered methods with their options, as text lines (or one JSON document). */
@@ -33,5 +34,5 @@ export function methodsListing(options: MethodsCommandOptions = {}): string {
 
 /** `facebench methods`: list name, version, description and options of every registered method. */
 export function methodsCommand(options: MethodsCommandOptions = {}): void {
-  process.stdout.write(methodsListing(options));
+  if (!options.quiet) process.stdout.write(methodsListing(options));
 }

@@ -1,12 +1,14 @@
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
+import { getMethod } from '../../baselines/registry.js';
+import { readManifest } from '../../evaluators/formats/index.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
-import { runEval } from '../eval/run-eval.js';
-import { readManifest } from '../construct/manifest.js';
-import { runPredict } from '../predict/run-predict.js';
+import { buildTable2, table2Text } from '../../reports/index.js';
 import { leaderboardCommand } from '../../reports/leaderboard.js';
 import { writeReport } from '../../reports/report-command.js';
+import { runEval } from '../eval/run-eval.js';
+import { printer, workerCount } from '../options.js';
+import { runPredict } from '../predict/run-predict.js';
 import { buildCommand } from './build.js';
 
 /** The offline methods the main job runs on the demo, from the floor to the ceiling. */
@@ -16,8 +18,9 @@ export interface RunCommandOptions {
   out: string;
   /** A built benchmark to run on instead of the embedded demo. */
   bench?: string;
-  methods?: string;
+  methods?: string[];
   workers?: number;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -28,37 +31,35 @@ export interface RunCommandOptions {
  * and the HTML report, ending with the report's path. Every step resumes.
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
+  registerBuiltinMethods();
+  // Unknown methods are refused before any work.
+  for (const method of options.methods ?? []) getMethod(method);
   const root = resolve(options.out);
   const bench = options.bench ? resolve(options.bench) : join(root, 'benchmark');
   const progress = options.quiet ? 'silent' : 'auto';
-  const workers = options.workers ?? availableParallelism();
+  const workers = workerCount(options.workers);
+  const say = printer(options.quiet);
   if (!options.bench) {
-    await buildCommand({ demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', quiet: options.quiet });
+    await buildCommand({
+      demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', force: options.force, quiet: options.quiet,
+    });
   }
-  registerBuiltinMethods();
   // The oracle needs the demo generator's truth: on another benchmark it is left out by default.
   const defaults = options.bench && !readManifest(bench).source.demo ? DEMO_METHODS.filter((m) => m !== 'oracle') : [...DEMO_METHODS];
-  const methods = options.methods ? options.methods.split(',').map((m) => m.trim()).filter(Boolean) : defaults;
-  const rows: string[] = [];
+  const methods = options.methods ?? defaults;
+  const documents = [];
   for (const method of methods) {
     const pred = join(root, 'predictions', method);
-    await runPredict({ bench, method, out: pred, workers, progress });
-    const { document } = await runEval({ bench, pred, out: join(root, 'results'), method, config: protocolDefaults('nersemble'), workers, progress });
-    const cell = (task: string, key: string, digits: number) => document.summary[task]?.metrics[key]?.toFixed(digits) ?? 'n/a';
-    const scored = Object.values(document.summary).map((s) => `${s.scored}/${s.items}`).join(' ');
-    rows.push(
-      `${method.padEnd(14)} ${cell('neutral', 'l1', 3).padStart(7)} ${cell('neutral', 'l2', 3).padStart(7)} ${cell('neutral', 'nc', 3).padStart(6)} ${cell('neutral', 'r2_5', 3).padStart(6)}` +
-        `   ${cell('posed', 'l1', 3).padStart(7)} ${cell('posed', 'l2', 3).padStart(7)} ${cell('posed', 'nc', 3).padStart(6)} ${cell('posed', 'r2_5', 3).padStart(6)}   ${scored}`,
-    );
+    await runPredict({ bench, method, out: pred, workers, force: options.force, progress });
+    const { document } = await runEval({ bench, pred, out: join(root, 'results'), method, config: protocolDefaults('nersemble'), workers, force: options.force, progress });
+    documents.push(document);
   }
-  console.log(`\n${options.bench ? bench : 'Demo benchmark'}, nersemble protocol (mean over items; lengths in mm)`);
-  console.log(`${''.padEnd(14)} ${'Neutral'.padEnd(29)}   ${'Posed'.padEnd(29)}`);
-  console.log(`${'method'.padEnd(14)} ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   ${'L1'.padStart(7)} ${'L2'.padStart(7)} ${'NC'.padStart(6)} ${'R@2.5'.padStart(6)}   scored`);
-  for (const row of rows) console.log(row);
+  say(`\n${options.bench ? bench : 'Demo benchmark'}, nersemble protocol (mean over items; lengths in mm)`);
+  say(table2Text(buildTable2(documents)));
   const resultDirs = methods.map((m) => join(root, 'results', m));
   const board = leaderboardCommand({ results: resultDirs, out: join(root, 'leaderboard'), quiet: true });
   const report = writeReport({ results: resultDirs, out: join(root, 'report.html') });
-  console.log(`\nresults: ${join(root, 'results')}/<method>/results.json and metrics.csv; predictions: ${join(root, 'predictions')}`);
-  console.log(`leaderboard: ${board.files.html}`);
-  console.log(`report: ${report.html}`);
+  say(`\nresults: ${join(root, 'results')}/<method>/results.json and metrics.csv; predictions: ${join(root, 'predictions')}`);
+  say(`leaderboard: ${board.files.html}`);
+  say(`report: ${report.html}`);
 }

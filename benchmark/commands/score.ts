@@ -1,17 +1,21 @@
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
 import { configToJson, loadScoreInputs, scorePrediction, type ScoreResult } from '../../evaluators/protocols/index.js';
 import { configFromFlags, type ProtocolFlags } from '../options.js';
-import { TOOL } from '../version.js';
+import { TOOL } from '../../evaluators/util/index.js';
 
 export interface ScoreCommandOptions extends ProtocolFlags {
   pred: string;
   gt: string;
   gtLandmarks: string;
   predLandmarks?: string;
-  json?: string;
+  /** Write the JSON document to this file. */
+  out?: string;
+  /** Print the JSON document instead of text. */
+  json?: boolean;
+  quiet?: boolean;
 }
 
-/** The JSON document of `facebench score --json` (lengths in mm). */
+/** The JSON document of `facebench score --json / --out` (lengths in mm). */
 export function scoreJson(result: ScoreResult, config: ReturnType<typeof configFromFlags>): Record<string, unknown> {
   return {
     protocol: result.protocol,
@@ -48,7 +52,13 @@ export function scoreCommand(options: ScoreCommandOptions): void {
     gtUnit: options.gtUnit,
   });
   const result = scorePrediction(inputs, config);
-  if (options.json) writeFileAtomic(options.json, `${JSON.stringify(scoreJson(result, config), null, 1)}\n`);
+  const doc = `${JSON.stringify(scoreJson(result, config), null, 1)}\n`;
+  if (options.out) writeFileAtomic(options.out, doc);
+  if (options.quiet) return;
+  if (options.json) {
+    process.stdout.write(doc);
+    return;
+  }
   console.log(`${result.protocol}: ${options.pred} vs ${options.gt}`);
   console.log(formatMetrics(result));
 }

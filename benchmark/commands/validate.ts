@@ -1,8 +1,11 @@
-import { validatePredictions } from '../predict/validate-predictions.js';
+import { printer } from '../options.js';
+import { validatePredictions } from '../../evaluators/formats/index.js';
 
 export interface ValidateCommandOptions {
   bench: string;
   pred: string;
+  json?: boolean;
+  quiet?: boolean;
 }
 
 /**
@@ -11,12 +14,14 @@ export interface ValidateCommandOptions {
  */
 export function validateCommand(options: ValidateCommandOptions): boolean {
   const report = validatePredictions(options.bench, options.pred);
-  for (const problem of report.problems) console.log(problem);
+  if (options.json) console.log(JSON.stringify({ pred: options.pred, valid: report.problems.length === 0, ...report }, null, 1));
+  const say = printer(options.quiet || options.json);
+  for (const problem of report.problems) say(problem);
   if (report.problems.length > 0) {
     console.error(`facebench: ${options.pred}: ${report.problems.length} problem${report.problems.length > 1 ? 's' : ''} over ${report.items} items; not a valid submission`);
     process.exitCode = 1;
     return false;
   }
-  console.log(`${options.pred}: valid submission (${report.items} items, ${report.meshes} meshes)`);
+  say(`${options.pred}: valid submission (${report.items} items, ${report.meshes} meshes)`);
   return true;
 }

@@ -9,12 +9,10 @@ import { frameKey, readFrameLandmarks, type Capture, type CaptureFrame, type Cap
 import { cropAndResize, faceCropBox } from './crop.js';
 import { pickNeutral, selectExpressions } from './expressions.js';
 import { frameCloud, frameDepthMaps, frameLabelViews, type CloudReconstructor, type CloudSource, type LabelPredictor } from './frame-geometry.js';
-import { readRgbImage, writeRgbPng } from './images.js';
-import { type ItemRecord, type PersonRecord } from './manifest.js';
+import { readRgbImage, writeRgbPng } from '../../evaluators/image/index.js';
+import type { ItemRecord, PersonRecord } from '../../evaluators/formats/index.js';
 import { maskByLabels } from './masking.js';
-
-/** iBUG-68 indices of the 7 alignment landmarks (SPEC §2). */
-export const SEVEN_LANDMARKS = [36, 39, 42, 45, 33, 48, 54];
+import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 
 export interface BuildOptions {
   /** Expressions per person chosen by furthest point sampling. */

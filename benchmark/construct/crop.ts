@@ -1,6 +1,6 @@
 import { projectPoint } from './camera.js';
 import type { Camera } from './capture.js';
-import type { RgbImage } from './images.js';
+import type { RgbImage } from '../../evaluators/image/index.js';
 
 /** A square crop of the source image: top-left corner and side, in source pixels. */
 export interface CropBox {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readMesh, readNpy, readPointCloud } from '../../evaluators/io/index.js';
 import { KdTree, TriangleBVH, createClosestPointResult } from '../../evaluators/spatial/index.js';
 import { readLabelSpec } from './capture.js';
-import { readManifest } from './manifest.js';
+import { readManifest } from '../../evaluators/formats/index.js';
 
 export interface MaskingAccuracy {
   scans: number;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Listr } from 'listr2';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../data/index.js';
-import { TOOL } from '../version.js';
+import { TOOL } from '../../evaluators/util/index.js';
 
 /** Options of the embedded demo capture (the generator's defaults otherwise). */
 export const DEMO_OPTIONS = { seed: 7 } as const;

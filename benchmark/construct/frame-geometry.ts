@@ -4,7 +4,7 @@ import { readPointCloud } from '../../evaluators/io/index.js';
 import { estimateNormals } from '../../evaluators/spatial/index.js';
 import type { Camera, CaptureFrame } from './capture.js';
 import { DEFAULT_FUSION, fuseDepthMaps, type CameraDepth } from './fusion.js';
-import { readDepthMap, readLabelMap, readRgbImage, type GrayImage, type RgbImage } from './images.js';
+import { readDepthMap, readLabelMap, readRgbImage, type GrayImage, type RgbImage } from '../../evaluators/image/index.js';
 import type { CameraLabels } from './masking.js';
 
 /** Where a frame's GT cloud came from. */

@@ -4,7 +4,6 @@ export { selectExpressions, poseNormalised, pickNeutral, mouthOpening, landmarkD
 export { fuseDepthMaps, depthAt, DEFAULT_FUSION, type CameraDepth, type FusionOptions } from './fusion.js';
 export { maskByLabels, type CameraLabels, type MaskResult } from './masking.js';
 export { faceCropBox, cropAndResize, CROP_SCALE, type CropBox } from './crop.js';
-export { readRgbImage, readLabelMap, readDepthMap, writeRgbPng, type RgbImage, type GrayImage } from './images.js';
-export { checkBenchmark, readManifest, ManifestSchema, MANIFEST_NAME, type Manifest, type ItemRecord, type PersonRecord, type CheckReport } from './manifest.js';
-export { buildPerson, chooseNeutral, mostFrontalCamera, SEVEN_LANDMARKS, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
+export { checkBenchmark, readManifest, ManifestSchema, MANIFEST_NAME, type Manifest, type ItemRecord, type PersonRecord, type CheckReport } from '../../evaluators/formats/index.js';
+export { buildPerson, chooseNeutral, mostFrontalCamera, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 export { runBuild, type RunBuildOptions, type BuildSummary } from './run-build.js';

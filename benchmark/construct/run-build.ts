@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { Listr } from 'listr2';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
-import { TOOL } from '../version.js';
+import { codeDigest, TOOL } from '../../evaluators/util/index.js';
 import { buildPerson, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture } from './capture.js';
-import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from './manifest.js';
+import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from '../../evaluators/formats/index.js';
 
 export interface RunBuildOptions extends BuildOptions {
   capture: string;
@@ -17,6 +17,8 @@ export interface RunBuildOptions extends BuildOptions {
   demo?: boolean;
   progress?: 'auto' | 'silent';
   services?: BuildServices;
+  /** Build every person again, even those an earlier run finished with the same key. */
+  force?: boolean;
 }
 
 export interface BuildSummary {
@@ -26,17 +28,22 @@ export interface BuildSummary {
   seconds: number;
 }
 
-/** Resume key of a person: the build options and the person's frame list. */
+/** The code a built person depends on: the builder, the demo generator and the geometry core. */
+const BUILD_CODE = ['benchmark/construct', 'data', 'evaluators'];
+
+/** Resume key of a person: the builder's code, the build options and the person's frame list. */
 function personKey(options: RunBuildOptions, frames: string[]): string {
   const { expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit } = options;
+  const code = `${TOOL.version}+${codeDigest(BUILD_CODE)}`;
   return createHash('sha256')
-    .update(JSON.stringify({ tool: TOOL.version, expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit, frames }))
+    .update(JSON.stringify({ code, expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit, frames }))
     .digest('hex');
 }
 
 /**
- * `facebench build`: capture → benchmark (SPEC §3), person by person with listr2
- * progress. A person finished by an earlier run with the same options is not redone.
+ * `facebench build`: capture → benchmark (docs/formats.md#built-benchmark), person by person
+ * with listr2 progress. A person finished by an earlier run with the same code and options
+ * is not redone (unless `force`).
  * The manifest (schema, options, persons, items, sha256 of every file) is written last.
  */
 export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> {
@@ -51,7 +58,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
       title: `Person ${person.id}`,
       task: async (_ctx: unknown, task: { title: string; output: string }) => {
         const key = personKey(options, person.frames.map((f) => `${f.sequence}/${f.frame}`));
-        const done = finishedPerson(options.out, person.id, key);
+        const done = options.force ? undefined : finishedPerson(options.out, person.id, key);
         if (done) {
           results.set(person.id, done);
           reused.push(person.id);

@@ -4,7 +4,7 @@ import { findColmap, requireColmap, runColmap } from './colmap/index.js';
 import type { Camera, CaptureFrame } from './capture.js';
 import type { BuildServices } from './build-person.js';
 import type { CloudReconstructor, LabelPredictor } from './frame-geometry.js';
-import { readRgbImage } from './images.js';
+import { readRgbImage } from '../../evaluators/image/index.js';
 import { loadFaceParser } from './parser/index.js';
 
 export interface ServiceOptions {

@@ -1,17 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
-import { configToJson, type ProtocolConfig } from '../../evaluators/protocols/index.js';
-import { ResultsStore, summarise, writeResults, type ResultsDocument } from '../../reports/index.js';
-import { MANIFEST_NAME } from '../construct/manifest.js';
-import { TOOL } from '../version.js';
-import { discoverTasks, taskId, type EvalTask, type TaskName } from './discover.js';
-import { scoreTask, type TaskOutcome, type TaskRecord } from './score-task.js';
-import { FileHasher, taskKey } from './task-key.js';
+import { configToJson, isNowProtocol, type ProtocolConfig } from '../../evaluators/protocols/index.js';
+import {
+  discoverTasks, methodName, taskId, writeResults, summarise, ResultsStore, MANIFEST_NAME,
+  type EvalTask, type ResultsDocument, type TaskName, type TaskRecord,
+} from '../../evaluators/formats/index.js';
+import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
+import { TOOL } from '../../evaluators/util/index.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface EvalOptions {
@@ -25,6 +25,10 @@ export interface EvalOptions {
   tasks?: readonly TaskName[];
   /** Progress display: listr2's default renderer on a terminal, plain lines otherwise. */
   progress?: 'auto' | 'silent';
+  /** Score every task again, even those with a stored result of the same key. */
+  force?: boolean;
+  /** Version of the scoring code in the resume key (default: `scoringCodeVersion()`). */
+  codeVersion?: string;
 }
 
 export interface EvalSummary {
@@ -33,21 +37,6 @@ export interface EvalSummary {
   scored: number;
   reused: number;
   failed: number;
-}
-
-/** Method name: --method, else `name` in the predictions' method.json, else the folder name. */
-export function methodName(pred: string, explicit?: string): string {
-  if (explicit) return explicit;
-  const meta = join(pred, 'method.json');
-  if (existsSync(meta)) {
-    try {
-      const name = (JSON.parse(readFileSync(meta, 'utf8')) as { name?: unknown }).name;
-      if (typeof name === 'string' && name) return name;
-    } catch {
-      // fall through to the folder name
-    }
-  }
-  return basename(resolve(pred));
 }
 
 /** The compiled worker; under a TypeScript runner the dist copy is used. */
@@ -70,15 +59,16 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   const method = methodName(options.pred, options.method);
   const resultsDir = join(options.out, method);
   const store = new ResultsStore(resultsDir);
-  const keepDistances = options.config.protocol.startsWith('now');
+  const keepDistances = isNowProtocol(options.config.protocol);
+  const codeVersion = options.codeVersion ?? scoringCodeVersion();
   const hasher = new FileHasher();
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
 
   const records = new Map<string, TaskRecord>();
   const todo: { task: EvalTask; key: string }[] = [];
   for (const task of tasks) {
-    const key = taskKey(task, options.config, TOOL.version, hasher);
-    const stored = store.read(task);
+    const key = taskKey(task, options.config, codeVersion, hasher);
+    const stored = options.force ? undefined : store.read(task);
     if (stored && stored.key === key && stored.status === 'ok') records.set(taskId(task), stored);
     else todo.push({ task, key });
   }

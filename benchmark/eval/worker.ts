@@ -1,7 +1,7 @@
 /** Worker-thread entry of `facebench eval`: scores one task per call (piscina). */
 import type { ProtocolConfig } from '../../evaluators/protocols/index.js';
-import type { EvalTask } from './discover.js';
-import { scoreTask, type TaskOutcome } from './score-task.js';
+import type { EvalTask } from '../../evaluators/formats/index.js';
+import { scoreTask, type TaskOutcome } from '../../evaluators/scoring/index.js';
 
 export interface WorkerRequest {
   task: EvalTask;

@@ -8,9 +8,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MethodAdapter, PredictItem } from '../../baselines/adapter.js';
 import { InputError } from '../../evaluators/errors.js';
-import { writeFileAtomic } from '../../evaluators/io/index.js';
-import type { ItemRecord, Manifest, PersonRecord } from '../construct/manifest.js';
-import { checkPrediction, DONE_FILE, writePrediction } from './write-prediction.js';
+import type { ItemRecord, Manifest, PersonRecord } from '../../evaluators/formats/index.js';
+import { DONE_FILE, finishedItem, writeDoneMarker, type DoneMarker } from '../../evaluators/formats/index.js';
+import { checkPrediction, writePrediction } from './write-prediction.js';
 
 /** One item's result. */
 export interface ItemOutcome {
@@ -20,29 +20,6 @@ export interface ItemOutcome {
   /** Seconds the adapter took (for skipped items: the stored figure of the run that made them). */
   seconds: number;
   error?: string;
-}
-
-/** The `.done.json` marker of a finished item. */
-export interface DoneMarker {
-  key: string;
-  method: string;
-  version: string;
-  seconds: number;
-  files: string[];
-  created: string;
-}
-
-/** The stored marker of an item when it was finished with `key` and its files are all there. */
-export function finishedItem(dir: string, key: string): DoneMarker | undefined {
-  const path = join(dir, DONE_FILE);
-  if (!existsSync(path)) return undefined;
-  try {
-    const marker = JSON.parse(readFileSync(path, 'utf8')) as DoneMarker;
-    if (marker.key === key && Array.isArray(marker.files) && marker.files.every((f) => existsSync(join(dir, f)))) return marker;
-  } catch {
-    // a damaged marker: redo the item
-  }
-  return undefined;
 }
 
 /** The PredictItem of a manifest item (reads meta.json). */
@@ -86,7 +63,7 @@ export async function runItem(adapter: MethodAdapter<any>, options: unknown, key
     checkPrediction(prediction, adapter.name);
     const files = writePrediction(dir, prediction, `facebench predict: ${adapter.name} ${adapter.version}, mm`);
     const marker: DoneMarker = { key, method: adapter.name, version: adapter.version, seconds, files, created: new Date().toISOString() };
-    writeFileAtomic(join(dir, DONE_FILE), `${JSON.stringify(marker)}\n`);
+    writeDoneMarker(dir, marker);
     return { ...base, status: 'ok', seconds };
   } catch (error) {
     return { ...base, status: 'error', seconds: (performance.now() - started) / 1000, error: errorLine(error) };

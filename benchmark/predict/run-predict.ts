@@ -13,7 +13,7 @@
  * any other adapter runs in this thread with `workers` items in flight (which overlaps only
  * its asynchronous work). `workers` 1 (the default) predicts item after item in this thread.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Listr } from 'listr2';
@@ -23,12 +23,10 @@ import { builtinMethods } from '../../baselines/builtin.js';
 import { methodKey, parseMethodOptions } from '../../baselines/method-options.js';
 import { getMethod } from '../../baselines/registry.js';
 import { InputError } from '../../evaluators/errors.js';
-import { writeFileAtomic } from '../../evaluators/io/index.js';
-import { readManifest, type ItemRecord, type Manifest } from '../construct/manifest.js';
-import { TOOL } from '../version.js';
+import { DONE_FILE, readManifest, writeMethodDocument, type ItemRecord, type Manifest, type MethodDocument } from '../../evaluators/formats/index.js';
+import { TOOL } from '../../evaluators/util/index.js';
 import { runItem, type ItemOutcome } from './predict-item.js';
 import type { PredictWorkerRequest } from './worker.js';
-import { METHOD_FILE } from './write-prediction.js';
 
 export type { ItemOutcome } from './predict-item.js';
 
@@ -41,25 +39,11 @@ export interface PredictOptions {
   out: string;
   /** Worker threads for built-in methods, else items in flight in this thread; default 1. */
   workers?: number;
+  /** Predict every item again, even those finished by an earlier run with the same key. */
+  force?: boolean;
   /** Only these item ids (default: all). */
   items?: readonly string[];
   progress?: 'auto' | 'silent';
-}
-
-/** The `method.json` document. */
-export interface MethodDocument {
-  name: string;
-  version: string;
-  description: string;
-  options: unknown;
-  key: string;
-  tool: { name: string; version: string };
-  benchmark: string;
-  created: string;
-  items: number;
-  predicted: number;
-  timings: { mean_seconds: number | null; total_seconds: number; per_item: Record<string, number> };
-  failures: { person: string; item: string; error: string }[];
 }
 
 export interface PredictSummary {
@@ -132,6 +116,8 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
   }
   if (items.length === 0) throw new InputError(join(bench, 'manifest.json'), 'lists no items');
   const key = methodKey(adapter, parsed);
+  // Forcing: without their markers, every item is predicted again (in this thread or a worker).
+  if (options.force) for (const item of items) rmSync(join(out, item.person, item.id, DONE_FILE), { force: true });
   const workers = Math.max(1, Math.min(options.workers ?? 1, items.length));
   await adapter.prepare?.({ bench, manifest, options: parsed });
   const builtin = builtinMethods().some((m) => m === adapter);
@@ -196,7 +182,7 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
     },
     failures: outcomes.filter((o) => o.status === 'error').map((o) => ({ person: o.person, item: o.item, error: o.error ?? 'unknown error' })),
   };
-  writeFileAtomic(join(out, METHOD_FILE), `${JSON.stringify(document, null, 1)}\n`);
+  writeMethodDocument(out, document);
   return {
     outDir: out,
     document,

@@ -5,7 +5,7 @@
  */
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { getMethod } from '../../baselines/registry.js';
-import { readManifest, type ItemRecord, type Manifest } from '../construct/manifest.js';
+import { readManifest, type ItemRecord, type Manifest } from '../../evaluators/formats/index.js';
 import { errorLine, runItem, type ItemOutcome } from './predict-item.js';
 
 export interface PredictWorkerRequest {

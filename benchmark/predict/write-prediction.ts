@@ -10,22 +10,10 @@ import { firstNonFinite, validateMesh } from '../../evaluators/geometry/validate
 import type { TriangleMesh } from '../../evaluators/geometry/types.js';
 import { encodeNpy, encodePly, writeFileAtomic } from '../../evaluators/io/index.js';
 import { isFlameTopology } from '../../evaluators/protocols/index.js';
-
-/** The predictions folder's method description (beside the <pid>/ folders). */
-export const METHOD_FILE = 'method.json';
-/** Per-item marker of a finished prediction (resume key, files, timing). */
-export const DONE_FILE = '.done.json';
-
-export type PredictTask = 'posed' | 'neutral';
-export const PREDICT_TASKS: readonly PredictTask[] = ['posed', 'neutral'];
-
-/** File names of one task's prediction. */
-export function predictionFiles(task: PredictTask): { mesh: string; landmarks: string } {
-  return { mesh: `mesh_${task}.ply`, landmarks: `landmarks_${task}.npy` };
-}
+import { predictionFiles, TASKS, type TaskName } from '../../evaluators/formats/index.js';
 
 /** The parts of a prediction for one task. */
-export function taskPrediction(prediction: Prediction, task: PredictTask): { mesh: TriangleMesh; landmarks?: Float64Array } {
+export function taskPrediction(prediction: Prediction, task: TaskName): { mesh: TriangleMesh; landmarks?: Float64Array } {
   return task === 'posed' ? { mesh: prediction.posed, landmarks: prediction.landmarksPosed } : { mesh: prediction.neutral, landmarks: prediction.landmarksNeutral };
 }
 
@@ -35,7 +23,7 @@ export function taskPrediction(prediction: Prediction, task: PredictTask): { mes
  * that is not FLAME-topology. Throws an Error naming the method and task.
  */
 export function checkPrediction(prediction: Prediction, method: string): void {
-  for (const task of PREDICT_TASKS) {
+  for (const task of TASKS) {
     const { mesh, landmarks } = taskPrediction(prediction, task);
     const what = `${method} ${task} prediction`;
     if (!(mesh as TriangleMesh | undefined)?.positions || !(mesh as TriangleMesh | undefined)?.faces) {
@@ -59,7 +47,7 @@ export function checkPrediction(prediction: Prediction, method: string): void {
  */
 export function writePrediction(dir: string, prediction: Prediction, comment: string): string[] {
   const written: string[] = [];
-  for (const task of PREDICT_TASKS) {
+  for (const task of TASKS) {
     const { mesh, landmarks } = taskPrediction(prediction, task);
     const names = predictionFiles(task);
     writeFileAtomic(join(dir, names.mesh), encodePly({ positions: mesh.positions, faces: mesh.faces }, { format: 'binary_little_endian', precision: 'float', comments: [comment] }));

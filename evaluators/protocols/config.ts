@@ -33,7 +33,7 @@ export interface ProtocolConfig {
   curve: { maxMm: number; stepMm: number };
 }
 
-/** The defaults of each protocol (SPEC §4). */
+/** The defaults of each protocol (docs/protocols.md). */
 export function protocolDefaults(protocol: ProtocolName): ProtocolConfig {
   const base = {
     align: 'icp' as AlignMode,
@@ -66,6 +66,11 @@ export function protocolDefaults(protocol: ProtocolName): ProtocolConfig {
   }
 }
 
+/** NoW and NoW-metrical pool distances over all points and crop the scan (docs/protocols.md#now). */
+export function isNowProtocol(protocol: ProtocolName): boolean {
+  return protocol === 'now' || protocol === 'now-metrical';
+}
+
 export function isProtocolName(value: string): value is ProtocolName {
   return (PROTOCOL_NAMES as readonly string[]).includes(value);
 }
@@ -73,4 +78,14 @@ export function isProtocolName(value: string): value is ProtocolName {
 /** JSON-safe copy of a config (Infinity is written as null). */
 export function configToJson(config: ProtocolConfig): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config, (_key, value) => (value === Number.POSITIVE_INFINITY ? null : value)));
+}
+
+/** A config back from its JSON copy (`configToJson`; null read back as Infinity). */
+export function configFromJson(json: Record<string, unknown>): ProtocolConfig {
+  const name = String(json.protocol);
+  if (!isProtocolName(name)) throw new Error(`unknown protocol ${name}`);
+  const base = protocolDefaults(name);
+  const icp = { ...base.icp, ...(json.icp as Record<string, unknown> | undefined) } as ProtocolConfig['icp'] & { maxCorrespondenceDistance: number | null };
+  if (icp.maxCorrespondenceDistance === null) icp.maxCorrespondenceDistance = Number.POSITIVE_INFINITY;
+  return { ...base, ...(json as Partial<ProtocolConfig>), icp: icp as ProtocolConfig['icp'] };
 }

@@ -1,11 +1,18 @@
 import type { TriangleMesh } from '../geometry/types.js';
 
+/**
+ * The 7 alignment landmarks as iBUG-68 indices, in order: outer/inner corner of the eye on
+ * the image's left, inner/outer corner of the other eye, subnasale, mouth corner on the
+ * image's left, mouth corner on the image's right (docs/conventions.md#alignment-landmarks).
+ */
+export const SEVEN_LANDMARKS: readonly number[] = [36, 39, 42, 45, 33, 48, 54];
+
 /** Vertex and face counts of the FLAME topology. */
 export const FLAME_VERTEX_COUNT = 5023;
 export const FLAME_FACE_COUNT = 9976;
 
 /**
- * FLAME's static landmark embedding for the 7 alignment landmarks (SPEC §2): a face index
+ * FLAME's static landmark embedding for the 7 alignment landmarks (docs/conventions.md#flame-topology): a face index
  * into FLAME's 9976 faces and barycentric weights over that face's three vertices, in the
  * order outer/inner corner of the image-left eye, inner/outer corner of the other eye,
  * subnasale, left and right mouth corner (iBUG-68 indices 36, 39, 42, 45, 33, 48, 54).

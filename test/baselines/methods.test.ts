@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineMethod, type PredictItem } from '../../baselines/adapter.js';
 import { builtinMethods, registerBuiltinMethods } from '../../baselines/builtin.js';
+import { landmarkFitAdapter } from '../../baselines/landmark-fit/index.js';
 import { meanShape } from '../../baselines/mean-shape/index.js';
 import { canonicalJson, describeOptions, methodKey, parseMethodOptions } from '../../baselines/method-options.js';
 import { loadIctModel } from '../../baselines/models/index.js';
 import { addVertexNoise, oracle } from '../../baselines/oracle/index.js';
 import { getMethod, hasMethod, listMethods, registerMethod, unregisterMethod } from '../../baselines/registry.js';
 import { methodsListing } from '../../benchmark/commands/methods.js';
-import { buildFaceModel, landmarkPositions, SEVEN_LANDMARKS } from '../../data/index.js';
+import { buildFaceModel, landmarkPositions } from '../../data/index.js';
+import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 import { isInputError } from '../../evaluators/errors.js';
-
-const fixtures = resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/fixtures');
+import { FIXTURES } from '../helpers/faces.js';
 
 /** A PredictItem for adapters that ignore their input. */
 const dummyItem = {} as PredictItem;
@@ -60,6 +60,20 @@ describe('method options', () => {
     expect(errorOf(() => parseMethodOptions(meanShape, { model: 'flame' })).message).toMatch(/path: model "flame" needs "path"/);
   });
 
+  it('the ICT-FaceKit model has no default folder: asking for it without one says how to pass it', () => {
+    const ict = errorOf(() => parseMethodOptions(meanShape, { model: 'ict' }));
+    expect(isInputError(ict)).toBe(true);
+    expect(ict.message).not.toContain('\n');
+    expect(ict.message).toMatch(/path: model "ict" needs "path": the folder of an ICT-FaceKit export \(template\.npy, faces\.npy, identity\.npy, expression\.npy, expression_names\.json, landmarks68\.json\)/);
+    const fit = errorOf(() => parseMethodOptions(landmarkFitAdapter, '{"model": "ict"}'));
+    expect(isInputError(fit)).toBe(true);
+    expect(fit.message).not.toContain('\n');
+    expect(fit.message).toMatch(/model: the ICT-FaceKit model needs its folder: write \{"ict": "\/path\/to\/ict-facekit"\} instead of "ict"/);
+    expect(parseMethodOptions(landmarkFitAdapter, { model: { ict: join(FIXTURES, 'ict-facekit') } }).model).toEqual({ ict: join(FIXTURES, 'ict-facekit') });
+    // Other wrong models keep zod's message.
+    expect(errorOf(() => parseMethodOptions(landmarkFitAdapter, '{"model": "bfm"}')).message).not.toMatch(/ICT-FaceKit/);
+  });
+
   it('keys equal options equally whatever the key order, and differently otherwise', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
     expect(methodKey(oracle, { noise: 1, seed: 2 })).toBe(methodKey(oracle, { seed: 2, noise: 1 }));
@@ -101,7 +115,7 @@ describe('mean-shape', () => {
   });
 
   it('ict: the ICT-FaceKit template, landmarks at the vertices of landmarks68.json', async () => {
-    const dir = join(fixtures, 'ict-facekit');
+    const dir = join(FIXTURES, 'ict-facekit');
     const p = await meanShape.predict(dummyItem, parseMethodOptions(meanShape, { model: 'ict', path: dir }));
     const model = loadIctModel(dir);
     expect(p.posed.positions.length).toBe(model.template.length);
@@ -112,7 +126,7 @@ describe('mean-shape', () => {
   });
 
   it('flame: the template of a user-supplied FLAME file (synthetic fixture), in mm', async () => {
-    const dir = join(fixtures, 'flame-schema');
+    const dir = join(FIXTURES, 'flame-schema');
     const p = await meanShape.predict(dummyItem, parseMethodOptions(meanShape, { model: 'flame', path: join(dir, 'generic_model.pkl'), landmarkEmbedding: join(dir, 'landmark_embedding.npy') }));
     expect(p.posed.positions.length).toBe(600);
     // The fixture head is about 0.16 m wide: 160 mm after loading.

@@ -1,10 +1,14 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeLandmarksJson, writeNpy, writePly } from '../../evaluators/io/index.js';
 import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../helpers/faces.js';
 import { axisAngle, rng, similarity } from '../helpers/random.js';
 import { facebench, tempDir } from './cli-helpers.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * A small benchmark written by the test: 2 persons × 2 items. GT clouds are samples of
@@ -82,7 +86,7 @@ describe('facebench eval', () => {
   });
 
   it('resumes: a second run reuses every finished item and re-scores only what changed', () => {
-    const again = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1', '--quiet']);
+    const again = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1']);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/\(2 scored now, 6 reused\)/); // the two failures are retried
     // Change one prediction: only that task is scored again.
@@ -90,12 +94,45 @@ describe('facebench eval', () => {
     const predDir = join(pred, '002', items[0]);
     writePly(join(predDir, 'mesh_posed.ply'), { positions: mesh.positions.map((v, i) => (i % 3 === 2 ? v + 1 : v)), faces: mesh.faces }, { format: 'binary_little_endian', precision: 'double' });
     writeNpy(join(predDir, 'landmarks_posed.npy'), Float64Array.from(ictSevenLandmarks()), [7, 3]);
-    const third = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1', '--quiet']);
+    const third = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1']);
     expect(third.stdout).toMatch(/\(3 scored now, 5 reused\)/);
     const doc = JSON.parse(readFileSync(join(out, 'moved-ict', 'results.json'), 'utf8'));
     const changed = doc.items.find((i: { person: string; item: string; task: string }) => i.person === '002' && i.item === items[0] && i.task === 'posed');
     // A pure 1 mm shift along z is undone by ICP.
     expect(changed.metrics.l2).toBeLessThan(1e-5);
+  });
+
+  it('a result stored by other scoring code is scored again, not reused', () => {
+    // A copy of the compiled tool whose L2 is twice the true one: another scoring implementation.
+    const copy = join(root, 'other-facebench');
+    cpSync(join(REPO, 'dist'), join(copy, 'dist'), { recursive: true });
+    cpSync(join(REPO, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(REPO, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const metrics = join(copy, 'dist', 'evaluators', 'metrics', 'nersemble-metrics.js');
+    const source = readFileSync(metrics, 'utf8');
+    expect(source).toContain('l2: mean(c.distances),');
+    writeFileSync(metrics, source.replace('l2: mean(c.distances),', 'l2: 2 * mean(c.distances),'));
+    const l2Of = () => (JSON.parse(readFileSync(join(out, 'moved-ict', 'results.json'), 'utf8')) as { summary: { posed: { metrics: { l2: number } } } }).summary.posed.metrics.l2;
+    const before = l2Of();
+
+    const other = spawnSync(process.execPath, [join(copy, 'bin', 'facebench.js'), 'eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1'], { encoding: 'utf8' });
+    expect(other.status).toBe(0);
+    expect(other.stdout).toMatch(/\(8 scored now, 0 reused\)/);
+    expect(l2Of()).toBeCloseTo(2 * before, 12);
+
+    // Back with the real code: its own results are not those of the other code either.
+    const back = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1']);
+    expect(back.stdout).toMatch(/\(8 scored now, 0 reused\)/);
+    expect(l2Of()).toBeCloseTo(before, 12);
+  });
+
+  it('--force scores every task again', () => {
+    const again = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1']);
+    expect(again.stdout).toMatch(/\(2 scored now, 6 reused\)/);
+    const forced = facebench(['eval', '--bench', bench, '--pred', pred, '--out', out, '--workers', '1', '--force']);
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toMatch(/\(8 scored now, 0 reused\)/);
   });
 
   it('NoW protocol pools distances over items', () => {

@@ -35,7 +35,7 @@ describe('facebench score', () => {
 
   it('writes the documented JSON with near-zero error for an exact prediction', () => {
     const out = join(dir, 'score.json');
-    const r = facebench(['score', '--pred', files.pred, '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--json', out]);
+    const r = facebench(['score', '--pred', files.pred, '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
@@ -56,9 +56,9 @@ describe('facebench score', () => {
   it('converts units at the boundary: a prediction in metres scores the same', () => {
     const a = join(dir, 'mm.json');
     const b = join(dir, 'm.json');
-    expect(facebench(['score', '--pred', files.pred, '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--protocol', 'nersemble-metrical', '--json', a]).status).toBe(0);
+    expect(facebench(['score', '--pred', files.pred, '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--protocol', 'nersemble-metrical', '--out', a]).status).toBe(0);
     expect(
-      facebench(['score', '--pred', files.predM, '--pred-unit', 'm', '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLmM, '--protocol', 'nersemble-metrical', '--json', b]).status,
+      facebench(['score', '--pred', files.predM, '--pred-unit', 'm', '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLmM, '--protocol', 'nersemble-metrical', '--out', b]).status,
     ).toBe(0);
     const ma = JSON.parse(readFileSync(a, 'utf8')).metrics;
     const mb = JSON.parse(readFileSync(b, 'utf8')).metrics;
@@ -69,7 +69,7 @@ describe('facebench score', () => {
 
   it('--align landmarks stops after the landmark similarity; NoW writes median/mean/std', () => {
     const out = join(dir, 'now.json');
-    const r = facebench(['score', '--pred', files.pred, '--gt', files.gtNoNormals, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--protocol', 'now', '--align', 'landmarks', '--json', out]);
+    const r = facebench(['score', '--pred', files.pred, '--gt', files.gtNoNormals, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--protocol', 'now', '--align', 'landmarks', '--out', out]);
     expect(r.status).toBe(0);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(Object.keys(doc.metrics).sort()).toEqual(['mean', 'median', 'points', 'std']);
@@ -79,7 +79,7 @@ describe('facebench score', () => {
 
   it('says when NC uses estimated normals', () => {
     const out = join(dir, 'est.json');
-    const r = facebench(['score', '--pred', files.pred, '--gt', files.gtNoNormals, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--json', out]);
+    const r = facebench(['score', '--pred', files.pred, '--gt', files.gtNoNormals, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--out', out]);
     expect(r.status).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).gt_normals).toBe('estimated');
     expect(r.stdout).toMatch(/normals estimated/);
@@ -124,7 +124,7 @@ describe('facebench score', () => {
         const base: Record<string, string> = { '--pred': files.pred, '--gt': files.gt, '--gt-landmarks': files.gtLm, '--pred-landmarks': files.predLm };
         const extra = args();
         for (let i = 0; i < extra.length; i += 2) base[extra[i]] = extra[i + 1];
-        const argv = ['score', ...Object.entries(base).flatMap(([k, v]) => (v === '' ? [] : [k, v])), '--json', out];
+        const argv = ['score', ...Object.entries(base).flatMap(([k, v]) => (v === '' ? [] : [k, v])), '--out', out];
         const before = listFiles(dir);
         const r = facebench(argv);
         expect(r.status).not.toBe(0);

@@ -7,7 +7,7 @@ import { TriangleBVH } from '../../evaluators/spatial/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture, type DemoCaptureInfo } from '../../data/demo-capture.js';
 import { buildFaceModel, majorityFaceLabels } from '../../data/face-model.js';
 import { labelsDocument, LABEL } from '../../data/labels.js';
-import { decodeDepthValue, DEPTH_STEP_M } from '../../data/png.js';
+import { decodeDepthValue, DEPTH_STEP_M } from '../../evaluators/image/index.js';
 import { decodePngSamples } from './png-reference.js';
 
 const root = mkdtempSync(join(tmpdir(), 'facebench-demo-'));

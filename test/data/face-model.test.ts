@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildFaceModel, evaluate, landmarkPositions, majorityFaceLabels, SEVEN_LANDMARKS, subdivideMidpoint } from '../../data/face-model.js';
+import { buildFaceModel, evaluate, landmarkPositions, majorityFaceLabels, subdivideMidpoint } from '../../data/face-model.js';
+import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 import { demoCameras } from '../../data/demo-capture.js';
 import { LABEL, LABEL_NAMES } from '../../data/labels.js';
 import { labelImage, rasterize, type PinholeCamera } from '../../data/rasterizer.js';

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { TriangleMesh } from '../../evaluators/geometry/types.js';
 import { npyToFloat64, readNpy } from '../../evaluators/io/index.js';
 
-/** The shared fixtures folder beside the repository. */
-export const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+/** The test fixtures folder, test/fixtures/ (with a trailing slash; see its README.md). */
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 let ict: { mesh: TriangleMesh; landmarks68: number[] } | undefined;
 

@@ -1,5 +1,5 @@
 /** Seeded random numbers for deterministic tests: the suite's mulberry32 generator and Box–Muller normals. */
-export { seededRandom as rng, normal as gaussian } from '../../data/random.js';
+export { seededRandom as rng, normal as gaussian } from '../../evaluators/util/index.js';
 
 /** Rotation matrix (row-major 3x3) from an axis and an angle in radians (Rodrigues' formula). */
 export function axisAngle(axis: [number, number, number], angle: number): Float64Array {

@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultsDocument, TaskSummary } from '../../reports/results-store.js';
-import type { TaskRecord } from '../../benchmark/eval/score-task.js';
+import type { ResultsDocument, TaskSummary } from '../../evaluators/formats/index.js';
+import type { TaskRecord } from '../../evaluators/formats/index.js';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `facebench-${prefix}-`));

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildLeaderboard, leaderboardCommand, readResultsDirs } from '../../reports/leaderboard.js';
+import { buildLeaderboard, leaderboardCommand } from '../../reports/leaderboard.js';
+import { readResultsDirs } from '../../evaluators/formats/index.js';
 import { escapeHtml } from '../../reports/report-html.js';
 import { SHA_B, grid, makeDoc, tempDir, writeDoc, writeManifest } from './leaderboard-fixtures.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { writeLandmarksJson, writeNpy, writePly } from '../../evaluators/io/index.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { runEval } from '../../benchmark/eval/run-eval.js';
-import { listFiles } from '../../benchmark/construct/manifest.js';
+import { listFiles } from '../../evaluators/formats/index.js';
 import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../helpers/faces.js';
 import { axisAngle, rng, similarity } from '../helpers/random.js';
 

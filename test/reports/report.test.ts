@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, scriptJson, writeReport, type ReportFiles, type ResultsDocument } from '../../reports/index.js';
+import { escapeHtml, scriptJson, writeReport, type ReportFiles } from '../../reports/index.js';
+import type { ResultsDocument } from '../../evaluators/formats/index.js';
 import { tempDir } from '../benchmark/cli-helpers.js';
 import { ITEMS, PERSONS, makeReportFixture, rankOf, type ReportFixture } from './report-fixture.js';
 

@@ -15,7 +15,7 @@ describe('facebench report / leaderboard / compare / tables', () => {
 
   it('report writes the HTML with its tables beside it', () => {
     const out = join(root, 'out', 'report.html');
-    const r = facebench(['report', fixture.results, '--out', out, '--worst', '1']);
+    const r = facebench(['report', '--results', fixture.results, '--out', out, '--worst', '1']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`report: ${out}`);
     expect(readFileSync(out, 'utf8')).toContain('Table 2');

@@ -6,4 +6,3 @@ export {
   DEFAULT_FACE_KEPT_NAMES, parseParserConfig, readParserConfig, type ParserConfig, type ParserInputConfig,
 } from './config.js';
 export { loadFaceParser, type FaceParser } from './parser.js';
-export { argmaxChannels, resizeLabelsNearest, rgbToNormalizedChw, type RgbImage } from './pixels.js';

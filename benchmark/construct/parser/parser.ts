@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../../../evaluators/errors.js';
 import { readParserConfig, type ParserConfig } from './config.js';
-import { argmaxChannels, resizeLabelsNearest, rgbToNormalizedChw, type RgbImage } from './pixels.js';
+import { argmaxChannels, resizeLabelsNearest, rgbToNormalizedChw, type RgbImage } from '../../../evaluators/image/index.js';
 
 export interface FaceParser {
   /** Label names, the mapping file's faceKept ids and preprocessing. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { landmarkFileFor, pngSize, readLandmarks2d } from '../../../baselines/landmark-fit/index.js';
-import { writeRgbPng } from '../../../benchmark/construct/index.js';
+import { writeRgbPng } from '../../../evaluators/image/index.js';
 import { writeNpy } from '../../../evaluators/io/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facebench-lmk2d-'));

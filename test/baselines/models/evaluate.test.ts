@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FLAME_SEVEN_LANDMARKS, embedLandmarks, evaluateModel, rodrigues, type LinearFaceModel } from '../../../baselines/models/index.js';
+import { FLAME_SEVEN_LANDMARKS, embedLandmarks, evaluateModel, type LinearFaceModel } from '../../../baselines/models/index.js';
+import { rotationFromRotationVector as rodrigues } from '../../../evaluators/alignment/index.js';
 
-describe('rodrigues', () => {
+describe('Rodrigues rotation of model joints (rotationFromRotationVector)', () => {
   it('matches the analytic rotation about z by 90° and about x by 180°', () => {
     const Rz = rodrigues(0, 0, Math.PI / 2);
     [0, -1, 0, 1, 0, 0, 0, 0, 1].forEach((v, i) => expect(Rz[i]).toBeCloseTo(v, 15));

@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../evaluators/errors.js';
 import { encodeNpy } from '../../../evaluators/io/npy.js';
 import {
-  cscToDense, evaluateModel, flameSplit, isCsc, loadFlame, modelLandmarks, parsePickle, restJoints, rodrigues,
+  cscToDense, evaluateModel, flameSplit, isCsc, loadFlame, modelLandmarks, parsePickle, restJoints,
   sevenLandmarks, type FlameModel, type LinearFaceModel, type NdArray, type PyValue,
 } from '../../../baselines/models/index.js';
+import { rotationFromRotationVector as rodrigues } from '../../../evaluators/alignment/index.js';
 import { EXPECTED, FLAME_SCHEMA, checkArray } from './fixture-check.js';
 
 const MODEL = join(FLAME_SCHEMA, 'generic_model.pkl');

@@ -10,15 +10,32 @@ import { FIXTURES } from '../../helpers/faces.js';
 
 const ICT = join(FIXTURES, 'ict-facekit');
 
-describe('loadIctModel', () => {
-  const ict = loadIctModel();
+/** Σ|delta| of each kept mode, computed from the full 100/53-mode export (fixture README, "Trimmed bases"). */
+const FULL_IDENTITY_SUM_ABS = [
+  67918.5056, 31666.7271, 24264.5199, 26721.0109, 23212.19, 19624.4821, 18832.9345, 13529.4122, 12858.6503, 7814.8837,
+  9933.8266, 11330.5591, 10533.1315, 8126.9053, 9211.5941, 6716.6953, 7033.8556, 7359.1657, 6996.1243, 7218.2719,
+];
+const FULL_EXPRESSION_SUM_ABS: Record<string, number> = {
+  browInnerUp_L: 2953.3033, browInnerUp_R: 2942.0509, cheekSquint_L: 7769.8804, cheekSquint_R: 7772.0124,
+  eyeSquint_L: 1771.8826, eyeSquint_R: 1773.3631, jawOpen: 71062.902, mouthSmile_L: 20858.517,
+  mouthSmile_R: 20858.0398, noseSneer_L: 13939.7049, noseSneer_R: 13941.2166,
+};
 
-  it('reads the fixture from its default location with the documented sizes', () => {
+function sumAbs(basis: Float64Array, mode: number, n: number): number {
+  let s = 0;
+  for (let i = 3 * n * mode; i < 3 * n * (mode + 1); i++) s += Math.abs(basis[i]);
+  return s;
+}
+
+describe('loadIctModel', () => {
+  const ict = loadIctModel(ICT);
+
+  it('reads a model folder (the trimmed fixture) with the documented sizes', () => {
     expect(ict.template.length / 3).toBe(11248);
     expect(ict.faces.length / 3).toBe(22288);
-    expect(ict.identityCount).toBe(100);
-    expect(ict.expressionCount).toBe(53);
-    expect(ict.expressionNames).toContain('jawOpen');
+    expect(ict.identityCount).toBe(20);
+    expect(ict.expressionCount).toBe(11);
+    expect(ict.expressionNames).toEqual(Object.keys(FULL_EXPRESSION_SUM_ABS));
     expect(ict.skeleton).toBeUndefined();
     const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
     for (let i = 0; i < ict.template.length; i++) {
@@ -59,8 +76,32 @@ describe('loadIctModel', () => {
     }
   });
 
+  it('keeps modes of the full export unchanged: first 20 identity modes, 11 named expressions', () => {
+    const n = ict.template.length / 3;
+    FULL_IDENTITY_SUM_ABS.forEach((v, k) => expect(sumAbs(ict.identityBasis, k, n), `identity[${k}]`).toBeCloseTo(v, 3));
+    ict.expressionNames.forEach((name, j) => expect(sumAbs(ict.expressionBasis, j, n), name).toBeCloseTo(FULL_EXPRESSION_SUM_ABS[name], 3));
+    // Nose tip (vertex 4857) deltas from the README: identity[0] (0, 1.39, −1.975), jawOpen (0, −0.4977, −0.068).
+    const jaw = ict.expressionNames.indexOf('jawOpen');
+    [0, 1.39, -1.975].forEach((v, c) => expect(ict.identityBasis[3 * 4857 + c]).toBeCloseTo(v, 4));
+    [0, -0.4977, -0.068].forEach((v, c) => expect(ict.expressionBasis[3 * n * jaw + 3 * 4857 + c]).toBeCloseTo(v, 4));
+  });
+
   it('reports a missing model folder as an InputError naming the file', () => {
     expect(() => loadIctModel(join(ICT, 'nowhere'))).toThrow(InputError);
+  });
+
+  it('has no default folder: no path is a one-line InputError saying what to pass', () => {
+    for (const dir of ['', undefined as unknown as string]) {
+      let error: unknown;
+      try {
+        loadIctModel(dir);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as Error).message).toMatch(/no model folder given: pass the folder of an ICT-FaceKit export \(template\.npy, faces\.npy, identity\.npy/);
+      expect((error as Error).message).not.toContain('\n');
+    }
   });
 
   it('vertexLandmarkEmbedding puts weight 1 on the landmark vertex corner', () => {

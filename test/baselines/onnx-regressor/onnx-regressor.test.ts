@@ -1,18 +1,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxRegressorAdapter, onnxRegressorOptions, regressImage } from '../../../baselines/onnx-regressor/index.js';
 import type { PredictItem } from '../../../baselines/adapter.js';
 import { demoModel, evaluateModel, loadFlame, sevenLandmarks } from '../../../baselines/models/index.js';
-import { writeRgbPng } from '../../../benchmark/construct/index.js';
+import { writeRgbPng } from '../../../evaluators/image/index.js';
 import { encodeModel, type Dim, type Node } from '../../benchmark/construct/parser/onnx-builder.js';
+import { FIXTURES } from '../../helpers/faces.js';
 import { rng } from '../../helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'facebench-onnxreg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const flameFixture = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/fixtures/flame-schema');
+const flameFixture = join(FIXTURES, 'flame-schema');
 
 type Head = { name: string; W: number[][]; b: number[] };
 

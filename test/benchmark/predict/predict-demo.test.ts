@@ -1,13 +1,13 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineMethod } from '../../../baselines/adapter.js';
 import { registerBuiltinMethods } from '../../../baselines/builtin.js';
 import { readManifest, runBuild, type Manifest } from '../../../benchmark/construct/index.js';
 import { runEval } from '../../../benchmark/eval/run-eval.js';
-import { registerPredictCommands } from '../../../benchmark/commands/predict.js';
-import { runPredict, validatePredictions, type MethodDocument } from '../../../benchmark/predict/index.js';
+import { buildProgram } from '../../../benchmark/program.js';
+import { runPredict } from '../../../benchmark/predict/index.js';
+import { validatePredictions, type MethodDocument } from '../../../evaluators/formats/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
 import { isInputError } from '../../../evaluators/errors.js';
 import { readLandmarks, readMesh, writeNpy, writePly } from '../../../evaluators/io/index.js';
@@ -33,7 +33,7 @@ describe('facebench predict on a demo benchmark', () => {
   };
   /** Run a facebench sub-command in this process, as the CLI would (quietly). */
   const cli = async (args: string[]): Promise<{ exitCode: number; lines: string[] }> => {
-    const program = registerPredictCommands(new Command().exitOverride());
+    const program = buildProgram();
     const lines: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
     const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
@@ -95,7 +95,7 @@ describe('facebench predict on a demo benchmark', () => {
 
   it('mean-shape (via the predict command): clearly worse than the oracle', async () => {
     const out = join(root, 'mean-shape');
-    const run = await cli(['predict', '--bench', bench, '--method', 'mean-shape', '--out', out, '--quiet']);
+    const run = await cli(['predict', '--bench', bench, '--method', 'mean-shape', '--out', out]);
     expect(run.exitCode).toBe(0);
     expect(run.lines[0]).toMatch(/^mean-shape 1\.0\.0: 3 predicted, 0 already done, 0 failed of 3 items/);
     expect(JSON.parse(readFileSync(join(out, 'method.json'), 'utf8'))).toMatchObject({ name: 'mean-shape', options: { model: 'demo' } });
@@ -215,7 +215,7 @@ describe('facebench predict on a demo benchmark', () => {
     expect((error as Error).message).toMatch(/4 problems/);
 
     const imported = join(root, 'imported');
-    const run = await cli(['predict', '--bench', bench, '--method', 'submission', '--from', good, '--out', imported, '--quiet']);
+    const run = await cli(['predict', '--bench', bench, '--method', 'submission', '--from', good, '--out', imported]);
     expect(run.exitCode).toBe(0);
     expect(run.lines[0]).toMatch(/^submission 1\.0\.0: 3 predicted/);
     for (const item of manifest.items) {

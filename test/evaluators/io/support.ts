@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { InputError } from '../../../evaluators/errors.js';
 
-/** The shared, read-only fixtures folder beside the repository. */
+/** The test fixtures folder, test/fixtures/ (read only). */
 export { FIXTURES } from '../../helpers/faces.js';
 
 /** A temporary folder removed after the test file. */

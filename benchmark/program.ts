@@ -1,0 +1,192 @@
+/**
+ * The `facebench` command line: every command is registered here, in pipeline order
+ * (`cli.ts` runs it). Exit
+ * codes: 0 success, 1 bad input or a failed run (one line on stderr naming the file), 2 a
+ * usage error (unknown command or option, a malformed option value).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { isInputError } from '../evaluators/errors.js';
+import { TOOL } from '../evaluators/util/index.js';
+import { compareCommand } from '../reports/compare.js';
+import { tablesCommand } from '../reports/cross-benchmark.js';
+import { leaderboardCommand } from '../reports/leaderboard.js';
+import { reportCommand } from '../reports/report-command.js';
+import { buildCommand, checkCommand } from './commands/build.js';
+import { evalCommand } from './commands/eval.js';
+import { methodsCommand } from './commands/methods.js';
+import { predictCommand } from './commands/predict.js';
+import { DEMO_METHODS, runCommand } from './commands/run.js';
+import { scoreCommand } from './commands/score.js';
+import { validateCommand } from './commands/validate.js';
+import {
+  forceOption, jsonOption, parseInteger, parseNonNegativeInt, parsePositiveInt, parseUnit, protocolOptions, quietOption, workersOption,
+} from './options.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('facebench')
+    .description('Benchmark and evaluation suite for single-image 3D face reconstruction')
+    .version(TOOL.version)
+    .exitOverride()
+    .showSuggestionAfterError();
+
+  program
+    .command('run')
+    .description('the main job on the embedded demo data: build the demo benchmark, predict with every offline method, score, report')
+    .option('--out <dir>', 'folder for the demo capture, benchmark, predictions and results', 'facebench-demo')
+    .option('--bench <dir>', 'run on this built benchmark instead of the embedded demo')
+    .option('--methods <names...>', `methods to run (default: ${DEMO_METHODS.join(' ')})`)
+    .addOption(workersOption())
+    .addOption(forceOption())
+    .addOption(quietOption())
+    .action(async (opts) => runCommand(opts));
+
+  program
+    .command('build')
+    .description('build a benchmark from a NeRSemble-layout capture (or the embedded demo with --demo)')
+    .option('--capture <dir>', 'capture folder (docs/formats.md#raw-capture)')
+    .requiredOption('--out <dir>', 'benchmark folder to write')
+    .option('--demo', 'generate the embedded demo capture and build from it')
+    .addOption(new Option('--capture-unit <unit>', 'unit of the capture (NeRSemble ships metres)').default('m').argParser(parseUnit))
+    .addOption(new Option('--expressions <k>', 'expressions per person (furthest point sampling)').default(20).argParser(parsePositiveInt))
+    .option('--neutral <SEQ/frame>', 'the neutral frame (default: a sequence named *neutral*, else the documented rule)')
+    .option('--persons <ids...>', 'person ids to build (default: all)')
+    .option('--item-cameras <serials...>', 'cameras whose images become items (default: the most frontal per person)')
+    .addOption(new Option('--image-size <px>', 'side of the input crops').default(512).argParser(parsePositiveInt))
+    .option('--parser <model.onnx>', 'ONNX face parser for captures without segmentation/ label maps')
+    .option('--parser-labels <labels.json>', "the parser's label ids (docs/formats.md#label-file, optional input size/mean/std)")
+    .option('--colmap <auto|off|path>', 'run COLMAP for frames without depth maps or point clouds', 'auto')
+    .addOption(forceOption())
+    .addOption(quietOption())
+    .action(async (opts) => buildCommand(opts));
+
+  program
+    .command('check')
+    .description('verify a built benchmark against its manifest (schema and sha256 of every file)')
+    .requiredOption('--bench <dir>', 'benchmark folder')
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action((opts) => checkCommand(opts));
+
+  program
+    .command('methods')
+    .description('list the available methods with their versions and options')
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action((opts) => methodsCommand(opts));
+
+  program
+    .command('predict')
+    .description('run a method over every item of a benchmark (both tasks, resumable) into a predictions folder')
+    .requiredOption('--bench <dir>', 'built benchmark folder')
+    .requiredOption('--method <name>', 'method name (see `facebench methods`)')
+    .requiredOption('--out <dir>', 'predictions folder to write (<pid>/<item>/mesh_posed.ply, mesh_neutral.ply, landmarks_*.npy, method.json)')
+    .option('--opts <json>', 'method options as a JSON object, e.g. \'{"noise": 0.5}\'')
+    .option('--from <dir>', 'with --method submission: the predictions folder to import')
+    .addOption(workersOption())
+    .addOption(forceOption())
+    .addOption(quietOption())
+    .action(async (opts) => {
+      await predictCommand(opts);
+    });
+
+  program
+    .command('validate')
+    .description('check a predictions folder as the NeRSemble single-view benchmark server would (lists every problem)')
+    .requiredOption('--bench <dir>', 'built benchmark folder')
+    .requiredOption('--pred <dir>', 'predictions folder')
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action((opts) => {
+      validateCommand(opts);
+    });
+
+  protocolOptions(
+    program
+      .command('eval')
+      .description('score a predictions folder over a whole benchmark (both tasks, resumable)')
+      .requiredOption('--bench <dir>', 'built benchmark folder')
+      .requiredOption('--pred <dir>', 'predictions folder (<pid>/<item>/mesh_posed.ply, mesh_neutral.ply)')
+      .requiredOption('--out <dir>', 'results folder; results go to <out>/<method>/')
+      .option('--method <name>', 'method name (default: method.json name or the predictions folder name)')
+      .addOption(workersOption())
+      .addOption(forceOption())
+      .addOption(quietOption()),
+  ).action(async (opts) => evalCommand(opts));
+
+  protocolOptions(
+    program
+      .command('score')
+      .description('score one predicted mesh against one GT point cloud')
+      .requiredOption('--pred <mesh>', 'predicted mesh (.ply, .obj)')
+      .requiredOption('--gt <cloud>', 'GT point cloud (.ply, .pcd, COLMAP points3D.bin/.txt)')
+      .requiredOption('--gt-landmarks <file>', '7 GT landmarks (.npy, .txt, .json, .pp)')
+      .option('--pred-landmarks <file>', '7 predicted landmarks; optional for FLAME-topology meshes')
+      .option('--out <file.json>', 'also write protocol, metrics and alignment to this JSON file')
+      .addOption(jsonOption())
+      .addOption(quietOption()),
+  ).action((opts) => scoreCommand(opts));
+
+  program
+    .command('report')
+    .description('one self-contained HTML report (Table 2, error curves, breakdowns, worst items) with CSV and JSON exports')
+    .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders)')
+    .requiredOption('--out <report.html>', 'the HTML file to write; the tables go beside it as .json and .csv')
+    .option('--worst <n>', 'worst items pictured per method (0 = none)', parseNonNegativeInt, 3)
+    .addOption(quietOption())
+    .action(async (opts) => {
+      await reportCommand(opts);
+    });
+
+  program
+    .command('leaderboard')
+    .description('ranked HTML + CSV + JSON leaderboard with a coverage column; methods with missing items are flagged, not ranked')
+    .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders)')
+    .requiredOption('--out <dir>', 'folder for leaderboard.html, .csv and .json')
+    .addOption(quietOption())
+    .action((opts) => {
+      leaderboardCommand(opts);
+    });
+
+  program
+    .command('compare')
+    .description('ablation table: per-metric deltas against a base, with paired bootstrap CIs and Wilcoxon signed-rank tests')
+    .requiredOption('--base <dir>', 'results of the base method')
+    .requiredOption('--variant <dirs...>', 'results of the variants')
+    .option('--out <dir>', 'folder for compare.csv and compare.json')
+    .option('--resamples <n>', 'bootstrap resamples', parsePositiveInt, 10000)
+    .option('--seed <n>', 'bootstrap seed', parseInteger, 1)
+    .addOption(quietOption())
+    .action((opts) => {
+      compareCommand(opts);
+    });
+
+  program
+    .command('tables')
+    .description('cross-benchmark tables: NoW (median/mean/std, cumulative curve) and the paper Table-3 layout (NoW + FaceScape)')
+    .requiredOption('--results <dirs...>', 'result folders of any benchmarks')
+    .option('--out <dir>', 'folder for now.csv, table3.csv and tables.json')
+    .addOption(quietOption())
+    .action((opts) => {
+      tablesCommand(opts);
+    });
+
+  return program;
+}
+
+/** Run the CLI; returns the exit code (0 success, 1 bad input or failed run, 2 usage). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed the message
+    if (isInputError(error)) {
+      console.error(`facebench: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,23 @@
+/**
+ * The on-disk formats that pass between stages, each defined once (a zod schema with its
+ * reader and writer): the built benchmark and its manifest, the predictions folder, the
+ * scoring tasks of a benchmark, and the results of `eval`. docs/formats.md describes them.
+ */
+export {
+  checkBenchmark, listFiles, readManifest, sha256File, ItemSchema, ManifestSchema, PersonSchema,
+  MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION,
+  type CheckReport, type ItemRecord, type Manifest, type PersonRecord,
+} from './manifest.js';
+export {
+  DONE_FILE, ITEM_FILE_NAMES, METHOD_FILE, DoneMarkerSchema, MethodDocumentSchema,
+  finishedItem, methodName, predictionFiles, readMethodDocument, writeDoneMarker, writeMethodDocument,
+  type DoneMarker, type MethodDocument,
+} from './predictions.js';
+export { validatePredictions, type ValidationReport } from './validate-predictions.js';
+export { TASKS, discoverTasks, taskId, type EvalTask, type TaskName } from './tasks.js';
+export {
+  ResultsStore, metricsCsv, summarise, writeResults, AlignmentReportSchema, ResultsDocumentSchema, TaskRecordSchema, TaskSummarySchema,
+  type ResultsDocument, type TaskRecord, type TaskSummary,
+} from './results.js';
+export { readResultsDir, readResultsDirs, readResultsFile, type ResultsFile } from './results-files.js';
+export { readJsonFile, schemaProblem } from './json-file.js';

@@ -1,0 +1,28 @@
+/** Reading JSON documents against their zod schema, with one-line errors naming the file. */
+import { existsSync, readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+
+/** One line naming the first schema problem (and how many there are). */
+export function schemaProblem(error: z.ZodError): string {
+  const first = error.issues[0];
+  return `${first.path.join('.') || '(root)'}: ${first.message} (${error.issues.length} schema problem${error.issues.length > 1 ? 's' : ''})`;
+}
+
+/**
+ * Parse a JSON file (a UTF-8 byte-order mark is allowed) against a schema. A missing file,
+ * invalid JSON or a schema mismatch is an InputError naming the file; `what` says what the
+ * file should have been ("a results.json written by `facebench eval`").
+ */
+export function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string): T {
+  if (!existsSync(path)) throw new InputError(path, 'file not found');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new InputError(path, `not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) throw new InputError(path, `not ${what}: ${schemaProblem(parsed.error)}`);
+  return parsed.data;
+}

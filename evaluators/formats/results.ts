@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { writeFileAtomic } from '../io/atomic.js';
+import { cumulativeCurve, curveThresholds, nowMetrics } from '../metrics/index.js';
+import type { ProtocolConfig } from '../protocols/index.js';
+import { z } from 'zod';
+import { readJsonFile } from './json-file.js';
+import { TASKS } from './tasks.js';
+
+
+/** A metric value; NaN (e.g. NC without normals) is written as null and read back as NaN. */
+const MetricValue = z.number().nullable().transform((v) => v ?? Number.NaN);
+
+export const AlignmentReportSchema = z.object({
+  scale: z.number(),
+  rotation: z.array(z.array(z.number())),
+  translation: z.array(z.number()),
+  iterations: z.number().int().nonnegative(),
+  converged: z.boolean(),
+  landmark_rmse: z.number(),
+  icp_rmse: z.number().nullable(),
+  reflection: z.boolean(),
+});
+
+/** The record of one scored (or failed) task: `items/<pid>/<item>/<task>.json`. */
+export const TaskRecordSchema = z.object({
+  person: z.string().min(1),
+  item: z.string().min(1),
+  task: z.enum(TASKS),
+  status: z.enum(['ok', 'error']),
+  error: z.string().optional(),
+  metrics: z.record(z.string(), MetricValue).optional(),
+  alignment: AlignmentReportSchema.optional(),
+  gt_normals: z.string().optional(),
+  /** Cumulative fraction of GT points within d, on the protocol's curve thresholds. */
+  curve: z.array(z.number()).optional(),
+  /** Key of the inputs, config and scoring code that produced this record (resuming compares it). */
+  key: z.string(),
+  seconds: z.number(),
+});
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
+
+export const TaskSummarySchema = z.object({
+  items: z.number().int().nonnegative(),
+  scored: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** Mean over scored items (nersemble) or pooled over all points (NoW). */
+  metrics: z.record(z.string(), MetricValue),
+  curve: z.array(z.number()),
+});
+export type TaskSummary = z.infer<typeof TaskSummarySchema>;
+
+/** `<results>/<method>/results.json`: the whole run of one method. */
+export const ResultsDocumentSchema = z.object({
+  tool: z.object({ name: z.string(), version: z.string() }),
+  method: z.string().min(1),
+  benchmark: z.string(),
+  /** sha256 of the benchmark's manifest.json ('missing' for a benchmark without one). */
+  benchmark_manifest_sha256: z.string(),
+  predictions: z.string(),
+  protocol: z.record(z.string(), z.unknown()),
+  created: z.string(),
+  summary: z.record(z.string(), TaskSummarySchema),
+  curve_thresholds_mm: z.array(z.number()),
+  items: z.array(TaskRecordSchema),
+});
+export type ResultsDocument = z.infer<typeof ResultsDocumentSchema>;
+
+/**
+ * On-disk store of `facebench eval` results for one method:
+ * `<method>/items/<pid>/<item>/<task>.json` per task (what resuming reads),
+ * `<task>.distances.f32` beside it for protocols that pool points (NoW),
+ * and `results.json` + `metrics.csv` for the whole run.
+ */
+export class ResultsStore {
+  constructor(readonly dir: string) {}
+
+  private recordPath(r: Pick<TaskRecord, 'person' | 'item' | 'task'>): string {
+    return join(this.dir, 'items', r.person, r.item, `${r.task}.json`);
+  }
+
+  private distancesPath(r: Pick<TaskRecord, 'person' | 'item' | 'task'>): string {
+    return join(this.dir, 'items', r.person, r.item, `${r.task}.distances.f32`);
+  }
+
+  /** The stored record of a task, or undefined when absent or unreadable. */
+  read(r: Pick<TaskRecord, 'person' | 'item' | 'task'>): TaskRecord | undefined {
+    const path = this.recordPath(r);
+    if (!existsSync(path)) return undefined;
+    try {
+      return readJsonFile(path, TaskRecordSchema, 'a task record');
+    } catch {
+      return undefined; // damaged: the task is scored again
+    }
+  }
+
+  write(record: TaskRecord, distances?: Float64Array): void {
+    if (distances) {
+      writeFileAtomic(this.distancesPath(record), new Uint8Array(Float32Array.from(distances).buffer));
+    }
+    writeFileAtomic(this.recordPath(record), `${JSON.stringify(record, null, 1)}\n`);
+  }
+
+  readDistances(r: Pick<TaskRecord, 'person' | 'item' | 'task'>): Float64Array | undefined {
+    const path = this.distancesPath(r);
+    if (!existsSync(path)) return undefined;
+    const bytes = readFileSync(path);
+    return Float64Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  }
+}
+
+/**
+ * Benchmark figures per task. nersemble: the mean over scored items of each per-item
+ * metric (SPEC §4), so failed items do not vanish: they are counted in `failed`.
+ * NoW: statistics of the distances pooled over every scored item, as NoW's evaluation does.
+ */
+export function summarise(records: TaskRecord[], config: ProtocolConfig, store: ResultsStore): Record<string, TaskSummary> {
+  const out: Record<string, TaskSummary> = {};
+  const tasks = [...new Set(records.map((r) => r.task))];
+  const thresholds = curveThresholds(config.curve.maxMm, config.curve.stepMm);
+  for (const task of tasks) {
+    const all = records.filter((r) => r.task === task);
+    const ok = all.filter((r) => r.status === 'ok' && r.metrics);
+    const summary: TaskSummary = { items: all.length, scored: ok.length, failed: all.length - ok.length, metrics: {}, curve: [] };
+    if (config.protocol.startsWith('now')) {
+      const parts = ok.map((r) => store.readDistances(r) ?? new Float64Array(0));
+      const pooled = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+      let offset = 0;
+      for (const p of parts) {
+        pooled.set(p, offset);
+        offset += p.length;
+      }
+      if (pooled.length > 0) {
+        summary.metrics = { ...nowMetrics(pooled) };
+        summary.curve = Array.from(cumulativeCurve(pooled, thresholds));
+      }
+    } else if (ok.length > 0) {
+      const keys = Object.keys(ok[0].metrics!);
+      for (const key of keys) {
+        const values = ok.map((r) => r.metrics![key]);
+        summary.metrics[key] = key === 'points' ? values.reduce((a, b) => a + b, 0) : values.reduce((a, b) => a + b, 0) / values.length;
+      }
+      summary.curve = Array.from(thresholds, (_t, i) => ok.reduce((a, r) => a + (r.curve?.[i] ?? 0), 0) / ok.length);
+    }
+    out[task] = summary;
+  }
+  return out;
+}
+
+/** Column order of metrics.csv. */
+const METRIC_COLUMNS = ['l1', 'l2', 'nc', 'r1', 'r2_5', 'r5', 'r10', 'median', 'mean', 'std', 'points'];
+
+/** One row per item and task (and one summary row per task, item = `ALL`). */
+export function metricsCsv(doc: ResultsDocument): string {
+  const present = METRIC_COLUMNS.filter((key) => doc.items.some((r) => r.metrics && key in r.metrics));
+  const header = ['method', 'person', 'item', 'task', 'status', ...present, 'scale', 'icp_iterations', 'landmark_rmse', 'seconds', 'error'];
+  const rows: unknown[][] = [header];
+  for (const r of doc.items) {
+    rows.push([
+      doc.method,
+      r.person,
+      r.item,
+      r.task,
+      r.status,
+      ...present.map((key) => r.metrics?.[key] ?? ''),
+      r.alignment?.scale ?? '',
+      r.alignment?.iterations ?? '',
+      r.alignment?.landmark_rmse ?? '',
+      r.seconds.toFixed(3),
+      r.error ?? '',
+    ]);
+  }
+  for (const [task, s] of Object.entries(doc.summary)) {
+    rows.push([doc.method, 'ALL', 'ALL', task, `${s.scored}/${s.items} scored`, ...present.map((key) => s.metrics[key] ?? ''), '', '', '', '', s.failed ? `${s.failed} failed` : '']);
+  }
+  return stringify(rows);
+}
+
+export function writeResults(dir: string, doc: ResultsDocument): void {
+  writeFileAtomic(join(dir, 'results.json'), `${JSON.stringify(doc, null, 1)}\n`);
+  writeFileAtomic(join(dir, 'metrics.csv'), metricsCsv(doc));
+}

@@ -1,0 +1,81 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { MANIFEST_NAME, readManifest } from './manifest.js';
+
+export type TaskName = 'posed' | 'neutral';
+export const TASKS: readonly TaskName[] = ['posed', 'neutral'];
+
+/** One scoring job: a prediction of one item for one task, and the GT it is scored against. */
+export interface EvalTask {
+  person: string;
+  item: string;
+  task: TaskName;
+  pred: string;
+  predLandmarks?: string;
+  gt: string;
+  gtLandmarks: string;
+}
+
+function subfolders(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/**
+ * The items of a built benchmark (SPEC §3; listed by its manifest, or found as
+ * `<bench>/items/<pid>/<item>/`) with `scan.ply` and `landmarks.json`, and per person
+ * `<bench>/persons/<pid>/neutral/scan.ply`.
+ * Each item gives a posed and a neutral task; their prediction paths follow the
+ * submission layout `<pred>/<pid>/<item>/mesh_{posed,neutral}.ply` (+ optional
+ * `landmarks_{posed,neutral}.npy`). Missing predictions are listed, not skipped: they
+ * become failed items.
+ */
+export function discoverTasks(bench: string, pred: string, tasks: readonly TaskName[] = TASKS): EvalTask[] {
+  if (!existsSync(bench) || !statSync(bench).isDirectory()) throw new InputError(bench, 'benchmark folder not found');
+  if (!existsSync(pred) || !statSync(pred).isDirectory()) throw new InputError(pred, 'predictions folder not found');
+  const out: EvalTask[] = [];
+  for (const { person, item, dir } of benchmarkItems(bench)) {
+    const neutralDir = join(bench, 'persons', person, 'neutral');
+    for (const task of tasks) {
+      const gtDir = task === 'posed' ? dir : neutralDir;
+      const predLandmarks = join(pred, person, item, `landmarks_${task}.npy`);
+      out.push({
+        person,
+        item,
+        task,
+        pred: join(pred, person, item, `mesh_${task}.ply`),
+        predLandmarks: existsSync(predLandmarks) ? predLandmarks : undefined,
+        gt: join(gtDir, 'scan.ply'),
+        gtLandmarks: join(gtDir, 'landmarks.json'),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The items of a benchmark: from its manifest.json when it has one (what `facebench build`
+ * writes; schema-checked), else from the `items/<pid>/<item>/` folders.
+ */
+function benchmarkItems(bench: string): { person: string; item: string; dir: string }[] {
+  if (existsSync(join(bench, MANIFEST_NAME))) {
+    const manifest = readManifest(bench);
+    if (manifest.items.length === 0) throw new InputError(join(bench, MANIFEST_NAME), 'lists no items');
+    return manifest.items.map((i) => ({ person: i.person, item: i.id, dir: join(bench, i.dir) }));
+  }
+  const itemsDir = join(bench, 'items');
+  if (!existsSync(itemsDir)) {
+    throw new InputError(bench, 'is not a built benchmark: it has no manifest.json and no items/ folder (build one with `facebench build`)');
+  }
+  const out = subfolders(itemsDir).flatMap((person) => subfolders(join(itemsDir, person)).map((item) => ({ person, item, dir: join(itemsDir, person, item) })));
+  if (out.length === 0) throw new InputError(itemsDir, 'holds no items');
+  return out;
+}
+
+/** Stable identifier of a task, used for result files and resuming. */
+export function taskId(t: Pick<EvalTask, 'person' | 'item' | 'task'>): string {
+  return `${t.person}/${t.item}/${t.task}`;
+}

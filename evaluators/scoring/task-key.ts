@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { configToJson, type ProtocolConfig } from '../protocols/index.js';
+import type { EvalTask } from '../formats/index.js';
+import { codeDigest, TOOL } from '../util/index.js';
+
+/** sha256 of a file's bytes (memoised per path for one run), or 'missing'. */
+export class FileHasher {
+  private readonly memo = new Map<string, string>();
+
+  hash(path: string | undefined): string {
+    if (!path) return 'none';
+    let value = this.memo.get(path);
+    if (value === undefined) {
+      value = existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing';
+      this.memo.set(path, value);
+    }
+    return value;
+  }
+}
+
+/** The version of the scoring code: the tool version and the digest of `evaluators/`. */
+export function scoringCodeVersion(): string {
+  return `${TOOL.version}+${codeDigest(['evaluators'])}`;
+}
+
+/**
+ * The resume key of a task: a hash of the scoring code's version (`scoringCodeVersion`),
+ * the protocol config and the checksum of every input file. A stored result is reused
+ * only when its key matches, so a change to any of them scores the task again.
+ */
+export function taskKey(task: EvalTask, config: ProtocolConfig, codeVersion: string, hasher: FileHasher): string {
+  const parts = [
+    codeVersion,
+    JSON.stringify(configToJson(config)),
+    hasher.hash(task.pred),
+    hasher.hash(task.predLandmarks),
+    hasher.hash(task.gt),
+    hasher.hash(task.gtLandmarks),
+  ];
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
+}
