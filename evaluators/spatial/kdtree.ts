@@ -11,6 +11,10 @@
  * float32, containing the exact boxes, and the child references), the points copied in leaf order into
  * `slotPoints` and their original indices in `slotIndex`. Queries use a preallocated stack
  * and allocate nothing.
+ *
+ * Re-entrancy: a `radius` callback may query the same tree (nearest, knn, radius). Each
+ * level of nesting traverses with its own stack: level 0 is allocated with the tree, deeper
+ * levels on first use and kept for later queries.
  */
 import { RECORD_WORDS, childBoxDistanceSq, compactTree, inclusiveBound, rootDistanceSq, type CompactTree } from './compact-tree.js';
 import { mortonOrder } from './morton.js';
@@ -38,6 +42,13 @@ export interface NearestBatchOptions {
 /** Largest accepted |coordinate| (node boxes are stored in float32). */
 const MAX_COORDINATE = 1e30;
 
+/** One traversal stack: child reference, leaf count and box distance per entry. */
+interface TraversalStack {
+  ref: Int32Array;
+  count: Int32Array;
+  dist: Float64Array;
+}
+
 export class KdTree {
   /** Number of points. */
   readonly size: number;
@@ -52,9 +63,14 @@ export class KdTree {
   /** Squared distance of the last {@link nearest} answer (Infinity when none). */
   lastDistanceSq = Infinity;
 
+  /** Traversal stack of the outermost query. */
   private readonly stackRef: Int32Array;
   private readonly stackCount: Int32Array;
   private readonly stackDist: Float64Array;
+  /** Nesting level of the query being run: > 0 inside a `radius` callback. */
+  private level = 0;
+  /** Traversal stacks of the nesting levels 1, 2, … (index level − 1), allocated on first use. */
+  private readonly nested: TraversalStack[] = [];
 
   private constructor(tree: CompactTree, slotPoints: Float64Array, slotIndex: Uint32Array, depth: number) {
     this.size = slotIndex.length;
@@ -65,6 +81,15 @@ export class KdTree {
     this.stackRef = new Int32Array(depth + 2);
     this.stackCount = new Int32Array(depth + 2);
     this.stackDist = new Float64Array(depth + 2);
+  }
+
+  /** The stack of nesting level `level` ≥ 1, allocated on its first use. */
+  private nestedStack(level: number): TraversalStack {
+    while (this.nested.length < level) {
+      const size = this.depth + 2;
+      this.nested.push({ ref: new Int32Array(size), count: new Int32Array(size), dist: new Float64Array(size) });
+    }
+    return this.nested[level - 1];
   }
 
   /** Build over xyz-interleaved `points` (the array is copied). */
@@ -141,9 +166,11 @@ export class KdTree {
     const box = this.tree.box;
     const refs = this.tree.ref;
     const pts = this.slotPoints;
-    const stackRef = this.stackRef;
-    const stackCount = this.stackCount;
-    const stackDist = this.stackDist;
+    const level = this.level;
+    const nested = level === 0 ? null : this.nestedStack(level);
+    const stackRef = nested === null ? this.stackRef : nested.ref;
+    const stackCount = nested === null ? this.stackCount : nested.count;
+    const stackDist = nested === null ? this.stackDist : nested.dist;
     let best = inclusiveBound(maxDistanceSq);
     let bestSlot = -1;
     if (this.size > 0 && rootDistanceSq(this.tree.rootBox, x, y, z) < best) {
@@ -221,9 +248,11 @@ export class KdTree {
     const refs = this.tree.ref;
     const pts = this.slotPoints;
     const ids = this.slotIndex;
-    const stackRef = this.stackRef;
-    const stackCount = this.stackCount;
-    const stackDist = this.stackDist;
+    const level = this.level;
+    const nested = level === 0 ? null : this.nestedStack(level);
+    const stackRef = nested === null ? this.stackRef : nested.ref;
+    const stackCount = nested === null ? this.stackCount : nested.count;
+    const stackDist = nested === null ? this.stackDist : nested.dist;
     let worst = inclusiveBound(maxDistanceSq);
     let found = 0;
     if (rootDistanceSq(this.tree.rootBox, x, y, z) < worst) {
@@ -291,54 +320,63 @@ export class KdTree {
   /**
    * All points within distance `r` (inclusive) of (x, y, z), in no particular order:
    * indices are pushed onto `out`, or `out(index, distanceSq)` is called. Returns the count.
+   * The callback may itself query this tree (nearest, knn, radius).
    */
   radius(x: number, y: number, z: number, r: number, out: number[] | ((index: number, distanceSq: number) => void)): number {
     if (this.size === 0 || !(r >= 0)) return 0;
     const r2 = r * r;
+    if (!(rootDistanceSq(this.tree.rootBox, x, y, z) <= r2)) return 0;
     const box = this.tree.box;
     const refs = this.tree.ref;
     const pts = this.slotPoints;
     const ids = this.slotIndex;
-    const stackRef = this.stackRef;
-    const stackCount = this.stackCount;
-    let found = 0;
-    if (!(rootDistanceSq(this.tree.rootBox, x, y, z) <= r2)) return 0;
-    let sp = 0;
-    let ref = 0;
-    let count = this.tree.innerCount === 0 ? this.size : 0;
-    for (;;) {
-      if (count > 0) {
-        const end = ref + count;
-        for (let s = ref; s < end; s++) {
-          const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
-          const d = dx * dx + dy * dy + dz * dz;
-          if (d <= r2) {
-            found++;
-            if (typeof out === 'function') out(ids[s], d);
-            else out.push(ids[s]);
+    const level = this.level;
+    const nested = level === 0 ? null : this.nestedStack(level);
+    const stackRef = nested === null ? this.stackRef : nested.ref;
+    const stackCount = nested === null ? this.stackCount : nested.count;
+    // Queries made by a callback run one level deeper, on their own stack.
+    this.level = level + 1;
+    try {
+      let found = 0;
+      let sp = 0;
+      let ref = 0;
+      let count = this.tree.innerCount === 0 ? this.size : 0;
+      for (;;) {
+        if (count > 0) {
+          const end = ref + count;
+          for (let s = ref; s < end; s++) {
+            const dx = pts[3 * s] - x, dy = pts[3 * s + 1] - y, dz = pts[3 * s + 2] - z;
+            const d = dx * dx + dy * dy + dz * dz;
+            if (d <= r2) {
+              found++;
+              if (typeof out === 'function') out(ids[s], d);
+              else out.push(ids[s]);
+            }
+          }
+        } else {
+          const o = RECORD_WORDS * ref;
+          const inL = childBoxDistanceSq(box, o, x, y, z) <= r2;
+          const inR = childBoxDistanceSq(box, o + 6, x, y, z) <= r2;
+          if (inL && inR) {
+            stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; sp++;
+          }
+          if (inL) {
+            ref = refs[o + 12]; count = refs[o + 13];
+            continue;
+          }
+          if (inR) {
+            ref = refs[o + 14]; count = refs[o + 15];
+            continue;
           }
         }
-      } else {
-        const o = RECORD_WORDS * ref;
-        const inL = childBoxDistanceSq(box, o, x, y, z) <= r2;
-        const inR = childBoxDistanceSq(box, o + 6, x, y, z) <= r2;
-        if (inL && inR) {
-          stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; sp++;
-        }
-        if (inL) {
-          ref = refs[o + 12]; count = refs[o + 13];
-          continue;
-        }
-        if (inR) {
-          ref = refs[o + 14]; count = refs[o + 15];
-          continue;
-        }
+        if (sp === 0) break;
+        sp--;
+        ref = stackRef[sp]; count = stackCount[sp];
       }
-      if (sp === 0) break;
-      sp--;
-      ref = stackRef[sp]; count = stackCount[sp];
+      return found;
+    } finally {
+      this.level = level;
     }
-    return found;
   }
 
   /**

@@ -76,3 +76,36 @@ export function refMesh(positions: Float64Array, faces: Uint32Array, p: ArrayLik
   if (!(best <= maxDistSq)) return { distSq: Infinity, face: -1 };
   return { distSq: best, face };
 }
+
+/**
+ * Brute-force closest point of a mesh with {@link refTriangle}, with every face whose
+ * squared distance is within the relative tolerance `tie` of the minimum (a point closest
+ * to an edge or vertex is equally close to all the faces sharing it, and which of them a
+ * search returns is decided by rounding).
+ */
+export function refClosest(
+  positions: Float64Array,
+  faces: Uint32Array,
+  p: ArrayLike<number>,
+  tie = 1e-9,
+): RefHit & { face: number; tied: number[] } {
+  const { face } = refMesh(positions, faces, p);
+  const corners = (f: number) => [0, 1, 2].map((j) => Array.from(positions.subarray(3 * faces[3 * f + j], 3 * faces[3 * f + j] + 3)));
+  const [a, b, c] = corners(face);
+  const best = refTriangle(p, a, b, c);
+  const bound = best.distSq * (1 + tie) + 1e-24;
+  const tied: number[] = [];
+  for (let f = 0; f < faces.length / 3; f++) {
+    let boxD = 0;
+    for (let k = 0; k < 3; k++) {
+      const va = positions[3 * faces[3 * f] + k], vb = positions[3 * faces[3 * f + 1] + k], vc = positions[3 * faces[3 * f + 2] + k];
+      const lo = Math.min(va, vb, vc), hi = Math.max(va, vb, vc);
+      const t = p[k] < lo ? lo - p[k] : p[k] > hi ? p[k] - hi : 0;
+      boxD += t * t;
+    }
+    if (boxD > bound) continue;
+    const [fa, fb, fc] = corners(f);
+    if (refTriangle(p, fa, fb, fc).distSq <= bound) tied.push(f);
+  }
+  return { ...best, face, tied };
+}

@@ -195,3 +195,97 @@ describe('KdTree vs kd-tree-javascript (oracle)', () => {
     }
   });
 });
+
+describe('KdTree queries made from inside a radius callback', () => {
+  // A callback that queries the same tree must leave the enclosing traversal intact. A
+  // disturbed traversal can revisit points without end, and a synchronous loop is beyond
+  // the reach of the test timeout, so the callbacks fail once called more often than there
+  // are points in range.
+  it('nearest, knn and nested radius agree with brute force, three levels deep', { timeout: 60_000 }, () => {
+    const random = rng(11);
+    const cases: Array<[Float64Array, number]> = [[uniform(1500, random), 8], [clustered(random), 1], [uniform(600, random), 33]];
+    const idx = new Int32Array(7);
+    const dist = new Float64Array(7);
+    for (const [points, leafSize] of cases) {
+      const n = points.length / 3;
+      const tree = KdTree.build(points, { leafSize });
+      for (let q = 0; q < 12; q++) {
+        const x = gaussian(random) * 30, y = gaussian(random) * 30, z = gaussian(random) * 30;
+        const ref = bruteAll(points, x, y, z);
+        const r = Math.sqrt(ref[Math.min(40, n - 1)].d);
+        const expected = ref.filter((e) => e.d <= r * r).map((e) => e.i).sort((a, b) => a - b);
+        const seen: number[] = [];
+        const count = tree.radius(x, y, z, r, (i, d) => {
+          if (seen.length >= expected.length) throw new Error(`outer radius callback called more than ${expected.length} times`);
+          seen.push(i);
+          expect(d).toBe(distSq(points, i, x, y, z));
+          const px = points[3 * i] + gaussian(random) * 2, py = points[3 * i + 1] + gaussian(random) * 2, pz = points[3 * i + 2] + gaussian(random) * 2;
+          const around = bruteAll(points, px, py, pz);
+
+          const nn = tree.nearest(px, py, pz);
+          expect(tree.lastDistanceSq).toBe(around[0].d);
+          expect(distSq(points, nn, px, py, pz)).toBe(around[0].d);
+
+          const found = tree.knn(px, py, pz, 7, idx, dist);
+          expect(found).toBe(Math.min(7, n));
+          for (let j = 0; j < found; j++) {
+            expect(dist[j]).toBe(around[j].d);
+            expect(distSq(points, idx[j], px, py, pz)).toBe(dist[j]);
+          }
+
+          const r2 = Math.sqrt(around[Math.min(10, n - 1)].d);
+          const innerExpected = around.filter((e) => e.d <= r2 * r2).map((e) => e.i).sort((a, b) => a - b);
+          const inner: number[] = [];
+          const innerCount = tree.radius(px, py, pz, r2, (j, dj) => {
+            if (inner.length >= innerExpected.length) throw new Error(`inner radius callback called more than ${innerExpected.length} times`);
+            inner.push(j);
+            expect(dj).toBe(distSq(points, j, px, py, pz));
+            // Third level: every data point is its own nearest neighbour at distance 0.
+            const self = tree.nearest(points[3 * j], points[3 * j + 1], points[3 * j + 2]);
+            expect(tree.lastDistanceSq).toBe(0);
+            expect(distSq(points, self, points[3 * j], points[3 * j + 1], points[3 * j + 2])).toBe(0);
+            const list: number[] = [];
+            expect(tree.radius(points[3 * j], points[3 * j + 1], points[3 * j + 2], 0, list)).toBe(list.length);
+            expect(list).toContain(j);
+          });
+          expect(innerCount).toBe(innerExpected.length);
+          expect(inner.sort((a, b) => a - b)).toEqual(innerExpected);
+        });
+        expect(count).toBe(expected.length);
+        expect(seen.sort((a, b) => a - b)).toEqual(expected);
+
+        // The same tree answers plain queries correctly afterwards.
+        expect(tree.nearest(x, y, z)).toBeGreaterThanOrEqual(0);
+        expect(tree.lastDistanceSq).toBe(ref[0].d);
+      }
+    }
+  });
+
+  it('stays correct after a callback throws part-way through a traversal', { timeout: 30_000 }, () => {
+    const random = rng(12);
+    const points = uniform(2000, random);
+    const tree = KdTree.build(points, { leafSize: 4 });
+    for (let q = 0; q < 20; q++) {
+      const x = gaussian(random) * 30, y = gaussian(random) * 30, z = gaussian(random) * 30;
+      const ref = bruteAll(points, x, y, z);
+      const r = Math.sqrt(ref[60].d);
+      let calls = 0;
+      expect(() =>
+        tree.radius(x, y, z, r, () => {
+          tree.nearest(x + 1, y, z);
+          if (++calls === 5) throw new Error('stop');
+        }),
+      ).toThrow('stop');
+      const expected = ref.filter((e) => e.d <= r * r).map((e) => e.i).sort((a, b) => a - b);
+      const seen: number[] = [];
+      tree.radius(x, y, z, r, (i) => {
+        if (seen.length >= expected.length) throw new Error('radius callback called too often');
+        seen.push(i);
+        tree.knn(x - 1, y, z, 3, new Int32Array(3), new Float64Array(3));
+      });
+      expect(seen.sort((a, b) => a - b)).toEqual(expected);
+      const nn = tree.nearest(x, y, z);
+      expect(distSq(points, nn, x, y, z)).toBe(ref[0].d);
+    }
+  });
+});
