@@ -35,7 +35,7 @@ export async function runScoreBench(repeats = 3): Promise<Record<string, number>
   let ourMetrics: Record<string, number> = {};
   for (let r = 0; r < repeats; r++) {
     const started = performance.now();
-    const run = spawnSync(process.execPath, [bin, 'score', '--pred', files.pred, '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--json', files.json], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [bin, 'score', '--pred', files.pred, '--gt', files.gt, '--gt-landmarks', files.gtLm, '--pred-landmarks', files.predLm, '--out', files.json], { encoding: 'utf8' });
     ours.push((performance.now() - started) / 1000);
     if (run.status !== 0) throw new Error(`facebench score failed: ${run.stderr}`);
     const doc = JSON.parse(readFileSync(files.json, 'utf8'));

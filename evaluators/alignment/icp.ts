@@ -33,6 +33,25 @@ export interface ICPOptions {
   maxCorrespondenceDistance?: number;
   /** Name used in error messages (default `ICP alignment`). */
   name?: string;
+  /**
+   * Also return every GT point's closest point on the surface under the final transform
+   * ({@link ICPSolution.correspondences}), from the iteration's own last pass: scoring then
+   * needs no second BVH and no second closest-point pass. Default false.
+   */
+  correspondences?: boolean;
+}
+
+/**
+ * Closest points of the GT points on the aligned surface T(M), in input order and in the GT
+ * frame, for every point (those beyond maxCorrespondenceDistance included).
+ */
+export interface ICPCorrespondences {
+  /** Closest point T(c) per GT point, 3 per point, mm. */
+  points: Float64Array;
+  /** Mesh face holding the closest point. */
+  faces: Int32Array;
+  /** Euclidean distance from the GT point to T(M), mm. */
+  distances: Float64Array;
 }
 
 export interface ICPSolution {
@@ -57,6 +76,8 @@ export interface ICPSolution {
    * distance whenever every point is an inlier.
    */
   history: number[];
+  /** Set when {@link ICPOptions.correspondences} asks for it. */
+  correspondences?: ICPCorrespondences;
 }
 
 /** A mesh, or a mesh with a BVH already built on its (untransformed) vertices. */
@@ -143,8 +164,9 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   const bvh = 'bvh' in surface ? surface.bvh : TriangleBVH.build(mesh.positions, mesh.faces);
   const faceNormals = unitFaceNormals(mesh);
   // Queries in Morton order hit the same BVH nodes one after another (≈1.5x faster passes);
-  // nothing per point is returned, so the permutation stays internal.
-  const points = gatherPoints(gtPoints, mortonOrder(gtPoints));
+  // the per-point correspondences, when asked for, are returned in input order.
+  const order = mortonOrder(gtPoints);
+  const points = gatherPoints(gtPoints, order);
 
   const rigid = mode === 'rigid';
   const dims = rigid ? 6 : 7;
@@ -157,18 +179,16 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   let trial = allocateCorrespondences(n);
   const hit = createClosestPointResult();
 
+  const toMesh = new Float64Array(12);
+
   /** Closest points of all GT points against T(M), written into `out`. */
   const evaluate = (t: SimilarityTransform, out: Correspondences): void => {
-    // q = T⁻¹(p) = (1/s)·Rᵀ·(p − t), as q = M·p + b.
+    inverseMap(t, toMesh);
+    const m00 = toMesh[0], m01 = toMesh[1], m02 = toMesh[2];
+    const m10 = toMesh[3], m11 = toMesh[4], m12 = toMesh[5];
+    const m20 = toMesh[6], m21 = toMesh[7], m22 = toMesh[8];
+    const b0 = toMesh[9], b1 = toMesh[10], b2 = toMesh[11];
     const inv = 1 / t.scale;
-    const r = t.rotation;
-    const m00 = inv * r[0], m01 = inv * r[3], m02 = inv * r[6];
-    const m10 = inv * r[1], m11 = inv * r[4], m12 = inv * r[7];
-    const m20 = inv * r[2], m21 = inv * r[5], m22 = inv * r[8];
-    const tx = t.translation[0], ty = t.translation[1], tz = t.translation[2];
-    const b0 = -(m00 * tx + m01 * ty + m02 * tz);
-    const b1 = -(m10 * tx + m11 * ty + m12 * tz);
-    const b2 = -(m20 * tx + m21 * ty + m22 * tz);
     const meshMaxSq = maxDistance === Infinity ? Infinity : (maxDistance * inv) ** 2;
     const s2 = t.scale * t.scale;
     const closest = out.closest;
@@ -334,7 +354,7 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   }
 
   const meanSquaredDistance = current.inlierSum / current.inliers;
-  return {
+  const solution: ICPSolution = {
     transform,
     iterations,
     converged,
@@ -343,6 +363,85 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
     inlierFraction: current.inliers / n,
     history,
   };
+  if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, transform, bvh, hints, toMesh);
+  return solution;
+}
+
+/** T⁻¹(p) = (1/s)·Rᵀ·(p − t) as M·p + b: `out` = M (3x3 rows), then b. */
+function inverseMap(t: SimilarityTransform, out: Float64Array): void {
+  const inv = 1 / t.scale;
+  const r = t.rotation;
+  const m00 = inv * r[0], m01 = inv * r[3], m02 = inv * r[6];
+  const m10 = inv * r[1], m11 = inv * r[4], m12 = inv * r[7];
+  const m20 = inv * r[2], m21 = inv * r[5], m22 = inv * r[8];
+  const tx = t.translation[0], ty = t.translation[1], tz = t.translation[2];
+  out[0] = m00; out[1] = m01; out[2] = m02;
+  out[3] = m10; out[4] = m11; out[5] = m12;
+  out[6] = m20; out[7] = m21; out[8] = m22;
+  out[9] = -(m00 * tx + m01 * ty + m02 * tz);
+  out[10] = -(m10 * tx + m11 * ty + m12 * tz);
+  out[11] = -(m20 * tx + m21 * ty + m22 * tz);
+}
+
+/**
+ * The correspondences of the last pass (`current`, evaluated at `t`), completed and taken to
+ * the GT frame in input order: the inliers' closest points are already exact; the points
+ * beyond the correspondence distance are queried once more without a limit. Distances in
+ * the mesh frame are 1/s times those in the GT frame.
+ */
+function finalCorrespondences(
+  points: Float64Array,
+  order: Uint32Array,
+  current: Correspondences,
+  t: SimilarityTransform,
+  bvh: TriangleBVH,
+  hints: Int32Array,
+  toMesh: Float64Array,
+): ICPCorrespondences {
+  const n = order.length;
+  const out: ICPCorrespondences = { points: new Float64Array(3 * n), faces: new Int32Array(n), distances: new Float64Array(n) };
+  inverseMap(t, toMesh);
+  const m00 = toMesh[0], m01 = toMesh[1], m02 = toMesh[2];
+  const m10 = toMesh[3], m11 = toMesh[4], m12 = toMesh[5];
+  const m20 = toMesh[6], m21 = toMesh[7], m22 = toMesh[8];
+  const b0 = toMesh[9], b1 = toMesh[10], b2 = toMesh[11];
+  const s = t.scale;
+  const r = t.rotation;
+  const r00 = s * r[0], r01 = s * r[1], r02 = s * r[2];
+  const r10 = s * r[3], r11 = s * r[4], r12 = s * r[5];
+  const r20 = s * r[6], r21 = s * r[7], r22 = s * r[8];
+  const tx = t.translation[0], ty = t.translation[1], tz = t.translation[2];
+  const closest = current.closest;
+  const face = current.face;
+  const distanceSq = current.distanceSq;
+  const hit = createClosestPointResult();
+  const gtClosest = out.points;
+  for (let j = 0; j < n; j++) {
+    let cx: number, cy: number, cz: number, f: number, d: number;
+    if (face[j] >= 0) {
+      cx = closest[3 * j]; cy = closest[3 * j + 1]; cz = closest[3 * j + 2];
+      f = face[j];
+      d = Math.sqrt(distanceSq[j]);
+    } else {
+      const px = points[3 * j], py = points[3 * j + 1], pz = points[3 * j + 2];
+      bvh.closestPoint(
+        m00 * px + m01 * py + m02 * pz + b0,
+        m10 * px + m11 * py + m12 * pz + b1,
+        m20 * px + m21 * py + m22 * pz + b2,
+        hit, Infinity, hints[j],
+      );
+      cx = hit.x; cy = hit.y; cz = hit.z;
+      f = hit.face;
+      d = Math.sqrt(hit.distanceSq) * s;
+    }
+    const i = order[j];
+    gtClosest[3 * i] = r00 * cx + r01 * cy + r02 * cz + tx;
+    gtClosest[3 * i + 1] = r10 * cx + r11 * cy + r12 * cz + ty;
+    gtClosest[3 * i + 2] = r20 * cx + r21 * cy + r22 * cz + tz;
+    out.faces[i] = f;
+    out.distances[i] = d;
+  }
+  return out;
 }
 
 /**

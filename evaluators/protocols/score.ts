@@ -1,4 +1,5 @@
 import { icp, umeyama, applyTransform, composeTransforms, type SimilarityTransform } from '../alignment/index.js';
+import type { ICPCorrespondences } from '../alignment/icp.js';
 import { InputError } from '../errors.js';
 import { gatherPoints } from '../geometry/points.js';
 import type { PointCloud, TriangleMesh } from '../geometry/types.js';
@@ -10,7 +11,9 @@ import {
   surfaceCorrespondences,
   type NersembleMetrics,
   type NowMetrics,
+  type SurfaceCorrespondences,
 } from '../metrics/index.js';
+import { correspondencesFromClosest } from '../metrics/surface-distance.js';
 import { TriangleBVH, estimateNormals } from '../spatial/index.js';
 import type { ProtocolConfig, ProtocolName } from './config.js';
 import { nowFaceCrop, pointsInCrop } from './now-crop.js';
@@ -103,6 +106,10 @@ function rows3(m: Float64Array): number[][] {
  *    (trimmed at the protocol's correspondence distance);
  * 3. closest-point metrics from every scored GT point to the aligned surface.
  * NoW protocols first crop the GT to NoW's face ball and report median/mean/std.
+ *
+ * With ICP, the prediction keeps its own frame throughout: one BVH on it serves every ICP
+ * pass, and ICP's last pass (at the final transform) supplies the metrics' closest points,
+ * taken to the GT frame, so no aligned copy of the mesh is built or searched.
  */
 export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): ScoreResult {
   const names = {
@@ -150,6 +157,7 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
   let iterations = 0;
   let converged = true;
   let icpRmse: number | null = null;
+  let closest: ICPCorrespondences | undefined;
   if (config.align === 'icp') {
     const bvh = TriangleBVH.build(pred.positions, pred.faces);
     const solution = icp(gtPoints, { mesh: pred, bvh }, transform, {
@@ -158,15 +166,16 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
       relativeTolerance: config.icp.relativeTolerance,
       maxCorrespondenceDistance: config.icp.maxCorrespondenceDistance,
       name: `ICP of ${names.pred} onto ${names.gt}`,
+      correspondences: true,
     });
     transform = solution.transform;
     iterations = solution.iterations;
     converged = solution.converged;
     icpRmse = solution.rmse;
+    closest = solution.correspondences;
   }
 
   // 3. Metrics on the aligned prediction.
-  const aligned: TriangleMesh = { positions: applyTransform(transform, pred.positions), faces: pred.faces };
   let normalsSource: ScoreResult['gtNormals'] = 'unused';
   if (!isNow) {
     if (gtNormals) normalsSource = inputs.gtNormalsEstimated ? 'estimated' : 'file';
@@ -175,7 +184,14 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
       normalsSource = 'estimated';
     }
   }
-  const correspondences = surfaceCorrespondences(gtPoints, gtNormals, aligned);
+  let correspondences: SurfaceCorrespondences;
+  if (closest) {
+    // The face normals of T(pred) are R times those of pred (T = s·R·x + t).
+    correspondences = correspondencesFromClosest(gtPoints, gtNormals, pred, closest.points, closest.faces, closest.distances, transform.rotation);
+  } else {
+    const aligned: TriangleMesh = { positions: applyTransform(transform, pred.positions), faces: pred.faces };
+    correspondences = surfaceCorrespondences(gtPoints, gtNormals, aligned);
+  }
   const metrics = isNow ? nowMetrics(correspondences.distances) : nersembleMetrics(correspondences);
   const thresholds = curveThresholds(config.curve.maxMm, config.curve.stepMm);
 

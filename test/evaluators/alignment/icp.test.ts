@@ -18,6 +18,7 @@ import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
 import { closestPointOnTriangle, createClosestPointResult, createTriangleClosestPoint, TriangleBVH } from '../../../evaluators/spatial/index.js';
 import { faceNormal, ictFace, ictSevenLandmarks, sampleSurface } from '../../helpers/faces.js';
 import { gaussian, rng } from '../../helpers/random.js';
+import { refClosest, refTriangle } from '../spatial/helpers.js';
 
 const DEG = Math.PI / 180;
 const GT_POINTS = 20_000;
@@ -288,5 +289,81 @@ describe('icp: stopping rules and inputs', () => {
       expect(error).toBeInstanceOf(InputError);
       expect((error as Error).message).toMatch(pattern);
     }
+  });
+});
+
+describe('icp: closest points of the last pass (correspondences option)', () => {
+  /**
+   * 300 GT points in input order: 260 on the template ±1.5 mm along the normal, 40 pushed
+   * 15–40 mm off it (beyond the 10 mm correspondence distance, so ICP trims them).
+   */
+  function scatteredPoints(seed: number): Float64Array {
+    const random = rng(seed);
+    const s = sampleSurface(template, 300, random);
+    return Float64Array.from(s.positions, (x, i) => {
+      const k = Math.floor(i / 3);
+      const offset = k % 15 === 7 || k % 15 === 11 ? 15 + 25 * random() : 3 * random() - 1.5;
+      return x + offset * s.normals[i] + 0.05 * gaussian(random);
+    });
+  }
+
+  /** Checks every correspondence against a brute-force search over the transformed mesh. */
+  function expectBruteForce(points: Float64Array, mesh: TriangleMesh, solution: ICPSolution): void {
+    const c = solution.correspondences!;
+    const t = solution.transform;
+    // x ↦ s·R·x + t on the vertices, written out here rather than with the library's own.
+    const moved = new Float64Array(mesh.positions.length);
+    for (let v = 0; v < moved.length; v += 3) {
+      for (let k = 0; k < 3; k++) {
+        moved[v + k] = t.scale * (t.rotation[3 * k] * mesh.positions[v] + t.rotation[3 * k + 1] * mesh.positions[v + 1] + t.rotation[3 * k + 2] * mesh.positions[v + 2]) + t.translation[k];
+      }
+    }
+    const n = points.length / 3;
+    expect(c.distances.length).toBe(n);
+    for (let i = 0; i < n; i++) {
+      const p = points.subarray(3 * i, 3 * i + 3);
+      const ref = refClosest(moved, mesh.faces, p);
+      const d = Math.sqrt(ref.distSq);
+      expect(Math.abs(c.distances[i] - d)).toBeLessThanOrEqual(1e-9 * Math.max(d, 1));
+      expect(ref.tied).toContain(c.faces[i]);
+      const q = c.points.subarray(3 * i, 3 * i + 3);
+      // The point lies on the reported face of the moved mesh, at the reported distance from p.
+      expect(Math.abs(Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]) - d)).toBeLessThanOrEqual(1e-9 * Math.max(d, 1));
+      const f = c.faces[i];
+      const corner = (j: number) => Array.from(moved.subarray(3 * mesh.faces[3 * f + j], 3 * mesh.faces[3 * f + j] + 3));
+      expect(refTriangle(q, corner(0), corner(1), corner(2)).distSq).toBeLessThan(1e-18);
+      if (ref.tied.length === 1) for (let k = 0; k < 3; k++) expect(Math.abs(q[k] - [ref.x, ref.y, ref.z][k])).toBeLessThanOrEqual(1e-9 * Math.max(d, 1));
+    }
+  }
+
+  it('similarity with scale ≠ 1: every point, trimmed ones included, matches brute force in input order', () => {
+    const p = perturbation(21, 3, 4, 1.1);
+    const mesh = perturbed(p);
+    const points = scatteredPoints(22);
+    const solution = icp(points, mesh, identityTransform(), { maxIterations: 4, correspondences: true });
+    expect(solution.transform.scale).not.toBeCloseTo(1, 2);
+    expect(solution.inlierFraction).toBeLessThan(0.9); // the unbounded re-query of the trimmed points is exercised
+    expectBruteForce(points, mesh, solution);
+    // The inliers' distances are those the solution's mean squared distance is made of.
+    const c = solution.correspondences!;
+    let sum = 0;
+    let inliers = 0;
+    for (const d of c.distances) if (d <= 10) { sum += d * d; inliers++; }
+    expect(inliers / c.distances.length).toBe(solution.inlierFraction);
+    expect(sum / inliers).toBeCloseTo(solution.meanSquaredDistance, 10);
+    expect(icp(points, mesh, identityTransform(), { maxIterations: 4 }).correspondences).toBeUndefined();
+  });
+
+  it('rigid, an improper (mirrored) transform, and 0 iterations', () => {
+    const mirror: SimilarityTransform = { scale: 1, rotation: Float64Array.of(-1, 0, 0, 0, 1, 0, 0, 0, 1), translation: new Float64Array(3) };
+    const p = perturbation(23, 2, 3, 1);
+    const mirroredMesh = perturbed(composeTransforms(mirror, p));
+    const points = scatteredPoints(24);
+    const rigid = icp(points, mirroredMesh, cloneTransform(mirror), { mode: 'rigid', correspondences: true });
+    expect(mat3Determinant(rigid.transform.rotation)).toBeCloseTo(-1, 12);
+    expectBruteForce(points, mirroredMesh, rigid);
+    const start = composeTransforms(perturbation(25, 1, 1, 0.9), invertTransform(p));
+    const none = icp(points, perturbed(p), start, { maxIterations: 0, correspondences: true });
+    expectBruteForce(points, perturbed(p), none);
   });
 });
