@@ -2,7 +2,7 @@
  * The method-adapter interface: one adapter per reconstruction method (`baselines/<name>/`),
  * registered by name (registry.ts) and run over a built benchmark by `facebench predict`
  * (benchmark/predict/). An adapter turns one benchmark item (its 512² input crop and
- * metadata) into the two meshes of the NeRSemble single-view protocol (SPEC §4): the face
+ * metadata) into the two meshes of the NeRSemble single-view protocol (docs/protocols.md#nersemble): the face
  * as seen (posed) and the same person's neutral face. Everything is in millimetres.
  */
 import type { z } from 'zod';
@@ -27,7 +27,7 @@ export interface PredictItem {
 
 /**
  * What an adapter returns for one item. Meshes are in mm; any topology. The landmarks are
- * the 7 alignment landmarks of SPEC §2 (21 numbers, mm, in the mesh's frame); a mesh without
+ * the 7 alignment landmarks (docs/conventions.md#alignment-landmarks) (21 numbers, mm, in the mesh's frame); a mesh without
  * them must have FLAME's topology (5023 vertices, 9976 faces) so they come from FLAME's
  * static embedding.
  */

@@ -47,7 +47,7 @@ export function ictFace(): { mesh: TriangleMesh; landmarks68: number[] } {
   return { mesh: { positions: Float64Array.from(template.data as ArrayLike<number>), faces: Uint32Array.from(faces.data as ArrayLike<number>) }, landmarks68 };
 }
 
-/** The 7 alignment landmarks (SPEC §2) read off vertex positions. */
+/** The 7 alignment landmarks (docs/conventions.md#alignment-landmarks) read off vertex positions. */
 export function sevenLandmarks(positions: Float64Array, landmarks68: number[]): Float64Array {
   return Float64Array.from(SEVEN.flatMap((k) => Array.from(positions.subarray(3 * landmarks68[k], 3 * landmarks68[k] + 3))));
 }

@@ -1,13 +1,13 @@
 /**
  * The embedded demo capture: synthetic persons from the demo face model (face-model.ts),
- * rendered by the TypeScript rasteriser into exactly the NeRSemble raw layout of SPEC §3,
+ * rendered by the TypeScript rasteriser into exactly the NeRSemble raw layout (docs/formats.md#raw-capture),
  * in metres as NeRSemble ships it. Seeded and deterministic: the same options give
  * byte-identical files.
  *
  * Written under `<out>`:
  *   <pid>/camera_params.json   {"world_2_cam": {serial: 4x4}, "intrinsics": {serial: 3x3}} (metres, OpenCV)
  *   <pid>/sequences/<SEQ>/frame_<t:05d>/images-2x-73fps/cam_<serial>.png          8-bit RGB
- *                                      /colmap-73fps/depth_maps_compressed/cam_<serial>.png  16-bit, SPEC §2 code
+ *                                      /colmap-73fps/depth_maps_compressed/cam_<serial>.png  16-bit, docs/conventions.md#depth-maps
  *                                      /segmentation/cam_<serial>.png              8-bit label ids (labels.json)
  *                                      /landmarks3d.npy                            (68, 3) float32, metres, iBUG-68 order
  *   labels.json                 {"labels": {"<id>": "<name>"}, "face_kept": [1, 2, 3, 4]}
@@ -20,7 +20,7 @@
  *
  * World frame: the model frame scaled to metres (+x the subject's left, +y up, +z out of
  * the face; head near the origin). The written K follows OpenCV: pixel (col, row) is the
- * ray K⁻¹·(col, row, 1) (pixel centres at integer coordinates, SPEC §2). Depth maps hold camera z.
+ * ray K⁻¹·(col, row, 1) (pixel centres at integer coordinates, docs/conventions.md#cameras). Depth maps hold camera z.
  * The neutral frame of every person is `EXP-1-head/frame_00000` (zero expression, zero
  * pose); pass it to the builder as `--neutral EXP-1-head/frame_00000`.
  */
@@ -212,7 +212,7 @@ export function generateDemoCapture(outDir: string, options: DemoCaptureOptions 
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 16 || height < 16 || width > 4096 || height > 4096) throw new Error(`imageSize must be two integers in 16..4096, got ${width}x${height}`);
   const model = buildFaceModel({ subdivisions: options.subdivisions });
   const cameras = demoCameras(cameraCount, width, height, seed);
-  // The capture's K follows OpenCV (pixel centres at integer coordinates, SPEC §2); the
+  // The capture's K follows OpenCV (pixel centres at integer coordinates, docs/conventions.md#cameras); the
   // rasteriser samples pixel (col, row) at (col + ½, row + ½), so it gets K shifted by ½ px.
   const renderCameras: PinholeCamera[] = cameras.map((c) => ({
     K: c.K.map((v, i) => (i === 2 || i === 5 ? v + 0.5 : v)),

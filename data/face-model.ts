@@ -2,7 +2,7 @@
  * A small linear face model for the demo capture, built at run time from the MediaPipe
  * canonical face mesh (data/mediapipe-mesh.ts): the 468-vertex face subdivided by midpoint
  * subdivision, plus simple non-face parts (a hair cap over the skull, a neck, two ears) so
- * segmentation masking has something to remove. Every vertex carries a SPEC §3 region
+ * segmentation masking has something to remove. Every vertex carries a region label (docs/formats.md#label-file)
  * label. Shape = template + identityBasisᵀ·identity + expressionBasisᵀ·expression, then an
  * optional rigid pose. Model frame: mm, +x subject's left, +y up, +z out of the face.
  *
@@ -76,7 +76,7 @@ export interface FaceModel {
   vertexLabels: Uint8Array;
   /** Region label id per triangle: the majority of its vertices' labels (first vertex on a three-way tie). */
   faceLabels: Uint8Array;
-  /** Label id → name (SPEC §3 names). */
+  /** Label id → name (docs/formats.md#label-file names). */
   labelNames: readonly string[];
   /** Number of leading vertices that belong to the (subdivided) MediaPipe face surface. */
   faceVertexCount: number;

@@ -1,7 +1,7 @@
 /**
  * data/: the embedded demo capture generator and the assets it builds at run time
  * (MediaPipe canonical face mesh → demo face model → z-buffer renders in the NeRSemble
- * raw layout of SPEC §3).
+ * raw layout of docs/formats.md#raw-capture).
  */
 export { generateDemoCapture, demoCameras, lookAt, rotationYawPitchRoll, DEMO_NEUTRAL } from './demo-capture.js';
 export type { DemoCamera, DemoCaptureInfo, DemoCaptureOptions, DemoFrame, DemoPerson } from './demo-capture.js';

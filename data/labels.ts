@@ -1,6 +1,6 @@
 /**
  * Region labels of the demo capture's label maps and of the face model's vertices, with the
- * names SPEC §3 uses. Id 0 is the background; `FACE_KEPT` are the classes a benchmark keeps.
+ * names docs/formats.md#label-file uses. Id 0 is the background; `FACE_KEPT` are the classes a benchmark keeps.
  */
 export const LABEL_NAMES = ['background', 'skin', 'brows', 'nose', 'lips', 'eyes', 'mouth_interior', 'ears', 'neck', 'hair'] as const;
 export type LabelName = (typeof LABEL_NAMES)[number];

@@ -1,7 +1,7 @@
 /**
  * Which linear face model a fitting/regression method produces: the demo model of data/, the
  * ICT-FaceKit model from a user folder ({"ict": folder}, the layout of an ICT-FaceKit export),
- * or FLAME from the user's own files (SPEC: FLAME is never shipped). Loaded once per process
+ * or FLAME from the user's own files (FLAME is never shipped: docs/conventions.md#flame-topology). Loaded once per process
  * and cached.
  */
 import { existsSync } from 'node:fs';
@@ -58,7 +58,7 @@ export function expressionsAreWeights(target: TargetModel): boolean {
 }
 
 /**
- * The 7 alignment landmarks (SPEC §2; 21 values) of a mesh of the model's topology: from the
+ * The 7 alignment landmarks (docs/conventions.md#alignment-landmarks; 21 values) of a mesh of the model's topology: from the
  * model's iBUG-68 embedding, else FLAME's static embedding for a FLAME-topology mesh.
  */
 export function sevenModelLandmarks(model: LinearFaceModel, positions: Float64Array): Float64Array {
@@ -69,7 +69,7 @@ export function sevenModelLandmarks(model: LinearFaceModel, positions: Float64Ar
 
 /**
  * The prediction of a model instance: posed = identity + expression (+ joint rotations),
- * neutral = identity alone, each with its 7 landmarks (SPEC §2), in the model frame (mm).
+ * neutral = identity alone, each with its 7 landmarks (docs/conventions.md#alignment-landmarks), in the model frame (mm).
  */
 export function modelPrediction(model: LinearFaceModel, coefficients: ModelCoefficients): Prediction {
   const posed = evaluateModel(model, coefficients);

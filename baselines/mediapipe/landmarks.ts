@@ -1,6 +1,6 @@
 /**
  * From the 468 Face Mesh points to the iBUG-300W 68-point markup (Sagonas et al. 2013) and
- * to the 7 alignment landmarks of SPEC §2, with the correspondence `MEDIAPIPE_TO_IBUG68` of
+ * to the 7 alignment landmarks (docs/conventions.md#alignment-landmarks), with the correspondence `MEDIAPIPE_TO_IBUG68` of
  * data/ (one Face Mesh point, or the midpoint of two).
  */
 import { MEDIAPIPE_TO_IBUG68 } from '../../data/index.js';

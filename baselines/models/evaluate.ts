@@ -169,7 +169,7 @@ export function embedLandmarks(faces: Uint32Array, positions: Float64Array, embe
   return out;
 }
 
-/** The 7 alignment landmarks of SPEC §2 (21 values) from a 68-landmark embedding. */
+/** The 7 alignment landmarks (docs/conventions.md#alignment-landmarks) (21 values) from a 68-landmark embedding. */
 export function sevenLandmarks(model: LinearFaceModel, positions: Float64Array, embedding: LandmarkEmbedding | undefined = model.landmarks68): Float64Array {
   if (embedding === undefined) throw new RangeError(`${model.name}: the model has no 68-landmark embedding`);
   if (embedding.faces.length !== 68) throw new RangeError(`${model.name}: sevenLandmarks needs a 68-landmark embedding, got ${embedding.faces.length}`);

@@ -1,6 +1,6 @@
 /**
  * The `submission` method: imports an existing predictions folder (a leaderboard
- * submission, SPEC §3) after checking it as the benchmark server would
+ * submission, docs/formats.md#predictions-submission-layout) after checking it as the benchmark server would
  * (benchmark/predict/validate-predictions.ts). Meshes are re-written as binary PLY
  * (float32) and landmark files as (7,3) float64 .npy; FLAME-topology meshes without a
  * landmark file stay without one.

@@ -29,8 +29,7 @@ export function scoreJson(result: ScoreResult, config: ReturnType<typeof configF
 }
 
 function formatMetrics(result: ScoreResult): string {
-  const m = result.metrics as unknown as Record<string, number>;
-  const lines = Object.entries(m).map(([k, v]) => `  ${k.padEnd(8)} ${k === 'points' ? v : v.toFixed(4)}`);
+  const lines = Object.entries(result.metrics).map(([k, v]) => `  ${k.padEnd(8)} ${k === 'points' ? v : v.toFixed(4)}`);
   const a = result.alignment;
   lines.push(
     `  scale    ${a.scale.toFixed(6)}   icp iterations ${a.iterations}${a.converged ? '' : ' (not converged)'}   landmark rmse ${a.landmark_rmse.toFixed(3)} mm`,

@@ -98,7 +98,7 @@ function seven(landmarks: Float64Array): Float64Array {
 async function maskedFrameCloud(capture: Capture, person: CapturePerson, frame: CaptureFrame, options: BuildOptions, services: BuildServices) {
   const depthMaps = frameDepthMaps(frame, person.cameras, capture.unit);
   const { cloud, source } = await frameCloud(frame, person.cameras, capture.unit, depthMaps, services.reconstruct);
-  if (!capture.labels) throw new InputError(capture.root, 'has no labels.json describing the label maps (SPEC §3)');
+  if (!capture.labels) throw new InputError(capture.root, 'has no labels.json describing the label maps (see docs/formats.md#label-file)');
   const { views, source: labelSource } = await frameLabelViews(frame, person.cameras, depthMaps, services.predictLabels);
   const mask = maskByLabels(cloud, views, capture.labels.kept, options.visibilityToleranceMm);
   if (mask.kept.length === 0) throw new InputError(frame.dir, `segmentation masking kept no point of ${cloud.positions.length / 3} (are face_kept ids right?)`);

@@ -155,7 +155,7 @@ export function readLabelSpec(path: string): LabelSpec {
 }
 
 /**
- * Read the layout of a NeRSemble-style capture (SPEC §3): persons `<pid:03d>`, their
+ * Read the layout of a NeRSemble-style capture (docs/formats.md#raw-capture): persons `<pid:03d>`, their
  * cameras, sequences and frames. Files are only listed here, not decoded. Inconsistent
  * parts (an image from a camera without calibration, a frame without landmarks) are errors.
  */

@@ -1,6 +1,6 @@
 /**
  * `facebench predict`: run one method over every item of a built benchmark and fill a
- * predictions folder in the submission layout (SPEC §3), with `method.json` beside the
+ * predictions folder in the submission layout (docs/formats.md#predictions-submission-layout), with `method.json` beside the
  * predictions (name, version, options, timings, failures).
  *
  * Resuming: each finished item gets a small `<out>/<pid>/<item>/.done.json` holding the

@@ -1,5 +1,5 @@
 /**
- * Writing one item's prediction in the submission layout (SPEC §3):
+ * Writing one item's prediction in the submission layout (docs/formats.md#predictions-submission-layout):
  * `<out>/<pid>/<item>/mesh_posed.ply, mesh_neutral.ply [, landmarks_posed.npy, landmarks_neutral.npy]`,
  * binary little-endian PLY (float32) and (7,3) float64 .npy, each written atomically.
  */
@@ -31,7 +31,7 @@ export function checkPrediction(prediction: Prediction, method: string): void {
     }
     validateMesh(mesh, what);
     if (landmarks) {
-      if (landmarks.length !== 21) throw new Error(`${what}: ${landmarks.length / 3} landmarks, expected the 7 of SPEC §2 (21 numbers)`);
+      if (landmarks.length !== 21) throw new Error(`${what}: ${landmarks.length / 3} landmarks, expected the 7 alignment landmarks (21 numbers)`);
       const bad = firstNonFinite(landmarks);
       if (bad >= 0) throw new Error(`${what}: landmark ${Math.floor(bad / 3)} is not finite`);
     } else if (!isFlameTopology(mesh)) {

@@ -112,7 +112,7 @@ export class ResultsStore {
 
 /**
  * Benchmark figures per task. nersemble: the mean over scored items of each per-item
- * metric (SPEC §4), so failed items do not vanish: they are counted in `failed`.
+ * metric (docs/protocols.md#aggregation-and-failed-items), so failed items do not vanish: they are counted in `failed`.
  * NoW: statistics of the distances pooled over every scored item, as NoW's evaluation does.
  */
 export function summarise(records: TaskRecord[], config: ProtocolConfig, store: ResultsStore): Record<string, TaskSummary> {

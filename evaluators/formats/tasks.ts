@@ -25,7 +25,7 @@ function subfolders(dir: string): string[] {
 }
 
 /**
- * The items of a built benchmark (SPEC §3; listed by its manifest, or found as
+ * The items of a built benchmark (docs/formats.md#built-benchmark; listed by its manifest, or found as
  * `<bench>/items/<pid>/<item>/`) with `scan.ply` and `landmarks.json`, and per person
  * `<bench>/persons/<pid>/neutral/scan.ply`.
  * Each item gives a posed and a neutral task; their prediction paths follow the

@@ -1,6 +1,6 @@
 /**
  * Checking a predictions folder the way the NeRSemble single-view benchmark server checks
- * a submission (SPEC §3): for every manifest item and both tasks a readable, non-empty,
+ * a submission (docs/formats.md#validation): for every manifest item and both tasks a readable, non-empty,
  * finite `mesh_{task}.ply`; FLAME topology (5023 vertices, 9976 faces; landmarks from the
  * static embedding) or a (7,3) `landmarks_{task}.npy`; and nothing else in the folder
  * (`method.json` at the top and the runner's `.done.json` markers are allowed). Every

@@ -1,5 +1,5 @@
 /**
- * 3D landmark files (SPEC §2): `.npy` (count,3) or (1,count,3) float32/float64; `.txt`
+ * 3D landmark files (docs/conventions.md#landmark-files): `.npy` (count,3) or (1,count,3) float32/float64; `.txt`
  * one `x y z` per line (whitespace or commas; blank lines and `#` comments ignored);
  * `.json` `[[x,y,z],…]` or `{"landmarks": [[x,y,z],…]}`; MeshLab `.pp` picked points
  * (`<point x=".." y=".." z=".." …/>`, attributes in any order; every point is used, in

@@ -1,7 +1,7 @@
 import { fractionWithin, mean, median } from './statistics.js';
 import type { SurfaceCorrespondences } from './surface-distance.js';
 
-/** The per-item metrics of the nersemble protocol (SPEC §4), lengths in mm. */
+/** The per-item metrics of the nersemble protocol (docs/protocols.md#metrics), lengths in mm. */
 /** (A type alias, so that it is assignable to Record<string, number>.) */
 export type NersembleMetrics = {
   l1: number;

@@ -1,5 +1,5 @@
 export { PROTOCOL_NAMES, protocolDefaults, isNowProtocol, isProtocolName, configFromJson, configToJson, type ProtocolConfig, type ProtocolName, type AlignMode } from './config.js';
 export { SEVEN_LANDMARKS, FLAME_LANDMARK_EMBEDDING, FLAME_VERTEX_COUNT, FLAME_FACE_COUNT, flameLandmarks, isFlameTopology } from './flame-landmarks.js';
 export { nowFaceCrop, pointsInCrop, type FaceCrop } from './now-crop.js';
-export { scorePrediction, type ScoreInputs, type ScoreResult, type AlignmentReport } from './score.js';
+export { scorePrediction, nersembleMetricsOf, nowMetricsOf, type ScoreInputs, type ScoreResult, type ScoredMetrics, type AlignmentReport } from './score.js';
 export { loadScoreInputs, type ScoreFiles } from './load.js';

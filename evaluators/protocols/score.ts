@@ -48,9 +48,14 @@ export interface AlignmentReport {
   reflection: boolean;
 }
 
-export interface ScoreResult {
+/**
+ * The metrics of a scoring, tagged by protocol family: `nersemble` (L1, L2, NC, recall,
+ * median) for nersemble and nersemble-metrical, `now` (median, mean, std) for the NoW ones.
+ */
+export type ScoredMetrics = { family: 'nersemble'; metrics: NersembleMetrics } | { family: 'now'; metrics: NowMetrics };
+
+export type ScoreResult = ScoredMetrics & {
   protocol: ProtocolName;
-  metrics: NersembleMetrics | NowMetrics;
   alignment: AlignmentReport;
   /** Where the GT normals for NC came from. */
   gtNormals: 'file' | 'estimated' | 'unused';
@@ -61,6 +66,18 @@ export interface ScoreResult {
   distances: Float64Array;
   /** Indices (into the GT cloud) of the scored points: all of them, or NoW's crop. */
   scoredPoints?: Uint32Array;
+};
+
+/** The nersemble-family metrics of a scoring; an Error for a NoW-family one. */
+export function nersembleMetricsOf(result: ScoreResult): NersembleMetrics {
+  if (result.family !== 'nersemble') throw new Error(`${result.protocol} scoring has no nersemble metrics (L1, L2, NC, recall)`);
+  return result.metrics;
+}
+
+/** The NoW-family metrics of a scoring; an Error for a nersemble-family one. */
+export function nowMetricsOf(result: ScoreResult): NowMetrics {
+  if (result.family !== 'now') throw new Error(`${result.protocol} scoring has no NoW metrics (median, mean, std)`);
+  return result.metrics;
 }
 
 const LANDMARK_VALUES = 21;
@@ -192,13 +209,13 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
     const aligned: TriangleMesh = { positions: applyTransform(transform, pred.positions), faces: pred.faces };
     correspondences = surfaceCorrespondences(gtPoints, gtNormals, aligned);
   }
-  const metrics = isNow ? nowMetrics(correspondences.distances) : nersembleMetrics(correspondences);
+  const scored: ScoredMetrics = isNow ? { family: 'now', metrics: nowMetrics(correspondences.distances) } : { family: 'nersemble', metrics: nersembleMetrics(correspondences) };
   const thresholds = curveThresholds(config.curve.maxMm, config.curve.stepMm);
 
   const reported = reflection ? composeTransforms(transform, MIRROR_X) : transform;
   return {
+    ...scored,
     protocol: config.protocol,
-    metrics,
     alignment: {
       scale: reported.scale,
       rotation: rows3(reported.rotation),

@@ -8,7 +8,7 @@ import { DEMO_NEUTRAL, generateDemoCapture, type DemoCaptureInfo } from '../../d
 import { buildFaceModel, majorityFaceLabels } from '../../data/face-model.js';
 import { labelsDocument, LABEL } from '../../data/labels.js';
 import { decodeDepthValue, DEPTH_STEP_M } from '../../evaluators/image/index.js';
-import { decodePngSamples } from './png-reference.js';
+import { decodePngSamples } from '../evaluators/image/png-reference.js';
 
 const root = mkdtempSync(join(tmpdir(), 'facebench-demo-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -38,7 +38,7 @@ function capture(): { dir: string; info: DemoCaptureInfo } {
 }
 
 describe('generateDemoCapture', () => {
-  it('writes exactly the SPEC §3 NeRSemble layout', () => {
+  it('writes exactly the NeRSemble raw capture layout', () => {
     const { dir, info } = capture();
     const serials = info.cameras.map((c) => c.serial);
     expect(serials).toEqual(['222200036', '222200037', '222200038']);

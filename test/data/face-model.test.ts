@@ -23,7 +23,7 @@ function project(cam: PinholeCamera, p: Float64Array, k: number): [number, numbe
 }
 
 describe('demo face model', () => {
-  it('has the documented shape and every SPEC label', () => {
+  it('has the documented shape and every documented label', () => {
     expect(model.faceVertexCount).toBeGreaterThan(7000);
     expect(model.faces.length / 3).toBeGreaterThan(14368);
     expect(model.identityBasis.length).toBe(model.identityNames.length * 3 * n);
@@ -50,7 +50,7 @@ describe('demo face model', () => {
     expect(() => evaluate(model, new Array(20).fill(0), [])).toThrow(/coefficients/);
   });
 
-  it('places the 7 alignment landmarks as SPEC §2 orders them in a frontal image', () => {
+  it('places the 7 alignment landmarks in the documented order in a frontal image', () => {
     const cam = frontalCamera();
     const lm = landmarkPositions(model, model.template);
     const u = (k: number): number => project(cam, lm, k)[0];

@@ -35,7 +35,7 @@ export function ictFaceRegion(f: number): boolean {
   return faces[3 * f] < FACE_REGION_VERTICES && faces[3 * f + 1] < FACE_REGION_VERTICES && faces[3 * f + 2] < FACE_REGION_VERTICES;
 }
 
-/** iBUG-68 indices of the 7 alignment landmarks (SPEC §2). */
+/** iBUG-68 indices of the 7 alignment landmarks (docs/conventions.md#alignment-landmarks). */
 const SEVEN = [36, 39, 42, 45, 33, 48, 54];
 
 /** The 7 alignment landmarks of the ICT face, from its 68 landmark vertices. */

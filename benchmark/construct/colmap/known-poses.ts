@@ -6,7 +6,7 @@
  * lines, empty points3D.txt).
  *
  * Pixel convention: COLMAP puts the centre of the upper-left pixel at (0.5, 0.5); OpenCV
- * (and this suite, SPEC §2) at (0, 0). So COLMAP cx = OpenCV cx + 0.5, likewise cy.
+ * (and this suite, docs/conventions.md#cameras) at (0, 0). So COLMAP cx = OpenCV cx + 0.5, likewise cy.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

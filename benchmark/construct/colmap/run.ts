@@ -41,7 +41,7 @@ export interface ColmapInput {
   /** Millimetres per capture unit of `worldToCam` translations (1000 for metres). */
   unitToMm: number;
   /**
-   * Pixel-centre convention of the K matrices: 'opencv' (default, SPEC §2: pixel (0,0) centred
+   * Pixel-centre convention of the K matrices: 'opencv' (default, docs/conventions.md#cameras: pixel (0,0) centred
    * at (0,0); 0.5 px is added for COLMAP) or 'colmap' (K copied from COLMAP, e.g. the colmap-ict
    * fixture's camera_params.json; used as is).
    */

@@ -1,5 +1,5 @@
 /**
- * The label-id mapping file of a face parser: SPEC §3's `labels.json`
+ * The label-id mapping file of a face parser: the capture's `labels.json` (docs/formats.md#label-file)
  * (`{"labels": {"<id>": "<name>"}, "face_kept": [ids]}`) with an optional `"input"` block
  * describing the model's preprocessing:
  * `{"size": [width, height], "mean": [r, g, b], "std": [r, g, b]}` (mean/std on the 0–1 scale).
@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../../evaluators/errors.js';
 
-/** Classes kept as "face" when the file has no `face_kept` (SPEC §3). */
+/** Classes kept as "face" when the file has no `face_kept` (docs/formats.md#label-file). */
 export const DEFAULT_FACE_KEPT_NAMES: readonly string[] = ['skin', 'brows', 'nose', 'lips'];
 
 export interface ParserInputConfig {

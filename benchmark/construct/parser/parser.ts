@@ -11,9 +11,9 @@
  *   The input size is `input.size` of the labels file, else the model's fixed `H, W`, else
  *   the image's own size.
  * - **Output**: the label of a pixel is `argmax` over the C channels (ties → lowest
- *   channel); the channel index is the label id (SPEC §3). The `h × w` label map is resized
+ *   channel); the channel index is the label id (docs/formats.md#label-file). The `h × w` label map is resized
  *   back to the image with nearest neighbour (pixel-centre aligned).
- * - **Label file**: SPEC §3's `labels.json`, `{"labels": {"0": "background", "1": "skin", …},
+ * - **Label file**: the `labels.json` format (docs/formats.md#label-file), `{"labels": {"0": "background", "1": "skin", …},
  *   "face_kept": [1, …]}`, whose ids must be exactly `0..C−1`, plus an optional
  *   `"input": {"size": [W, H], "mean": [r, g, b], "std": [r, g, b]}` (mean/std on the 0–1
  *   scale; defaults 0 and 1, i.e. plain `value/255`). Without `face_kept`, the kept classes

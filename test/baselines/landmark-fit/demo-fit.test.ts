@@ -11,7 +11,7 @@ import { InputError } from '../../../evaluators/errors.js';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
 import { readLandmarks, readPointCloud } from '../../../evaluators/io/index.js';
 import { gaussian, rng } from '../../helpers/random.js';
-import { protocolDefaults, scorePrediction } from '../../../evaluators/protocols/index.js';
+import { nersembleMetricsOf, protocolDefaults, scorePrediction } from '../../../evaluators/protocols/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'facebench-lmkfit-'));
 const capture = join(root, 'capture');
@@ -53,7 +53,7 @@ function posedL2(item: Manifest['items'][number], mesh: TriangleMesh, landmarks:
   const gt = readPointCloud(join(bench, item.dir, 'scan.ply'));
   const gtLandmarks = readLandmarks(join(bench, item.dir, 'landmarks.json'));
   const result = scorePrediction({ pred: mesh, predLandmarks: landmarks, gt, gtLandmarks }, protocolDefaults('nersemble'));
-  return (result.metrics as { l2: number }).l2;
+  return nersembleMetricsOf(result).l2;
 }
 
 beforeAll(async () => {

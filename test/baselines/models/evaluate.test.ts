@@ -60,7 +60,7 @@ describe('evaluateModel on a hand-built two-joint model', () => {
 });
 
 describe('FLAME_SEVEN_LANDMARKS', () => {
-  it('holds SPEC §2 faces with barycentrics summing to 1', () => {
+  it('holds the documented FLAME faces with barycentrics summing to 1', () => {
     expect(Array.from(FLAME_SEVEN_LANDMARKS.faces)).toEqual([6768, 8731, 6409, 268, 8803, 7423, 917]);
     for (let k = 0; k < 7; k++) {
       const b = FLAME_SEVEN_LANDMARKS.barycentrics;

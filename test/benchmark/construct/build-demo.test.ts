@@ -9,7 +9,7 @@ import { tempDir } from '../cli-helpers.js';
 
 /**
  * The builder on a small demo capture (1 person, 21 frames, 8 cameras): depth-map fusion,
- * masking by the rendered label maps, and the issue's accuracy targets measured against the
+ * masking by the rendered label maps, and accuracy targets (docs/formats.md#built-benchmark) measured against the
  * generator's truth meshes.
  */
 describe('facebench build on the demo capture', () => {

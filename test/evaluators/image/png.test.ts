@@ -1,7 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { decodeDepthValue, DEPTH_STEP_M, encodeDepthPng, encodeDepthValue, encodeGray16Png, encodeGray8Png, encodeRgbPng } from '../../evaluators/image/index.js';
-import { rng } from '../helpers/random.js';
+import { decodeDepthValue, DEPTH_STEP_M, encodeDepthPng, encodeDepthValue, encodeGray16Png, encodeGray8Png, encodeRgbPng } from '../../../evaluators/image/index.js';
+import { rng } from '../../helpers/random.js';
 import { decodePngSamples } from './png-reference.js';
 
 describe('PNG encoding of demo capture images', () => {

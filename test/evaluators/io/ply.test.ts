@@ -225,7 +225,7 @@ describe('PLY reader: bad input', () => {
     expectInputError(() => readMesh(cloud), cloud, /no faces/);
   });
 
-  it('the writer output of the header is what the brief promises', () => {
+  it('the binary header written lists exactly the documented properties', () => {
     const text = Buffer.from(encodePly(randomMesh(1, 3, 1, true, true), { format: 'binary_little_endian', precision: 'double' })).toString('latin1');
     expect(text.slice(0, text.indexOf('end_header'))).toBe([
       'ply', 'format binary_little_endian 1.0', 'element vertex 3', 'property double x', 'property double y', 'property double z',

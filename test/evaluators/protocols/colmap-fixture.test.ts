@@ -18,7 +18,7 @@ describe('scoring COLMAP reconstructions against their generating mesh', () => {
     const fused = readPointCloud(`${dir}dense/fused.ply`);
     expect(fused.positions.length / 3).toBe(22579);
     const result = scorePrediction({ pred: mesh, predLandmarks: landmarks, gt: fused, gtLandmarks: landmarks }, { ...protocolDefaults('nersemble'), align: 'landmarks' });
-    const m = result.metrics as Record<string, number>;
+    const m: Record<string, number> = result.metrics;
     expect(result.alignment.scale).toBeCloseTo(1, 12);
     expect(m.median).toBeGreaterThan(0.018);
     expect(m.median).toBeLessThan(0.028);
@@ -49,14 +49,14 @@ describe('scoring COLMAP reconstructions against their generating mesh', () => {
       }
     }
     expect(worst).toBeLessThan(0.05);
-    expect((result.metrics as Record<string, number>).median).toBeLessThan(0.028);
+    expect(result.metrics.median).toBeLessThan(0.028);
   });
 
   it('sparse points3D.bin: median near 0.091 mm, and robust to its 454 mm outlier', () => {
     const sparse = readPointCloud(`${dir}sparse/points3D.bin`);
     expect(sparse.positions.length / 3).toBe(1725);
     const result = scorePrediction({ pred: mesh, predLandmarks: landmarks, gt: sparse, gtLandmarks: landmarks }, protocolDefaults('nersemble'));
-    const m = result.metrics as Record<string, number>;
+    const m: Record<string, number> = result.metrics;
     expect(m.median).toBeGreaterThan(0.07);
     expect(m.median).toBeLessThan(0.11);
     expect(Math.max(...result.distances)).toBeGreaterThan(400); // the mismatch is scored, not hidden

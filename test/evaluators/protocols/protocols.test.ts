@@ -5,6 +5,8 @@ import {
   FLAME_VERTEX_COUNT,
   flameLandmarks,
   isFlameTopology,
+  nersembleMetricsOf,
+  nowMetricsOf,
   nowFaceCrop,
   pointsInCrop,
   protocolDefaults,
@@ -33,7 +35,7 @@ function movedPrediction(s: number, R: Float64Array, t: [number, number, number]
 }
 
 describe('FLAME landmark embedding', () => {
-  it('has the SPEC §2 faces and weights that sum to one', () => {
+  it('has the documented FLAME faces and weights that sum to one', () => {
     expect(FLAME_LANDMARK_EMBEDDING.map((e) => e[0])).toEqual([6768, 8731, 6409, 268, 8803, 7423, 917]);
     for (const [, a, b, c] of FLAME_LANDMARK_EMBEDDING) expect(a + b + c).toBeCloseTo(1, 3);
   });
@@ -76,7 +78,7 @@ describe('nersemble protocol', () => {
   it('recovers an arbitrary similarity: near-zero error, NC = 1, full recall', () => {
     const { pred, predLandmarks } = movedPrediction(0.8, R, [40, -25, 300]);
     const result = scorePrediction({ pred, predLandmarks, gt: { positions: gt.positions, normals: gt.normals }, gtLandmarks }, config('nersemble'));
-    const m = result.metrics as Record<string, number>;
+    const m: Record<string, number> = result.metrics;
     expect(m.l2).toBeLessThan(1e-6);
     expect(m.l1).toBeLessThan(2e-6);
     expect(m.nc).toBeGreaterThan(1 - 1e-9);
@@ -95,9 +97,9 @@ describe('nersemble protocol', () => {
     const inputs = { pred, predLandmarks: noisy, gt: { positions: gt.positions, normals: gt.normals }, gtLandmarks };
     const landmarksOnly = scorePrediction(inputs, config('nersemble', { align: 'landmarks' }));
     const refined = scorePrediction(inputs, config('nersemble'));
-    expect((landmarksOnly.metrics as Record<string, number>).l2).toBeGreaterThan(0.3);
+    expect(nersembleMetricsOf(landmarksOnly).l2).toBeGreaterThan(0.3);
     expect(landmarksOnly.alignment.iterations).toBe(0);
-    expect((refined.metrics as Record<string, number>).l2).toBeLessThan(1e-4);
+    expect(nersembleMetricsOf(refined).l2).toBeLessThan(1e-4);
     expect(refined.alignment.iterations).toBeGreaterThan(0);
     expect(refined.alignment.converged).toBe(true);
   });
@@ -109,15 +111,15 @@ describe('nersemble protocol', () => {
     const metrical = scorePrediction(inputs, config('nersemble-metrical'));
     expect(free.alignment.scale).toBeCloseTo(1 / 1.1, 8);
     expect(metrical.alignment.scale).toBe(1);
-    expect((metrical.metrics as Record<string, number>).l2).toBeGreaterThan(1);
-    expect((free.metrics as Record<string, number>).l2).toBeLessThan(1e-6);
+    expect(nersembleMetricsOf(metrical).l2).toBeGreaterThan(1);
+    expect(nersembleMetricsOf(free).l2).toBeLessThan(1e-6);
   });
 
   it('estimates GT normals when the cloud has none and says so', () => {
     const { pred, predLandmarks } = movedPrediction(1, R, [1, 2, 3]);
     const result = scorePrediction({ pred, predLandmarks, gt: { positions: gt.positions }, gtLandmarks }, config('nersemble'));
     expect(result.gtNormals).toBe('estimated');
-    expect((result.metrics as Record<string, number>).nc).toBeGreaterThan(0.97);
+    expect(nersembleMetricsOf(result).nc).toBeGreaterThan(0.97);
   });
 
   it('refuses a reflection: a mirrored prediction scores badly', () => {
@@ -125,7 +127,7 @@ describe('nersemble protocol', () => {
     const { pred, predLandmarks } = movedPrediction(1, mirror, [0, 0, 0]);
     const result = scorePrediction({ pred, predLandmarks, gt: { positions: gt.positions, normals: gt.normals }, gtLandmarks }, config('nersemble', { align: 'landmarks' }));
     expect(result.alignment.reflection).toBe(false);
-    expect((result.metrics as Record<string, number>).l2).toBeGreaterThan(1);
+    expect(nersembleMetricsOf(result).l2).toBeGreaterThan(1);
   });
 
   it('rejects wrong landmark counts with the file name', () => {
@@ -153,7 +155,7 @@ describe('NoW protocol', () => {
     const crop = nowFaceCrop(gtLandmarks);
     expect(result.scoredPoints!.length).toBe(pointsInCrop(mesh.positions, crop).length);
     expect(result.scoredPoints!.length).toBeLessThan(mesh.positions.length / 3);
-    const m = result.metrics as Record<string, number>;
+    const m: Record<string, number> = result.metrics;
     expect(m.mean).toBeLessThan(1e-6);
     expect(m.median).toBeLessThan(1e-6);
     expect(result.gtNormals).toBe('unused');
@@ -171,13 +173,15 @@ describe('NoW protocol', () => {
       rot[0][1] * (rot[1][0] * rot[2][2] - rot[1][2] * rot[2][0]) +
       rot[0][2] * (rot[1][0] * rot[2][1] - rot[1][1] * rot[2][0]);
     expect(det).toBeCloseTo(-1, 9);
-    expect((result.metrics as Record<string, number>).mean).toBeLessThan(1e-6);
+    expect(nowMetricsOf(result).mean).toBeLessThan(1e-6);
+    expect(result.family).toBe('now');
+    expect(() => nersembleMetricsOf(result)).toThrow(/has no nersemble metrics/);
   });
 
   it('now-metrical keeps scale 1', () => {
     const { pred, predLandmarks } = movedPrediction(1.05, R, [0, 0, 0]);
     const result = scorePrediction({ pred, predLandmarks, gt: { positions: mesh.positions }, gtLandmarks }, config('now-metrical'));
     expect(result.alignment.scale).toBe(1);
-    expect((result.metrics as Record<string, number>).mean).toBeGreaterThan(0.5);
+    expect(nowMetricsOf(result).mean).toBeGreaterThan(0.5);
   });
 });

@@ -78,7 +78,7 @@ function expectStraightforward(result: ScoreResult, pred: TriangleMesh, gt: { po
   const sorted = [...distances].sort((x, y) => x - y);
   const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   const mean = distances.reduce((x, y) => x + y, 0) / n;
-  const m = result.metrics as Record<string, number>;
+  const m: Record<string, number> = result.metrics;
   expect(m.points).toBe(n);
   close(m.median, median);
   if (result.protocol.startsWith('now')) {
