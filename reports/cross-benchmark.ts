@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
+import { isNowProtocol, isProtocolName } from '../evaluators/protocols/index.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { readResultsDirs, type ResultsFile } from '../evaluators/formats/index.js';
 import { assertComparable, formatNumber, protocolName, textTable } from './leaderboard.js';
@@ -52,7 +53,8 @@ export function curveAt(doc: ResultsDocument, curve: number[], mm: number): numb
 }
 
 function isNow(r: ResultsFile): boolean {
-  return protocolName(r.doc).startsWith('now');
+  const name = protocolName(r.doc);
+  return isProtocolName(name) && isNowProtocol(name);
 }
 
 function isFacescape(r: ResultsFile): boolean {

@@ -27,8 +27,6 @@ export interface EvalOptions {
   progress?: 'auto' | 'silent';
   /** Score every task again, even those with a stored result of the same key. */
   force?: boolean;
-  /** Version of the scoring code in the resume key (default: `scoringCodeVersion()`). */
-  codeVersion?: string;
 }
 
 export interface EvalSummary {
@@ -60,7 +58,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   const resultsDir = join(options.out, method);
   const store = new ResultsStore(resultsDir);
   const keepDistances = isNowProtocol(options.config.protocol);
-  const codeVersion = options.codeVersion ?? scoringCodeVersion();
+  const codeVersion = scoringCodeVersion();
   const hasher = new FileHasher();
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
 

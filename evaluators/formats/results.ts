@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../io/atomic.js';
 import { cumulativeCurve, curveThresholds, nowMetrics } from '../metrics/index.js';
-import type { ProtocolConfig } from '../protocols/index.js';
+import { isNowProtocol, type ProtocolConfig } from '../protocols/index.js';
 import { z } from 'zod';
 import { readJsonFile } from './json-file.js';
 import { TASKS } from './tasks.js';
@@ -123,7 +123,7 @@ export function summarise(records: TaskRecord[], config: ProtocolConfig, store: 
     const all = records.filter((r) => r.task === task);
     const ok = all.filter((r) => r.status === 'ok' && r.metrics);
     const summary: TaskSummary = { items: all.length, scored: ok.length, failed: all.length - ok.length, metrics: {}, curve: [] };
-    if (config.protocol.startsWith('now')) {
+    if (isNowProtocol(config.protocol)) {
       const parts = ok.map((r) => store.readDistances(r) ?? new Float64Array(0));
       const pooled = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
       let offset = 0;
