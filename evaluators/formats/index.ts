@@ -20,4 +20,4 @@ export {
   type ResultsDocument, type TaskRecord, type TaskSummary,
 } from './results.js';
 export { readResultsDir, readResultsDirs, readResultsFile, type ResultsFile } from './results-files.js';
-export { readJsonFile, schemaProblem } from './json-file.js';
+export { readJsonFile } from './json-file.js';

@@ -13,8 +13,9 @@
  * and allocate nothing.
  *
  * Re-entrancy: a `radius` callback may query the same tree (nearest, knn, radius). Each
- * level of nesting traverses with its own stack: level 0 is allocated with the tree, deeper
- * levels on first use and kept for later queries.
+ * level of nesting traverses with its own stack: `radius` makes the next level's stack the
+ * active one while it runs (level 0 is allocated with the tree, deeper levels on first use
+ * and kept), so `nearest` and `knn` always use the active stack and pay nothing for this.
  */
 import { RECORD_WORDS, childBoxDistanceSq, compactTree, inclusiveBound, rootDistanceSq, type CompactTree } from './compact-tree.js';
 import { mortonOrder } from './morton.js';
@@ -63,14 +64,14 @@ export class KdTree {
   /** Squared distance of the last {@link nearest} answer (Infinity when none). */
   lastDistanceSq = Infinity;
 
-  /** Traversal stack of the outermost query. */
-  private readonly stackRef: Int32Array;
-  private readonly stackCount: Int32Array;
-  private readonly stackDist: Float64Array;
-  /** Nesting level of the query being run: > 0 inside a `radius` callback. */
+  /** The active traversal stack: the one of the current nesting level. */
+  private stackRef: Int32Array;
+  private stackCount: Int32Array;
+  private stackDist: Float64Array;
+  /** Nesting level of the next query: > 0 inside a `radius` callback. */
   private level = 0;
-  /** Traversal stacks of the nesting levels 1, 2, … (index level − 1), allocated on first use. */
-  private readonly nested: TraversalStack[] = [];
+  /** Traversal stack of each nesting level (index = level), allocated on first use. */
+  private readonly stacks: TraversalStack[];
 
   private constructor(tree: CompactTree, slotPoints: Float64Array, slotIndex: Uint32Array, depth: number) {
     this.size = slotIndex.length;
@@ -78,18 +79,26 @@ export class KdTree {
     this.slotPoints = slotPoints;
     this.slotIndex = slotIndex;
     this.depth = depth;
-    this.stackRef = new Int32Array(depth + 2);
-    this.stackCount = new Int32Array(depth + 2);
-    this.stackDist = new Float64Array(depth + 2);
+    const outer = this.newStack();
+    this.stacks = [outer];
+    this.stackRef = outer.ref;
+    this.stackCount = outer.count;
+    this.stackDist = outer.dist;
   }
 
-  /** The stack of nesting level `level` ≥ 1, allocated on its first use. */
-  private nestedStack(level: number): TraversalStack {
-    while (this.nested.length < level) {
-      const size = this.depth + 2;
-      this.nested.push({ ref: new Int32Array(size), count: new Int32Array(size), dist: new Float64Array(size) });
-    }
-    return this.nested[level - 1];
+  private newStack(): TraversalStack {
+    const size = this.depth + 2;
+    return { ref: new Int32Array(size), count: new Int32Array(size), dist: new Float64Array(size) };
+  }
+
+  /** Make nesting level `level`'s stack the active one (allocated on its first use). */
+  private enterLevel(level: number): void {
+    while (this.stacks.length <= level) this.stacks.push(this.newStack());
+    const stack = this.stacks[level];
+    this.level = level;
+    this.stackRef = stack.ref;
+    this.stackCount = stack.count;
+    this.stackDist = stack.dist;
   }
 
   /** Build over xyz-interleaved `points` (the array is copied). */
@@ -166,11 +175,9 @@ export class KdTree {
     const box = this.tree.box;
     const refs = this.tree.ref;
     const pts = this.slotPoints;
-    const level = this.level;
-    const nested = level === 0 ? null : this.nestedStack(level);
-    const stackRef = nested === null ? this.stackRef : nested.ref;
-    const stackCount = nested === null ? this.stackCount : nested.count;
-    const stackDist = nested === null ? this.stackDist : nested.dist;
+    const stackRef = this.stackRef;
+    const stackCount = this.stackCount;
+    const stackDist = this.stackDist;
     let best = inclusiveBound(maxDistanceSq);
     let bestSlot = -1;
     if (this.size > 0 && rootDistanceSq(this.tree.rootBox, x, y, z) < best) {
@@ -248,11 +255,9 @@ export class KdTree {
     const refs = this.tree.ref;
     const pts = this.slotPoints;
     const ids = this.slotIndex;
-    const level = this.level;
-    const nested = level === 0 ? null : this.nestedStack(level);
-    const stackRef = nested === null ? this.stackRef : nested.ref;
-    const stackCount = nested === null ? this.stackCount : nested.count;
-    const stackDist = nested === null ? this.stackDist : nested.dist;
+    const stackRef = this.stackRef;
+    const stackCount = this.stackCount;
+    const stackDist = this.stackDist;
     let worst = inclusiveBound(maxDistanceSq);
     let found = 0;
     if (rootDistanceSq(this.tree.rootBox, x, y, z) < worst) {
@@ -331,11 +336,10 @@ export class KdTree {
     const pts = this.slotPoints;
     const ids = this.slotIndex;
     const level = this.level;
-    const nested = level === 0 ? null : this.nestedStack(level);
-    const stackRef = nested === null ? this.stackRef : nested.ref;
-    const stackCount = nested === null ? this.stackCount : nested.count;
+    const stackRef = this.stackRef;
+    const stackCount = this.stackCount;
     // Queries made by a callback run one level deeper, on their own stack.
-    this.level = level + 1;
+    this.enterLevel(level + 1);
     try {
       let found = 0;
       let sp = 0;
@@ -375,7 +379,7 @@ export class KdTree {
       }
       return found;
     } finally {
-      this.level = level;
+      this.enterLevel(level);
     }
   }
 

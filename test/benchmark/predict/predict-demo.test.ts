@@ -7,7 +7,7 @@ import { readManifest, runBuild, type Manifest } from '../../../benchmark/constr
 import { runEval } from '../../../benchmark/eval/run-eval.js';
 import { buildProgram } from '../../../benchmark/program.js';
 import { runPredict } from '../../../benchmark/predict/index.js';
-import { validatePredictions, type MethodDocument } from '../../../evaluators/formats/index.js';
+import { readMethodDocument, validatePredictions } from '../../../evaluators/formats/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
 import { isInputError } from '../../../evaluators/errors.js';
 import { readLandmarks, readMesh, writeNpy, writePly } from '../../../evaluators/io/index.js';
@@ -69,7 +69,7 @@ describe('facebench predict on a demo benchmark', () => {
       const pred = readLandmarks(join(dir, 'landmarks_posed.npy'));
       for (let i = 0; i < 21; i++) expect(pred[i]).toBeCloseTo(gt[i], 2);
     }
-    const doc = JSON.parse(readFileSync(join(out, 'method.json'), 'utf8')) as MethodDocument;
+    const doc = readMethodDocument(out)!;
     expect(doc).toMatchObject({ name: 'oracle', options: { noise: 0, seed: 0 }, items: 3, predicted: 3, failures: [] });
     expect(Object.keys(doc.timings.per_item)).toHaveLength(3);
     expect(validatePredictions(bench, out).problems).toEqual([]);
@@ -155,7 +155,7 @@ describe('facebench predict on a demo benchmark', () => {
     // Not a built-in method: runs in this thread, two items in flight.
     const summary = await runPredict({ bench, method: flaky, out, workers: 2, progress: 'silent' });
     expect(summary).toMatchObject({ predicted: 2, failed: 1, threads: 0 });
-    const doc = JSON.parse(readFileSync(join(out, 'method.json'), 'utf8')) as MethodDocument;
+    const doc = readMethodDocument(out)!;
     expect(doc.failures).toEqual([{ person: manifest.items[1].person, item: manifest.items[1].id, error: 'no face found' }]);
     expect(existsSync(join(out, manifest.items[1].person, manifest.items[1].id, '.done.json'))).toBe(false);
     expect(existsSync(join(out, manifest.items[2].person, manifest.items[2].id, 'mesh_posed.ply'))).toBe(true);
