@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
 import { readNpy } from '../evaluators/io/index.js';
+import { SEVEN_LANDMARKS } from '../evaluators/protocols/index.js';
 
 /**
  * The repository's ICT-FaceKit test fixture, test/fixtures/ict-facekit. The repository root is
@@ -20,8 +21,6 @@ function ictFixture(): string {
   }
   return join(dir, 'test', 'fixtures', 'ict-facekit');
 }
-
-const SEVEN = [36, 39, 42, 45, 33, 48, 54];
 
 /**
  * The benchmarks' seeded generator, uniform in [0, 1): the 32-bit linear congruential
@@ -49,7 +48,7 @@ export function ictFace(): { mesh: TriangleMesh; landmarks68: number[] } {
 
 /** The 7 alignment landmarks (docs/conventions.md#alignment-landmarks) read off vertex positions. */
 export function sevenLandmarks(positions: Float64Array, landmarks68: number[]): Float64Array {
-  return Float64Array.from(SEVEN.flatMap((k) => Array.from(positions.subarray(3 * landmarks68[k], 3 * landmarks68[k] + 3))));
+  return Float64Array.from(SEVEN_LANDMARKS.flatMap((k) => Array.from(positions.subarray(3 * landmarks68[k], 3 * landmarks68[k] + 3))));
 }
 
 /** The mesh cut to its first `maxVertex` vertices (ICT orders the face first): 5023 gives a FLAME-size face. */

@@ -4,6 +4,5 @@ export { selectExpressions, poseNormalised, pickNeutral, mouthOpening, landmarkD
 export { fuseDepthMaps, depthAt, DEFAULT_FUSION, type CameraDepth, type FusionOptions } from './fusion.js';
 export { maskByLabels, type CameraLabels, type MaskResult } from './masking.js';
 export { faceCropBox, cropAndResize, CROP_SCALE, type CropBox } from './crop.js';
-export { checkBenchmark, readManifest, ManifestSchema, MANIFEST_NAME, type Manifest, type ItemRecord, type PersonRecord, type CheckReport } from '../../evaluators/formats/index.js';
 export { buildPerson, chooseNeutral, mostFrontalCamera, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 export { runBuild, type RunBuildOptions, type BuildSummary } from './run-build.js';
