@@ -5,7 +5,7 @@
 export { defineMethod, type MethodAdapter, type PredictItem, type Prediction, type PrepareContext } from './adapter.js';
 export { registerMethod, getMethod, hasMethod, listMethods, unregisterMethod } from './registry.js';
 export { builtinMethods, registerBuiltinMethods } from './builtin.js';
-export { parseMethodOptions, describeOptions, methodKey, canonicalJson, type OptionDescription } from './method-options.js';
+export { parseMethodOptions, describeOptions, methodKey, type OptionDescription } from './method-options.js';
 export { meanShape, meanShapeOptions, type MeanShapeOptions } from './mean-shape/index.js';
 export { oracle, oracleOptions, type OracleOptions } from './oracle/index.js';
 export { submission, submissionOptions, type SubmissionOptions } from './submission/index.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { InputError } from '../evaluators/errors.js';
 import type { MethodAdapter } from './adapter.js';
-import { codeDigest } from '../evaluators/util/index.js';
+import { canonicalJson, codeDigest } from '../evaluators/util/index.js';
 
 /** One option of a method, as `facebench methods` lists it. */
 export interface OptionDescription {
@@ -34,16 +34,6 @@ export function parseMethodOptions<O>(adapter: MethodAdapter<O>, raw: unknown, s
     throw new InputError(source, `invalid options for method ${adapter.name}: ${problems.join('; ')} (see \`facebench methods\`)`);
   }
   return parsed.data;
-}
-
-/** JSON with object keys sorted at every level, so equal options give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** The code predictions depend on: the methods, the demo data and the geometry core. */

@@ -5,7 +5,7 @@
  * usage error (unknown command or option, a malformed option value).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { isInputError } from '../evaluators/errors.js';
+import { fileSystemInputError, isInputError } from '../evaluators/errors.js';
 import { TOOL } from '../evaluators/util/index.js';
 import { compareCommand } from '../reports/compare.js';
 import { tablesCommand } from '../reports/cross-benchmark.js';
@@ -182,8 +182,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed the message
-    if (isInputError(error)) {
-      console.error(`facebench: ${error.message}`);
+    const input = isInputError(error) ? error : fileSystemInputError(error);
+    if (input) {
+      console.error(`facebench: ${input.message}`);
       return 1;
     }
     throw error;

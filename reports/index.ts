@@ -5,4 +5,4 @@ export { worstItemPictures, type ErrorPicture, type WorstItemsResult } from './w
 export { leaderboardCommand, buildLeaderboard, type Leaderboard, type LeaderboardOptions } from './leaderboard.js';
 export { compareCommand, type CompareOptions } from './compare.js';
 export { tablesCommand, type TablesOptions } from './cross-benchmark.js';
-export { pairedBootstrapCI, wilcoxonSignedRank } from './paired-stats.js';
+export { pairedBootstrapCI, wilcoxonSignedRank, clusterBootstrapCI, clusterWilcoxon } from './paired-stats.js';

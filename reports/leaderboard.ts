@@ -32,17 +32,17 @@ export function protocolName(doc: ResultsDocument): string {
 }
 
 /**
- * Refuse results that cannot share one table: a different benchmark manifest (sha256) or a
+ * Refuse results that cannot share one table: a different benchmark (`benchmark_id`) or a
  * different protocol config. The message names the offending file and the first result.
  */
 export function assertComparable(results: ResultsFile[]): void {
   if (results.length === 0) return;
   const first = results[0];
   for (const r of results.slice(1)) {
-    if (r.doc.benchmark_manifest_sha256 !== first.doc.benchmark_manifest_sha256) {
+    if (r.doc.benchmark_id !== first.doc.benchmark_id) {
       throw new InputError(
         r.path,
-        `benchmark differs from ${first.path} (manifest sha256 ${r.doc.benchmark_manifest_sha256.slice(0, 12)} vs ${first.doc.benchmark_manifest_sha256.slice(0, 12)}): only results of the same benchmark can be ranked together`,
+        `benchmark differs from ${first.path} (benchmark_id ${r.doc.benchmark_id.slice(0, 12)} vs ${first.doc.benchmark_id.slice(0, 12)}): only results of the same benchmark can share a table`,
       );
     }
     if (protocolKey(r.doc) !== protocolKey(first.doc)) {
@@ -71,6 +71,51 @@ export interface TaskCoverage {
   total: number;
 }
 
+/** Tasks and items per task of the benchmark behind comparable results: from its manifest when readable, else the largest count in the results. */
+export interface BenchmarkTotals {
+  tasks: string[];
+  totals: Record<string, number>;
+  from: 'manifest' | 'results';
+}
+
+export function benchmarkTotals(docs: ResultsDocument[]): BenchmarkTotals {
+  const fromManifest = docs.map((d) => manifestItemCounts(d)).find((c) => c !== undefined);
+  const tasks = [...new Set([...(fromManifest ? Object.keys(fromManifest) : []), ...docs.flatMap((d) => Object.keys(d.summary))])];
+  tasks.sort((a, b) => (a === 'posed' ? -1 : b === 'posed' ? 1 : a.localeCompare(b)));
+  const totals: Record<string, number> = {};
+  for (const task of tasks) totals[task] = fromManifest?.[task] ?? Math.max(0, ...docs.map((d) => d.summary[task]?.items ?? 0));
+  return { tasks, totals, from: fromManifest ? 'manifest' : 'results' };
+}
+
+export interface MethodCoverage {
+  coverage: Record<string, TaskCoverage>;
+  /** One entry per task with missing or failed items, e.g. "posed 58/60 scored, 2 failed". */
+  problems: string[];
+  scored: number;
+  total: number;
+}
+
+/**
+ * How much of the benchmark a method scored. Its figures are means over its scored items, so
+ * a method with any missing or failed item is measured on a different item set than a complete
+ * one and must not be ranked or marked best among complete methods.
+ */
+export function methodCoverage(doc: ResultsDocument, totals: BenchmarkTotals): MethodCoverage {
+  const coverage: Record<string, TaskCoverage> = {};
+  const problems: string[] = [];
+  let scored = 0;
+  let total = 0;
+  for (const task of totals.tasks) {
+    const s = doc.summary[task];
+    const c = { scored: s?.scored ?? 0, total: totals.totals[task] };
+    coverage[task] = c;
+    scored += c.scored;
+    total += c.total;
+    if (c.scored < c.total || (s?.failed ?? 0) > 0) problems.push(`${task} ${c.scored}/${c.total} scored${s?.failed ? `, ${s.failed} failed` : ''}`);
+  }
+  return { coverage, problems, scored, total };
+}
+
 export interface LeaderboardRow {
   /** 1-based rank among complete methods; null for incomplete ones (listed after). */
   rank: number | null;
@@ -90,7 +135,7 @@ export interface LeaderboardRow {
 
 export interface Leaderboard {
   benchmark: string;
-  benchmark_manifest_sha256: string;
+  benchmark_id: string;
   protocol: string;
   /** Where the item totals came from. */
   totals_from: 'manifest' | 'results';
@@ -114,32 +159,15 @@ export function buildLeaderboard(results: ResultsFile[]): Leaderboard {
   assertComparable(results);
   assertUniqueMethods(results);
   const first = results[0].doc;
-  const fromManifest = results.map((r) => manifestItemCounts(r.doc)).find((c) => c !== undefined);
-  const tasks = [...new Set([...(fromManifest ? Object.keys(fromManifest) : []), ...results.flatMap((r) => Object.keys(r.doc.summary))])];
-  tasks.sort((a, b) => (a === 'posed' ? -1 : b === 'posed' ? 1 : a.localeCompare(b)));
-  const totals: Record<string, number> = {};
-  for (const task of tasks) {
-    totals[task] = fromManifest?.[task] ?? Math.max(0, ...results.map((r) => r.doc.summary[task]?.items ?? 0));
-  }
+  const bench = benchmarkTotals(results.map((r) => r.doc));
+  const tasks = bench.tasks;
   const hasL2 = results.some((r) => Object.values(r.doc.summary).some((s) => 'l2' in s.metrics));
   const metricColumns = hasL2 ? NERSEMBLE_COLUMNS : NOW_COLUMNS;
   const rankTask = tasks.includes('posed') ? 'posed' : tasks[0];
   const rankMetric = hasL2 ? 'l2' : 'median';
   const rows: LeaderboardRow[] = results.map(({ path, doc }) => {
-    const coverage: Record<string, TaskCoverage> = {};
-    const metrics: Record<string, Record<string, number>> = {};
-    const problems: string[] = [];
-    let scored = 0;
-    let total = 0;
-    for (const task of tasks) {
-      const s = doc.summary[task];
-      const c = { scored: s?.scored ?? 0, total: totals[task] };
-      coverage[task] = c;
-      metrics[task] = s ? { ...s.metrics } : {};
-      scored += c.scored;
-      total += c.total;
-      if (c.scored < c.total || (s?.failed ?? 0) > 0) problems.push(`${task} ${c.scored}/${c.total} scored${s?.failed ? `, ${s.failed} failed` : ''}`);
-    }
+    const { coverage, problems, scored, total } = methodCoverage(doc, bench);
+    const metrics: Record<string, Record<string, number>> = Object.fromEntries(tasks.map((t) => [t, doc.summary[t] ? { ...doc.summary[t].metrics } : {}]));
     const value = metrics[rankTask]?.[rankMetric];
     const score = typeof value === 'number' && Number.isFinite(value) ? value : null;
     const complete = problems.length === 0 && score !== null;
@@ -152,9 +180,9 @@ export function buildLeaderboard(results: ResultsFile[]): Leaderboard {
   const incomplete = rows.filter((r) => !r.complete).sort(byScore);
   return {
     benchmark: first.benchmark,
-    benchmark_manifest_sha256: first.benchmark_manifest_sha256,
+    benchmark_id: first.benchmark_id,
     protocol: protocolName(first),
-    totals_from: fromManifest ? 'manifest' : 'results',
+    totals_from: bench.from,
     ranked_by: `${rankTask} ${rankMetric} (lower is better; incomplete methods listed after complete ones, unranked)`,
     tasks,
     metric_columns: metricColumns,
@@ -221,7 +249,7 @@ export function leaderboardHtml(board: Leaderboard): string {
 <style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 td:nth-child(2),td:last-child,th{text-align:left}tr.incomplete{color:#a00;background:#fff4f4}caption{text-align:left;margin-bottom:.5em}</style></head>
 <body><h1>facebench leaderboard</h1>
-<p>Benchmark: <code>${escapeHtml(board.benchmark)}</code> (manifest sha256 <code>${escapeHtml(board.benchmark_manifest_sha256)}</code>), protocol <code>${escapeHtml(board.protocol)}</code>.</p>
+<p>Benchmark: <code>${escapeHtml(board.benchmark)}</code> (benchmark_id <code>${escapeHtml(board.benchmark_id)}</code>), protocol <code>${escapeHtml(board.protocol)}</code>.</p>
 <table><caption>Ranked by ${escapeHtml(board.ranked_by)}. Coverage: items scored / items in the benchmark (totals from the ${board.totals_from === 'manifest' ? 'benchmark manifest' : 'results, manifest not readable'}). Distances in mm.</caption>
 <thead><tr>${th}</tr></thead>
 <tbody>

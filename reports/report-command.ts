@@ -48,11 +48,12 @@ const num = (v: number | null) => (v === null ? '' : v);
 /** The report's tables as CSV texts (one per table, keyed by name). */
 export function tablesToCsv(t: ReportTables): Record<string, string> {
   const table2 = [
-    ['method', ...TABLE2_TASKS.flatMap((task) => TABLE2_METRICS.map((m) => `${task.key}_${m.key}`)), ...TABLE2_TASKS.map((task) => `${task.key}_scored`), 'best_in'],
+    ['method', ...TABLE2_TASKS.flatMap((task) => TABLE2_METRICS.map((m) => `${task.key}_${m.key}`)), ...TABLE2_TASKS.map((task) => `${task.key}_scored`), 'status', 'best_in'],
     ...t.table2.rows.map((r) => [
       r.method,
       ...TABLE2_TASKS.flatMap((task) => TABLE2_METRICS.map((m) => num(r.values[task.key][m.key]))),
       ...TABLE2_TASKS.map((task) => r.scored[task.key]),
+      r.status,
       Object.entries(t.table2.best)
         .filter(([, methods]) => methods.includes(r.method))
         .map(([column]) => column)
@@ -82,7 +83,8 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
  * results, plus the same tables beside it: `<stem>.json` (every table) and
  * `<stem>.<table>.csv` for table2, by-person, by-rank, items and curves, where `<stem>` is
  * the HTML file's name without extension (`report.html` → `report.json`, `report.items.csv`, …).
- * Every file is written atomically.
+ * Results of different benchmarks or protocols, or the same method twice, are refused before
+ * anything is written. Every file is written atomically.
  */
 export function writeReport(options: ReportOptions): ReportFiles {
   const loaded = loadResults(options.results);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../evaluators/errors.js';
 import { type ResultsDocument, readResultsDirs } from '../evaluators/formats/index.js';
+import { assertComparable, assertUniqueMethods, benchmarkTotals, methodCoverage } from './leaderboard.js';
 
 /** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
 export const TABLE2_METRICS = [
@@ -23,11 +24,18 @@ export interface Table2Row {
   /** `values[task][metric]`, null when the method has no such figure. */
   values: Record<Table2Task, Record<Table2Metric, number | null>>;
   scored: Record<Table2Task, string>;
+  /** False when the method has a missing or failed item in any task: it is then never marked best. */
+  complete: boolean;
+  /** "complete" or the reason, as on the leaderboard: "incomplete: posed 58/60 scored, 2 failed". */
+  status: string;
 }
 
 export interface Table2 {
   rows: Table2Row[];
-  /** Methods holding the best value of each `task.metric` column (ties all marked). */
+  /**
+   * Complete methods holding the best value of each `task.metric` column (ties all marked);
+   * an empty list when no complete method has a value there.
+   */
   best: Record<string, string[]>;
 }
 
@@ -74,7 +82,7 @@ export interface Provenance {
   tool: string;
   created: string;
   benchmark: string;
-  benchmark_manifest_sha256: string;
+  benchmark_id: string;
   predictions: string;
   protocol: Record<string, unknown>;
 }
@@ -97,11 +105,16 @@ export interface LoadedResults {
 
 /**
  * The results.json files named by `paths`: each path is a method's result folder (holding
- * results.json), a results.json itself, or a folder of method result folders.
+ * results.json), a results.json itself, or a folder of method result folders. Results of
+ * different benchmarks or protocol configurations, and a method name read twice, are refused
+ * as on the leaderboard: one report compares methods on one benchmark and protocol.
  */
 export function loadResults(paths: string[]): LoadedResults[] {
   if (paths.length === 0) throw new InputError('(arguments)', 'no results folder given: pass the folders `facebench eval` wrote');
-  return readResultsDirs(paths).map(({ path, doc }) => ({ file: path, doc }));
+  const found = readResultsDirs(paths);
+  assertComparable(found);
+  assertUniqueMethods(found);
+  return found.map(({ path, doc }) => ({ file: path, doc }));
 }
 
 /** Expression rank of each `person/item`, from the benchmark's manifest.json; empty when unreadable. */
@@ -128,8 +141,14 @@ function mean(values: (number | null)[]): number | null {
   return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : null;
 }
 
-/** The paper's Table 2 of the given results: per method, Neutral and Posed × L1, L2, NC, R@2.5. */
+/**
+ * The paper's Table 2 of the given results (one benchmark): per method, Neutral and Posed ×
+ * L1, L2, NC, R@2.5. A method with missing or failed items (against the benchmark manifest's
+ * item count when readable, as on the leaderboard) is marked incomplete and never best: its
+ * means are over fewer items than the others'.
+ */
 export function buildTable2(docs: ResultsDocument[]): Table2 {
+  const totals = benchmarkTotals(docs);
   const rows: Table2Row[] = docs.map((doc) => {
     const values = {} as Table2Row['values'];
     const scored = {} as Table2Row['scored'];
@@ -139,13 +158,18 @@ export function buildTable2(docs: ResultsDocument[]): Table2 {
       for (const { key } of TABLE2_METRICS) values[task][key] = metric(s?.metrics, key);
       scored[task] = s ? `${s.scored}/${s.items}` : '';
     }
-    return { method: doc.method, values, scored };
+    const { problems } = methodCoverage(doc, totals);
+    const complete = problems.length === 0;
+    return { method: doc.method, values, scored, complete, status: complete ? 'complete' : `incomplete: ${problems.join('; ')}` };
   });
   const best: Record<string, string[]> = {};
   for (const { key: task } of TABLE2_TASKS) {
     for (const { key, better } of TABLE2_METRICS) {
-      const present = rows.filter((r) => r.values[task][key] !== null);
-      if (present.length === 0) continue;
+      const present = rows.filter((r) => r.complete && r.values[task][key] !== null);
+      if (present.length === 0) {
+        if (rows.some((r) => r.values[task][key] !== null)) best[`${task}.${key}`] = [];
+        continue;
+      }
       const pick = better === 'lower' ? Math.min : Math.max;
       const target = pick(...present.map((r) => r.values[task][key] as number));
       best[`${task}.${key}`] = present.filter((r) => r.values[task][key] === target).map((r) => r.method);
@@ -154,7 +178,7 @@ export function buildTable2(docs: ResultsDocument[]): Table2 {
   return { rows, best };
 }
 
-/** Table 2 as fixed-width text (lengths in mm, 3 decimals; `n/a` where a method has no figure). */
+/** Table 2 as fixed-width text (lengths in mm, 3 decimals; `n/a` where a method has no figure; incomplete methods say so). */
 export function table2Text(t: Table2): string {
   const cell = (v: number | null) => (v === null ? 'n/a' : v.toFixed(3)).padStart(7);
   const group = TABLE2_METRICS.length * 8 - 1;
@@ -164,7 +188,8 @@ export function table2Text(t: Table2): string {
     ...t.rows.map(
       (r) =>
         `${r.method.padEnd(14)} ${TABLE2_TASKS.map((task) => TABLE2_METRICS.map((m) => cell(r.values[task.key][m.key])).join(' ')).join('   ')}   ` +
-        TABLE2_TASKS.map((task) => r.scored[task.key]).join(' '),
+        TABLE2_TASKS.map((task) => r.scored[task.key]).join(' ') +
+        (r.complete ? '' : `   ${r.status}`),
     ),
   ];
   return lines.join('\n');
@@ -252,7 +277,7 @@ export function buildTables(loaded: LoadedResults[]): ReportTables {
       tool: `${doc.tool?.name ?? '?'} ${doc.tool?.version ?? '?'}`,
       created: doc.created,
       benchmark: doc.benchmark,
-      benchmark_manifest_sha256: doc.benchmark_manifest_sha256,
+      benchmark_id: doc.benchmark_id,
       predictions: doc.predictions,
       protocol: doc.protocol,
     })),

@@ -31,10 +31,10 @@ function table2Html(t: ReportTables['table2']): string {
         }).join(''),
       ).join('');
       const scored = TABLE2_TASKS.map(({ key }) => row.scored[key]).join(' / ');
-      return `<tr><th scope="row">${escapeHtml(row.method)}</th>${cells}<td>${escapeHtml(scored)}</td></tr>`;
+      return `<tr class="${row.complete ? 'complete' : 'incomplete'}"><th scope="row">${escapeHtml(row.method)}</th>${cells}<td>${escapeHtml(scored)}</td><td>${escapeHtml(row.status)}</td></tr>`;
     })
     .join('\n');
-  return `<table id="table2"><thead><tr><th rowspan="2">Method</th>${head1}<th rowspan="2">scored (neutral / posed)</th></tr><tr>${head2}</tr></thead><tbody>${body}</tbody></table>`;
+  return `<table id="table2"><thead><tr><th rowspan="2">Method</th>${head1}<th rowspan="2">scored (neutral / posed)</th><th rowspan="2">status</th></tr><tr>${head2}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function breakdownHtml(id: string, groupLabel: string, rows: BreakdownRow[]): string {
@@ -74,13 +74,13 @@ function provenanceHtml(p: ReportTables['provenance'], keys: ReportTables['items
     .map(
       (r) =>
         `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.tool)}</td><td>${escapeHtml(r.created)}</td><td><code>${escapeHtml(r.benchmark)}</code></td>` +
-        `<td><code>${escapeHtml(r.benchmark_manifest_sha256)}</code></td><td><code>${escapeHtml(r.predictions)}</code></td><td><code>${escapeHtml(r.file)}</code></td></tr>`,
+        `<td><code>${escapeHtml(r.benchmark_id)}</code></td><td><code>${escapeHtml(r.predictions)}</code></td><td><code>${escapeHtml(r.file)}</code></td></tr>`,
     )
     .join('\n');
   const configs = p.map((r) => `<h4>${escapeHtml(r.method)}</h4><pre>${escapeHtml(JSON.stringify(r.protocol, null, 2))}</pre>`).join('\n');
   const keyRows = keys.map((r) => `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(`${r.person}/${r.item}/${r.task}`)}</td><td><code>${escapeHtml(r.key)}</code></td></tr>`).join('\n');
   return (
-    `<table id="provenance"><thead><tr><th>Method</th><th>Tool</th><th>Evaluated</th><th>Benchmark</th><th>manifest.json sha256</th><th>Predictions</th><th>results.json</th></tr></thead><tbody>${rows}</tbody></table>` +
+    `<table id="provenance"><thead><tr><th>Method</th><th>Tool</th><th>Evaluated</th><th>Benchmark</th><th>benchmark_id</th><th>Predictions</th><th>results.json</th></tr></thead><tbody>${rows}</tbody></table>` +
     `<h3>Protocol configuration</h3>${configs}` +
     `<details><summary>Per-item input keys (sha256 of the prediction, GT and config that produced each number)</summary><table id="item-keys"><thead><tr><th>Method</th><th>Task</th><th>Key</th></tr></thead><tbody>${keyRows}</tbody></table></details>`
   );
@@ -91,7 +91,7 @@ body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1400px}
 h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
 th,td{border:1px solid #ccc;padding:.2rem .5rem}th{background:#f3f3f3}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.best{background:#dff0d8}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.best{background:#dff0d8}#table2 tr.incomplete{color:#a00;background:#fff4f4}
 td.failed{color:#a00;font-weight:bold}td.err{max-width:30rem;overflow-wrap:anywhere;font-size:.75rem}
 #items-table th{cursor:pointer;user-select:none}#items-table th.asc::after{content:" ▲"}#items-table th.desc::after{content:" ▼"}
 .plots{display:flex;flex-wrap:wrap;gap:1rem}.plot{width:600px;height:420px}.plot3d{width:450px;height:420px}#worst figure{margin:0;width:460px;flex:0 0 460px}figcaption{font-size:.8rem}
@@ -176,7 +176,7 @@ export function renderReportHtml(o: RenderOptions): string {
 <script>${o.plotly}</script>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-<p class="note">Generated ${escapeHtml(o.generated)} by ${escapeHtml(o.tool)} from ${t.provenance.length} results document(s). L1, L2 in mm (lower is better), NC normal consistency and R@2.5 the fraction of GT points within 2.5 mm (higher is better); best per column in bold.</p>
+<p class="note">Generated ${escapeHtml(o.generated)} by ${escapeHtml(o.tool)} from ${t.provenance.length} results document(s). L1, L2 in mm (lower is better), NC normal consistency and R@2.5 the fraction of GT points within 2.5 mm (higher is better); best per column in bold, among complete methods only: a method with missing or failed items is marked incomplete and never best, since its means cover fewer items.</p>
 <h2>Table 2</h2>
 ${table2Html(t.table2)}
 <h2>Cumulative error curves</h2>

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { predictionFiles } from '../../evaluators/formats/index.js';
 import { runEval } from '../eval/run-eval.js';
 import { configFromFlags, printer, workerCount, type ProtocolFlags } from '../options.js';
 
@@ -10,6 +12,9 @@ export interface EvalCommandOptions extends ProtocolFlags {
   force?: boolean;
   quiet?: boolean;
 }
+
+/** Tasks whose warnings are printed one line each; the rest are counted in one more line. */
+const WARNED_TASKS_SHOWN = 5;
 
 /** `facebench eval`: a whole benchmark; prints the per-task figures and where they were written. */
 export async function evalCommand(options: EvalCommandOptions): Promise<void> {
@@ -25,10 +30,18 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
   });
   const say = printer(options.quiet);
   const doc = summary.document;
+  // Warnings go to stderr even with --quiet: they say the numbers are probably wrong.
+  const warned = doc.items.filter((r) => r.warnings !== undefined && r.warnings.length > 0);
+  for (const r of warned.slice(0, WARNED_TASKS_SHOWN)) {
+    console.error(`facebench: warning: ${join(options.pred, r.person, r.item, predictionFiles(r.task).mesh)}: ${r.warnings!.join('; ')}`);
+  }
+  if (warned.length > WARNED_TASKS_SHOWN) {
+    console.error(`facebench: warning: ${warned.length - WARNED_TASKS_SHOWN} more tasks have warnings (${warned.length} of ${doc.items.length}); see "warnings" in ${join(summary.resultsDir, 'results.json')}`);
+  }
   for (const [task, s] of Object.entries(doc.summary)) {
     const figures = Object.entries(s.metrics)
       .filter(([k]) => k !== 'points')
-      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .map(([k, v]) => `${k} ${v.toFixed(4)}${s.undefined_values?.[k] ? ` (${s.undefined_values[k]} undefined, left out)` : ''}`)
       .join('  ');
     say(`${doc.method} ${task}: ${s.scored}/${s.items} items scored${s.failed ? `, ${s.failed} FAILED` : ''}  ${figures}`);
   }

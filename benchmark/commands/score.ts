@@ -23,6 +23,7 @@ export function scoreJson(result: ScoreResult, config: ReturnType<typeof configF
     alignment: result.alignment,
     gt_normals: result.gtNormals,
     curve: { thresholds_mm: Array.from(result.curveThresholds), fractions: Array.from(result.curve) },
+    warnings: result.warnings,
     config: configToJson(config),
     tool: TOOL,
   };
@@ -53,6 +54,8 @@ export function scoreCommand(options: ScoreCommandOptions): void {
   const result = scorePrediction(inputs, config);
   const doc = `${JSON.stringify(scoreJson(result, config), null, 1)}\n`;
   if (options.out) writeFileAtomic(options.out, doc);
+  // Warnings go to stderr even with --quiet or --json: they say the numbers are probably wrong.
+  for (const warning of result.warnings) console.error(`facebench: warning: ${options.pred}: ${warning}`);
   if (options.quiet) return;
   if (options.json) {
     process.stdout.write(doc);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import { gatherPoints } from '../../evaluators/geometry/points.js';
 import type { PointCloud } from '../../evaluators/geometry/types.js';
@@ -63,6 +63,23 @@ export function chooseNeutral(person: CapturePerson, landmarks: Float64Array[], 
   const named = person.frames.findIndex((f) => /neutral/i.test(f.sequence));
   if (named >= 0) return { index: named, rule: 'sequence named neutral' };
   return { index: pickNeutral(landmarks), rule: 'closest to the mean configuration with mouth closed' };
+}
+
+/**
+ * Refuse build options that name what the capture does not hold (`--neutral SEQ/frame`,
+ * `--item-cameras`), before anything is written.
+ */
+export function checkBuildOptions(capture: Capture, options: Pick<BuildOptions, 'neutral' | 'itemCameras'>): void {
+  for (const person of capture.persons) {
+    if (options.neutral) {
+      const { sequence, frame } = parseFrameRef(options.neutral);
+      if (!person.frames.some((f) => f.sequence === sequence && f.frame === frame)) {
+        throw new InputError(person.dir, `has no frame ${sequence}/frame_${String(frame).padStart(5, '0')} (given by --neutral)`);
+      }
+    }
+    const unknown = (options.itemCameras ?? []).filter((serial) => !person.cameras.has(serial));
+    if (unknown.length > 0) throw new InputError(join(person.dir, 'camera_params.json'), `has no camera ${unknown.join(', ')} (given by --item-cameras)`);
+  }
 }
 
 /** The camera that looks most directly at the face: centre best aligned with the nose tip's outward direction. */
@@ -175,7 +192,8 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
         distance_to_neutral_mm: selection.toNeutral[selection.order[rank]],
         cloud_source: scan.source,
         label_source: scan.labelSource,
-        source_image: imagePath,
+        /** Relative to the capture folder, so the benchmark's content does not depend on where the capture was. */
+        source_image: relative(capture.root, imagePath).split(sep).join('/'),
       };
       writeFileAtomic(join(bench, dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
       items.push(record);

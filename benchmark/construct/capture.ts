@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import { MM_PER_UNIT, type LengthUnit } from '../../evaluators/geometry/types.js';
 import { readNpy } from '../../evaluators/io/index.js';
+import { plainName } from '../../evaluators/util/index.js';
 
 /**
  * A calibrated camera in millimetres, OpenCV convention (x right, y down, z forward):
@@ -85,6 +86,7 @@ export function readCameraParams(path: string, unit: LengthUnit): Map<string, Ca
   const scale = MM_PER_UNIT[unit];
   const cameras = new Map<string, Camera>();
   for (const [serial, value] of Object.entries(doc.world_2_cam)) {
+    plainName(serial, 'camera serial', path); // it becomes part of item ids and folder names
     const m = matrix(value, 4, 4, path, `world_2_cam["${serial}"]`);
     let K = shared;
     if (!K) {
@@ -170,6 +172,7 @@ export function readCapture(root: string, unit: LengthUnit = 'm', only?: string[
     const cameras = readCameraParams(join(dir, 'camera_params.json'), unit);
     const frames: CaptureFrame[] = [];
     for (const sequence of listDir(join(dir, 'sequences'))) {
+      plainName(sequence, 'sequence folder', join(dir, 'sequences'));
       for (const name of listDir(join(dir, 'sequences', sequence))) {
         const m = /^frame_(\d+)$/.exec(name);
         if (!m) continue;

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { Listr } from 'listr2';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
-import { codeDigest, TOOL } from '../../evaluators/util/index.js';
-import { buildPerson, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
+import { assertNoLinks, codeDigest, TOOL } from '../../evaluators/util/index.js';
+import { buildPerson, checkBuildOptions, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture } from './capture.js';
 import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from '../../evaluators/formats/index.js';
 
@@ -49,6 +49,8 @@ function personKey(options: RunBuildOptions, frames: string[]): string {
 export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> {
   const started = performance.now();
   const capture = readCapture(options.capture, options.unit, options.persons);
+  checkBuildOptions(capture, options);
+  assertNoLinks(options.out);
   mkdirSync(options.out, { recursive: true });
   const results = new Map<string, PersonBuild>();
   const built: string[] = [];

@@ -7,11 +7,11 @@ import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
 import { configToJson, isNowProtocol, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import {
-  discoverTasks, methodName, taskId, writeResults, summarise, ResultsStore, MANIFEST_NAME,
+  discoverTasks, methodName, taskId, verifiedBenchmarkId, writeResults, summarise, ResultsStore,
   type EvalTask, type ResultsDocument, type TaskName, type TaskRecord,
 } from '../../evaluators/formats/index.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
-import { TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, TOOL } from '../../evaluators/util/index.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface EvalOptions {
@@ -55,11 +55,13 @@ function workerFile(): string {
 export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   const tasks = discoverTasks(options.bench, options.pred, options.tasks);
   const method = methodName(options.pred, options.method);
+  const hasher = new FileHasher();
+  const benchmark = verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
   const resultsDir = join(options.out, method);
+  assertNoLinks(resultsDir, options.out);
   const store = new ResultsStore(resultsDir);
   const keepDistances = isNowProtocol(options.config.protocol);
   const codeVersion = scoringCodeVersion();
-  const hasher = new FileHasher();
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
 
   const records = new Map<string, TaskRecord>();
@@ -125,7 +127,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
     tool: { ...TOOL },
     method,
     benchmark: resolve(options.bench),
-    benchmark_manifest_sha256: hasher.hash(join(options.bench, MANIFEST_NAME)),
+    benchmark_id: benchmark,
     predictions: resolve(options.pred),
     protocol: configToJson(options.config),
     created: new Date().toISOString(),

@@ -23,7 +23,8 @@ import { builtinMethods } from '../../baselines/builtin.js';
 import { methodKey, parseMethodOptions } from '../../baselines/method-options.js';
 import { getMethod } from '../../baselines/registry.js';
 import { InputError } from '../../evaluators/errors.js';
-import { DONE_FILE, readManifest, writeMethodDocument, type ItemRecord, type Manifest, type MethodDocument } from '../../evaluators/formats/index.js';
+import { assertNoLinks } from '../../evaluators/util/index.js';
+import { DONE_FILE, readManifest, verifyBenchmarkFiles, writeMethodDocument, type ItemRecord, type Manifest, type MethodDocument } from '../../evaluators/formats/index.js';
 import { TOOL } from '../../evaluators/util/index.js';
 import { runItem, type ItemOutcome } from './predict-item.js';
 import type { PredictWorkerRequest } from './worker.js';
@@ -115,6 +116,9 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
     items = items.filter((i) => options.items!.includes(i.id));
   }
   if (items.length === 0) throw new InputError(join(bench, 'manifest.json'), 'lists no items');
+  // The inputs a method reads must be the benchmark's own; the output tree holds no links out.
+  verifyBenchmarkFiles(bench, manifest, items.flatMap((i) => [`${i.dir}/image.png`, `${i.dir}/meta.json`]));
+  assertNoLinks(out);
   const key = methodKey(adapter, parsed);
   // Forcing: without their markers, every item is predicted again (in this thread or a worker).
   if (options.force) for (const item of items) rmSync(join(out, item.person, item.id, DONE_FILE), { force: true });

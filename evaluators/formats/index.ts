@@ -4,7 +4,7 @@
  * scoring tasks of a benchmark, and the results of `eval`. docs/formats.md describes them.
  */
 export {
-  checkBenchmark, listFiles, readManifest, sha256File, ItemSchema, ManifestSchema, PersonSchema,
+  benchmarkId, changedFiles, checkBenchmark, listFiles, verifyBenchmarkFiles, readManifest, sha256File, ItemSchema, ManifestSchema, PersonSchema,
   MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION,
   type CheckReport, type ItemRecord, type Manifest, type PersonRecord,
 } from './manifest.js';
@@ -14,7 +14,7 @@ export {
   type DoneMarker, type MethodDocument,
 } from './predictions.js';
 export { validatePredictions, type ValidationReport } from './validate-predictions.js';
-export { TASKS, discoverTasks, taskId, type EvalTask, type TaskName } from './tasks.js';
+export { TASKS, discoverTasks, taskId, verifiedBenchmarkId, type EvalTask, type TaskName } from './tasks.js';
 export {
   ResultsStore, metricsCsv, summarise, writeResults, AlignmentReportSchema, ResultsDocumentSchema, TaskRecordSchema, TaskSummarySchema,
   type ResultsDocument, type TaskRecord, type TaskSummary,

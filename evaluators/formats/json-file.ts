@@ -22,6 +22,11 @@ export function readJsonFile<T>(path: string, schema: z.ZodType<T>, what: string
   } catch (error) {
     throw new InputError(path, `not valid JSON (${(error as Error).message})`);
   }
+  return checkJsonDocument(path, doc, schema, what);
+}
+
+/** A parsed JSON document of `path` checked against its schema (InputError naming the file). */
+export function checkJsonDocument<T>(path: string, doc: unknown, schema: z.ZodType<T>, what: string): T {
   const parsed = schema.safeParse(doc);
   if (!parsed.success) throw new InputError(path, `not ${what}: ${schemaProblem(parsed.error)}`);
   return parsed.data;

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { canonicalJson, isPlainName, plainNameProblem } from '../util/index.js';
 import { readJsonFile } from './json-file.js';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -10,14 +11,23 @@ export const MANIFEST_SCHEMA = 'facebench-benchmark';
 export const MANIFEST_VERSION = 1;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
-const relPath = z.string().min(1).refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'expected a path inside the benchmark');
+/** A name that becomes a path component: letters, digits, `. _ + -` (see util/safe-name.ts). */
+const plain = z.string().superRefine((name, ctx) => {
+  const problem = plainNameProblem(name);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name.slice(0, 80))} is ${problem}` });
+});
+/** A '/'-separated path inside the benchmark made of plain names. */
+const relPath = z.string().min(1).superRefine((path, ctx) => {
+  const bad = path.split('/').find((part) => !isPlainName(part));
+  if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(path.slice(0, 120))} is not a path inside the benchmark (component ${JSON.stringify(bad.slice(0, 40))} is not a plain name)` });
+});
 
 export const ItemSchema = z.object({
-  id: z.string().min(1),
-  person: z.string().min(1),
-  sequence: z.string().min(1),
+  id: plain,
+  person: plain,
+  sequence: plain,
   frame: z.number().int().nonnegative(),
-  camera: z.string().min(1),
+  camera: plain,
   /** Position in the furthest-point-sampling order (0 = farthest from neutral). */
   rank: z.number().int().nonnegative(),
   /** Landmark distance (mm) to the nearest of neutral and the earlier picks when chosen. */
@@ -27,9 +37,9 @@ export const ItemSchema = z.object({
 });
 
 export const PersonSchema = z.object({
-  id: z.string().min(1),
-  neutral: z.object({ sequence: z.string(), frame: z.number().int().nonnegative(), dir: relPath, points: z.number().int().positive(), rule: z.string() }),
-  items: z.array(z.string()),
+  id: plain,
+  neutral: z.object({ sequence: plain, frame: z.number().int().nonnegative(), dir: relPath, points: z.number().int().positive(), rule: z.string() }),
+  items: z.array(plain),
 });
 
 export const ManifestSchema = z.object({
@@ -48,6 +58,17 @@ export const ManifestSchema = z.object({
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ItemRecord = z.infer<typeof ItemSchema>;
 export type PersonRecord = z.infer<typeof PersonSchema>;
+
+/**
+ * The identity of a benchmark: sha256 of its content and protocol (schema, protocol,
+ * persons, items and the sha256 of every file), not of when, where or by which tool version
+ * it was built. The same content built twice, in two folders, or resumed, has one id;
+ * results are comparable exactly when their benchmark ids are equal.
+ */
+export function benchmarkId(manifest: Manifest): string {
+  const { schema, version, protocol, persons, items, files } = manifest;
+  return createHash('sha256').update(canonicalJson({ schema, version, protocol, persons, items, files })).digest('hex');
+}
 
 export function sha256File(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -72,6 +93,37 @@ export function readManifest(bench: string): Manifest {
   return readJsonFile(path, ManifestSchema, 'a benchmark manifest written by `facebench build`');
 }
 
+/**
+ * The files of a benchmark that no longer match its manifest, one line each (`rel: missing`
+ * or `rel: sha256 differs …`): all listed files, or only `rels`. `hash` may be a memoising
+ * hasher shared with the caller (default: read and hash each file).
+ */
+export function changedFiles(bench: string, manifest: Manifest, rels: Iterable<string> = Object.keys(manifest.files), hash: (path: string) => string = sha256File): string[] {
+  const problems: string[] = [];
+  for (const rel of rels) {
+    const digest = manifest.files[rel];
+    const path = join(bench, rel);
+    if (digest === undefined) problems.push(`${rel}: not listed in the manifest`);
+    else if (!existsSync(path)) problems.push(`${rel}: missing`);
+    else if (hash(path) !== digest) problems.push(`${rel}: sha256 differs from the manifest (file changed or corrupt)`);
+  }
+  return problems;
+}
+
+/**
+ * Refuse a benchmark whose files (all, or `rels`) changed since it was built: an edited scan
+ * must never be scored under the identity of the original. One line naming the files.
+ */
+export function verifyBenchmarkFiles(bench: string, manifest: Manifest, rels?: Iterable<string>, hash?: (path: string) => string): void {
+  const problems = changedFiles(bench, manifest, rels, hash);
+  if (problems.length === 0) return;
+  const names = problems.map((p) => p.slice(0, p.indexOf(':')));
+  throw new InputError(
+    join(bench, MANIFEST_NAME),
+    `${problems.length} file${problems.length > 1 ? 's' : ''} of the benchmark changed since it was built (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}); restore them or rebuild the benchmark (\`facebench check\` lists every problem)`,
+  );
+}
+
 export interface CheckReport {
   files: number;
   problems: string[];
@@ -83,13 +135,8 @@ export interface CheckReport {
  */
 export function checkBenchmark(bench: string): CheckReport {
   const manifest = readManifest(bench);
-  const problems: string[] = [];
   const listed = new Set(Object.keys(manifest.files));
-  for (const [rel, digest] of Object.entries(manifest.files)) {
-    const path = join(bench, rel);
-    if (!existsSync(path)) problems.push(`${rel}: missing`);
-    else if (sha256File(path) !== digest) problems.push(`${rel}: sha256 differs from the manifest (file changed or corrupt)`);
-  }
+  const problems = changedFiles(bench, manifest);
   for (const rel of listFiles(bench)) {
     if (rel !== MANIFEST_NAME && !listed.has(rel)) problems.push(`${rel}: not listed in the manifest`);
   }

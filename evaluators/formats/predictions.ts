@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic.js';
+import { plainName } from '../util/index.js';
 import { readJsonFile } from './json-file.js';
 import { TASKS, type TaskName } from './tasks.js';
 
@@ -87,14 +88,16 @@ export function writeDoneMarker(dir: string, marker: DoneMarker): void {
 }
 
 /** What any method.json must hold (a submission made by another tool may hold only this). */
-const MethodNameSchema = z.looseObject({ name: z.string().min(1) });
+const MethodNameSchema = z.looseObject({ name: z.string() });
 
 /**
  * The method name of a predictions folder: `explicit`, else `name` in its method.json
- * (which must then be valid JSON with a non-empty name), else the folder's name.
+ * (which must then be valid JSON with a non-empty name), else the folder's name. It names
+ * the results folder, so it must be a plain name (no `..`, no separators).
  */
 export function methodName(pred: string, explicit?: string): string {
-  if (explicit) return explicit;
+  if (explicit !== undefined) return plainName(explicit, 'method name', '--method');
   const path = join(pred, METHOD_FILE);
-  return existsSync(path) ? readJsonFile(path, MethodNameSchema, 'a method description').name : basename(resolve(pred));
+  if (existsSync(path)) return plainName(readJsonFile(path, MethodNameSchema, 'a method description').name, 'method name', path);
+  return plainName(basename(resolve(pred)), 'method name (the predictions folder name; give --method)', pred);
 }

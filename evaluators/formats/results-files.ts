@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { readJsonFile } from './json-file.js';
+import { z } from 'zod';
+import { checkJsonDocument, readJsonFile } from './json-file.js';
 import { ResultsDocumentSchema, type ResultsDocument } from './results.js';
 
 /** One results.json and where it was read from. */
@@ -13,7 +14,11 @@ export interface ResultsFile {
 
 /** Read and schema-check one results.json. */
 export function readResultsFile(path: string): ResultsDocument {
-  return readJsonFile(path, ResultsDocumentSchema, 'a results.json written by `facebench eval`');
+  const doc = readJsonFile(path, z.unknown(), 'JSON');
+  if (doc && typeof doc === 'object' && !('benchmark_id' in doc) && 'benchmark_manifest_sha256' in doc) {
+    throw new InputError(path, 'was written by an earlier facebench, which identified benchmarks by their manifest file; re-run `facebench eval` on it to compare it with other results');
+  }
+  return checkJsonDocument(path, doc, ResultsDocumentSchema, 'a results.json written by `facebench eval`');
 }
 
 /**

@@ -38,6 +38,8 @@ export const TaskRecordSchema = z.object({
   /** Key of the inputs, config and scoring code that produced this record (resuming compares it). */
   key: z.string(),
   seconds: z.number(),
+  /** Signs of a unit or landmark mistake found while scoring (docs/protocols.md#warnings); absent when none. */
+  warnings: z.array(z.string()).optional(),
 });
 export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 
@@ -47,6 +49,8 @@ export const TaskSummarySchema = z.object({
   failed: z.number().int().nonnegative(),
   /** Mean over scored items (nersemble) or pooled over all points (NoW). */
   metrics: z.record(z.string(), MetricValue),
+  /** Per metric, the scored items whose value is undefined (NaN) and left out of its mean; absent when none. */
+  undefined_values: z.record(z.string(), z.number().int().positive()).optional(),
   curve: z.array(z.number()),
 });
 export type TaskSummary = z.infer<typeof TaskSummarySchema>;
@@ -57,7 +61,7 @@ export const ResultsDocumentSchema = z.object({
   method: z.string().min(1),
   benchmark: z.string(),
   /** sha256 of the benchmark's manifest.json ('missing' for a benchmark without one). */
-  benchmark_manifest_sha256: z.string(),
+  benchmark_id: z.string(),
   predictions: z.string(),
   protocol: z.record(z.string(), z.unknown()),
   created: z.string(),
@@ -113,6 +117,8 @@ export class ResultsStore {
 /**
  * Benchmark figures per task. nersemble: the mean over scored items of each per-item
  * metric (docs/protocols.md#aggregation-and-failed-items), so failed items do not vanish: they are counted in `failed`.
+ * An item whose value of a metric is undefined (NaN, e.g. NC without any defined normal)
+ * is left out of that metric's mean and counted in `undefined_values`.
  * NoW: statistics of the distances pooled over every scored item, as NoW's evaluation does.
  */
 export function summarise(records: TaskRecord[], config: ProtocolConfig, store: ResultsStore): Record<string, TaskSummary> {
@@ -138,8 +144,11 @@ export function summarise(records: TaskRecord[], config: ProtocolConfig, store: 
     } else if (ok.length > 0) {
       const keys = Object.keys(ok[0].metrics!);
       for (const key of keys) {
-        const values = ok.map((r) => r.metrics![key]);
-        summary.metrics[key] = key === 'points' ? values.reduce((a, b) => a + b, 0) : values.reduce((a, b) => a + b, 0) / values.length;
+        const values = ok.map((r) => r.metrics![key] ?? Number.NaN);
+        const defined = values.filter((v) => !Number.isNaN(v));
+        const total = defined.reduce((a, b) => a + b, 0);
+        summary.metrics[key] = key === 'points' ? total : defined.length > 0 ? total / defined.length : Number.NaN;
+        if (defined.length < values.length) (summary.undefined_values ??= {})[key] = values.length - defined.length;
       }
       summary.curve = Array.from(thresholds, (_t, i) => ok.reduce((a, r) => a + (r.curve?.[i] ?? 0), 0) / ok.length);
     }

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import { MANIFEST_NAME, readManifest } from './manifest.js';
+import { canonicalJson, plainName } from '../util/index.js';
+import { benchmarkId, MANIFEST_NAME, readManifest, verifyBenchmarkFiles } from './manifest.js';
 
 export type TaskName = 'posed' | 'neutral';
 export const TASKS: readonly TaskName[] = ['posed', 'neutral'];
@@ -70,9 +72,33 @@ function benchmarkItems(bench: string): { person: string; item: string; dir: str
   if (!existsSync(itemsDir)) {
     throw new InputError(bench, 'is not a built benchmark: it has no manifest.json and no items/ folder (build one with `facebench build`)');
   }
-  const out = subfolders(itemsDir).flatMap((person) => subfolders(join(itemsDir, person)).map((item) => ({ person, item, dir: join(itemsDir, person, item) })));
+  const out = subfolders(itemsDir).flatMap((person) =>
+    subfolders(join(itemsDir, person)).map((item) => ({
+      person: plainName(person, 'person folder', itemsDir),
+      item: plainName(item, 'item folder', join(itemsDir, person)),
+      dir: join(itemsDir, person, item),
+    })),
+  );
   if (out.length === 0) throw new InputError(itemsDir, 'holds no items');
   return out;
+}
+
+/**
+ * The id of the benchmark the tasks are scored on, after checking that every GT file they
+ * read is still the one the benchmark was built with: a benchmark with a manifest is
+ * verified against it (an InputError names changed files) and identified by `benchmarkId`;
+ * a folder without one is identified by the sha256 of its GT files' paths and contents.
+ * `hash` is the caller's (memoising) file hasher.
+ */
+export function verifiedBenchmarkId(bench: string, tasks: readonly EvalTask[], hash: (path: string) => string): string {
+  const gtFiles = [...new Set(tasks.flatMap((t) => [t.gt, t.gtLandmarks]))].map((path) => relative(bench, path).split(sep).join('/')).sort();
+  if (existsSync(join(bench, MANIFEST_NAME))) {
+    const manifest = readManifest(bench);
+    verifyBenchmarkFiles(bench, manifest, gtFiles, hash);
+    return benchmarkId(manifest);
+  }
+  const content = gtFiles.map((rel) => [rel, hash(join(bench, rel))]);
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
 /** Stable identifier of a task, used for result files and resuming. */

@@ -9,10 +9,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { isInputError } from '../errors.js';
+import { validatePredictionMesh, validateLandmarkBounds } from '../geometry/validate.js';
 import { readLandmarks, readMesh } from '../io/index.js';
 import { FLAME_FACE_COUNT, FLAME_VERTEX_COUNT, isFlameTopology } from '../protocols/index.js';
-import { readManifest, type Manifest } from './manifest.js';
-import { ITEM_FILE_NAMES, METHOD_FILE, predictionFiles } from './predictions.js';
+import { changedFiles, readManifest, type Manifest } from './manifest.js';
+import { ITEM_FILE_NAMES, METHOD_FILE, methodName, predictionFiles } from './predictions.js';
 import { TASKS } from './tasks.js';
 
 export interface ValidationReport {
@@ -31,6 +32,15 @@ export function validatePredictions(bench: string, pred: string, manifest: Manif
   const problems: string[] = [];
   if (!existsSync(root) || !statSync(root).isDirectory()) return { items: manifest.items.length, meshes: 0, problems: [`${pred}: predictions folder not found`] };
   let meshes = 0;
+  // What eval would refuse: a benchmark changed since it was built, a method name that is no plain name.
+  problems.push(...changedFiles(bench, manifest).map((p) => `${bench}/${p}`));
+  if (existsSync(join(root, METHOD_FILE))) {
+    try {
+      methodName(root);
+    } catch (error) {
+      problems.push(isInputError(error) ? `${rel(error.file)}: ${error.detail}` : `${METHOD_FILE}: ${(error as Error).message}`);
+    }
+  }
 
   for (const item of manifest.items) {
     const dir = join(root, item.person, item.id);
@@ -48,12 +58,14 @@ export function validatePredictions(bench: string, pred: string, manifest: Manif
         meshes++;
         vertexCount = mesh.positions.length / 3;
         flame = isFlameTopology(mesh);
+        // What scoring refuses beyond reading: coordinates beyond the bound, no triangle of non-zero area.
+        validatePredictionMesh(mesh, meshPath);
       } catch (error) {
         problems.push(isInputError(error) ? `${rel(meshPath)}: ${error.detail}` : `${rel(meshPath)}: unreadable (${(error as Error).message})`);
       }
       if (existsSync(lmPath)) {
         try {
-          readLandmarks(lmPath, { count: 7 });
+          validateLandmarkBounds(readLandmarks(lmPath, { count: 7 }), lmPath);
         } catch (error) {
           problems.push(isInputError(error) ? `${rel(lmPath)}: ${error.detail}` : `${rel(lmPath)}: unreadable (${(error as Error).message})`);
         }
@@ -70,7 +82,11 @@ export function validatePredictions(bench: string, pred: string, manifest: Manif
     if (!persons.has(item.person)) persons.set(item.person, new Set());
     persons.get(item.person)!.add(item.id);
   }
-  const entries = (dir: string) => readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // Symbolic links are refused wherever they are: a submission is plain files and folders.
+  const entries = (dir: string) =>
+    readdirSync(dir, { withFileTypes: true })
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .filter((e) => !e.isSymbolicLink() || void problems.push(`${rel(join(dir, e.name))}: a symbolic link (a submission holds regular files and folders only)`));
   for (const top of entries(root)) {
     const path = join(root, top.name);
     if (top.isFile() && top.name === METHOD_FILE) continue;

@@ -3,7 +3,7 @@
  * one `x y z` per line (whitespace or commas; blank lines and `#` comments ignored);
  * `.json` `[[x,y,z],…]` or `{"landmarks": [[x,y,z],…]}`; MeshLab `.pp` picked points
  * (`<point x=".." y=".." z=".." …/>`, attributes in any order; every point is used, in
- * file order, whatever its `active` flag).
+ * file order, whatever its `active` flag). Text files may start with a UTF-8 byte-order mark.
  */
 import { InputError } from '../errors.js';
 import { MM_PER_UNIT, type LengthUnit } from '../geometry/types.js';
@@ -11,6 +11,7 @@ import { writeFileAtomic } from './atomic.js';
 import { extensionOf, readInputFile } from './files.js';
 import { formatFloat64 } from './number-format.js';
 import { parseNpy } from './npy.js';
+import { stripBom } from './text-scan.js';
 
 export interface LandmarkReadOptions {
   /** Number of landmarks expected (default 7). */
@@ -125,7 +126,10 @@ export function readLandmarks(path: string, options: LandmarkReadOptions = {}): 
   if (ext === '.npy') {
     out = fromNpy(bytes, path, count);
   } else {
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+      throw new InputError(path, 'is UTF-16 text; save it as UTF-8 (or ASCII) and try again');
+    }
+    const text = stripBom(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
     if (ext === '.txt') out = fromText(text, path, count);
     else if (ext === '.json') out = fromJson(text, path, count);
     else out = fromPickedPoints(text, path, count);

@@ -9,7 +9,10 @@
  * normal_x/…) and optional red/green/blue (or diffuse_red/…; 8-bit or 0..1 floats; alpha
  * ignored). From element `face` it takes the list `vertex_indices` (or `vertex_index`)
  * and fan-triangulates polygons: (v0, vk, vk+1). Polygons with fewer than 3 corners are
- * dropped.
+ * dropped. The data must hold exactly the declared records: a file cut short, one whose
+ * records fit other counts than the header's, and bytes (binary) or non-blank lines
+ * (ASCII) after the declared records are refused. A UTF-8 byte-order mark before `ply`
+ * is skipped.
  */
 import { InputError } from '../errors.js';
 import type { PointCloud, TriangleMesh } from '../geometry/types.js';
@@ -19,7 +22,7 @@ import { formatFloat32, formatFloat64 } from './number-format.js';
 import {
   F32, F64, I16, I32, I8, SCALAR_NAME, SCALAR_SIZE, U16, U32, U8, colourChannel, isIntegerScalar, readScalar,
 } from './scalar-types.js';
-import { AsciiScanner, latin1 } from './text-scan.js';
+import { AsciiScanner, latin1, parseNumber, utf8BomLength } from './text-scan.js';
 
 export type PlyFormat = 'ascii' | 'binary_little_endian' | 'binary_big_endian';
 
@@ -74,7 +77,8 @@ function findDataOffset(bytes: Uint8Array): number {
 
 /** Parse and check the PLY header. */
 export function parsePlyHeader(bytes: Uint8Array, file: string): PlyHeader {
-  const start = latin1(bytes, 0, Math.min(bytes.length, 4));
+  const bom = utf8BomLength(bytes);
+  const start = latin1(bytes, bom, Math.min(bytes.length, bom + 4));
   if (!/^ply\s/.test(start)) {
     throw new InputError(file, "not a PLY file (it does not start with the line 'ply')");
   }
@@ -82,7 +86,7 @@ export function parsePlyHeader(bytes: Uint8Array, file: string): PlyHeader {
   if (dataOffset < 0) {
     throw new InputError(file, "bad PLY header: no 'end_header' line (the file is cut short or not a PLY file)");
   }
-  const lines = latin1(bytes, 0, dataOffset).split('\n');
+  const lines = latin1(bytes, bom, dataOffset).split('\n');
   const header: PlyHeader = { format: 'ascii', version: '', elements: [], comments: [], objInfo: [], dataOffset };
   let sawFormat = false;
   for (let k = 1; k < lines.length; k++) {
@@ -202,9 +206,39 @@ function planElement(element: PlyElement, role: 'vertex' | 'face' | 'other'): El
 }
 
 function plural(name: string, count: number): string {
-  if (name === 'vertex') return `${count} vertices`;
-  if (name === 'face') return `${count} faces`;
-  return `${count} '${name}' elements`;
+  if (name === 'vertex') return `${count} ${count === 1 ? 'vertex' : 'vertices'}`;
+  if (name === 'face') return `${count} face${count === 1 ? '' : 's'}`;
+  return `${count} '${name}' element${count === 1 ? '' : 's'}`;
+}
+
+function singular(name: string): string {
+  return name === 'vertex' || name === 'face' ? name : `'${name}' element`;
+}
+
+function joinAnd(parts: string[]): string {
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/** "5023 vertices and 9976 faces": the element counts of the header, or `counts` in their place. */
+function listCounts(plans: ElementPlan[], counts?: ArrayLike<number>): string {
+  return joinAnd(plans.map((p, k) => plural(p.name, counts === undefined ? p.count : counts[k])));
+}
+
+/** The error for data that ends inside element `k`, after `complete` of its records. */
+function truncatedError(file: string, plans: ElementPlan[], k: number, complete: number): InputError {
+  const parts: string[] = [];
+  for (let j = 0; j < k; j++) if (plans[j].count > 0) parts.push(plural(plans[j].name, plans[j].count));
+  if (complete > 0) parts.push(plural(plans[k].name, complete));
+  const where = parts.length === 0 ? `before the first ${singular(plans[k].name)}` : `after ${joinAnd(parts)}`;
+  return new InputError(file, `truncated: the header declares ${listCounts(plans)}, the data ends ${where}; the file is cut short: copy or export it again`);
+}
+
+/** The error for data whose records are those of other element counts than the header's. */
+function disagreeError(file: string, plans: ElementPlan[], counts: number[]): InputError {
+  return new InputError(
+    file,
+    `the header and the data disagree: the header declares ${listCounts(plans)}, the data holds ${listCounts(plans, counts)}; correct the counts in the header or export the file again`,
+  );
 }
 
 /** Collects the vertex columns and triangles while the body is walked. */
@@ -214,12 +248,16 @@ class MeshSink {
   colors: Uint8Array | undefined;
   colourCodes: Int32Array = new Int32Array(3);
   triangles = new GrowableUint32(0);
+  /** Largest vertex index met in the faces (-1 before any). */
+  maxIndex = -1;
   /** Values of the current vertex record, by slot. */
   readonly scratch = new Float64Array(SLOT_COUNT);
   /** Corner indices of the current polygon. */
   polygon = new Float64Array(16);
+  private has: boolean[] = [];
 
-  startVertices(element: PlyElement, plan: ElementPlan, file: string): void {
+  /** Check that the vertex element has x, y and z and note which optional columns it has. */
+  planVertices(element: PlyElement, plan: ElementPlan, file: string): void {
     const has = new Array<boolean>(SLOT_COUNT).fill(false);
     element.properties.forEach((_, k) => {
       const slot = plan.slots[k];
@@ -231,10 +269,16 @@ class MeshSink {
     if (!has[0] || !has[1] || !has[2]) {
       throw new InputError(file, `the 'vertex' element has no x, y and z properties (found: ${element.properties.map((p) => p.name).join(', ') || 'none'})`);
     }
-    const n = element.count;
-    this.positions = new Float64Array(3 * n);
-    if (has[3] && has[4] && has[5]) this.normals = new Float64Array(3 * n);
-    if (has[6] && has[7] && has[8]) this.colors = new Uint8Array(3 * n);
+    this.has = has;
+  }
+
+  /** Allocate the vertex columns (once the data is known to be long enough). */
+  allocate(vertices: number, faces: number): void {
+    const has = this.has;
+    this.positions = new Float64Array(3 * vertices);
+    if (has[3] && has[4] && has[5]) this.normals = new Float64Array(3 * vertices);
+    if (has[6] && has[7] && has[8]) this.colors = new Uint8Array(3 * vertices);
+    this.triangles = new GrowableUint32(3 * faces);
   }
 
   storeVertex(i: number): void {
@@ -266,18 +310,17 @@ class MeshSink {
   /** Fan-triangulate the first `corners` entries of `polygon`; `face` is the record index (for errors). */
   storePolygon(corners: number, face: number, file: string): void {
     const poly = this.polygon;
+    let max = this.maxIndex;
     for (let k = 0; k < corners; k++) {
       const v = poly[k];
       if (!(v >= 0) || !Number.isInteger(v) || v > 0xffffffff) {
         throw new InputError(file, `face ${face} has an invalid vertex index (${v}); indices must be integers >= 0`);
       }
+      if (v > max) max = v;
     }
+    this.maxIndex = max;
     for (let k = 1; k + 1 < corners; k++) this.triangles.push3(poly[0], poly[k], poly[k + 1]);
   }
-}
-
-function truncatedBinary(file: string, plan: ElementPlan, complete: number): InputError {
-  return new InputError(file, `truncated binary data: expected ${plural(plan.name, plan.count)}, file ends after ${complete}`);
 }
 
 /** Number of whole records of `plan` that fit in `view` from `offset` (for the truncation message). */
@@ -300,6 +343,155 @@ function countCompleteRecords(view: DataView, offset: number, plan: ElementPlan,
     complete++;
   }
   return complete;
+}
+
+/** Where binary data too short for the header ends: element `k` after `complete` records; undefined if every record fits. */
+function binaryDataEnd(view: DataView, offset: number, plans: ElementPlan[], little: boolean): { k: number; complete: number } | undefined {
+  const end = view.byteLength;
+  for (let k = 0; k < plans.length; k++) {
+    const plan = plans[k];
+    const complete = countCompleteRecords(view, offset, plan, little);
+    if (complete < plan.count) return { k, complete };
+    offset = skipBinaryRecords(view, offset, plan, little);
+    if (offset > end) return { k, complete: plan.count };
+  }
+  return undefined;
+}
+
+/** The offset after all records of `plan` from `offset` (lists read for their lengths). */
+function skipBinaryRecords(view: DataView, offset: number, plan: ElementPlan, little: boolean): number {
+  if (plan.fixedSize >= 0) return offset + plan.count * plan.fixedSize;
+  for (let i = 0; i < plan.count; i++) {
+    for (let k = 0; k < plan.codes.length; k++) {
+      const countCode = plan.countCodes[k];
+      if (countCode < 0) {
+        offset += SCALAR_SIZE[plan.codes[k]];
+      } else {
+        const n = readScalar(view, offset, countCode, little);
+        offset += SCALAR_SIZE[countCode] + Math.max(0, n) * SCALAR_SIZE[plan.codes[k]];
+      }
+    }
+  }
+  return offset;
+}
+
+/**
+ * The plans of a plain mesh or cloud body: a vertex element without list properties,
+ * optionally followed by a face element whose only property is its index list, and no
+ * other element with records. Only such bodies are diagnosed when header and data disagree.
+ */
+function plainLayout(plans: ElementPlan[]): { v: ElementPlan; f: ElementPlan | undefined } | undefined {
+  const used = plans.filter((p) => p.count > 0 && p.codes.length > 0);
+  const v = plans.find((p) => p.name === 'vertex');
+  const f = plans.find((p) => p.name === 'face');
+  if (v === undefined || v.fixedSize <= 0 || used.some((p) => p !== v && p !== f)) return undefined;
+  if (f === undefined) return { v, f: undefined };
+  if (plans.indexOf(f) < plans.indexOf(v) || f.codes.length !== 1 || f.slots[0] !== SLOT_FACE) return undefined;
+  return { v, f };
+}
+
+function countsWith(plans: ElementPlan[], v: ElementPlan, vertices: number, f: ElementPlan | undefined, faces: number): number[] {
+  return plans.map((p) => (p === v ? vertices : p === f ? faces : p.count));
+}
+
+/** Whether `faces` triangle records from `offset` (count 3, indices below `vertices`) fill the data exactly. */
+function trianglesFit(view: DataView, offset: number, faces: number, vertices: number, f: ElementPlan, little: boolean): boolean {
+  const countCode = f.countCodes[0];
+  const code = f.codes[0];
+  const countSize = SCALAR_SIZE[countCode];
+  const size = SCALAR_SIZE[code];
+  for (let i = 0; i < faces; i++) {
+    if (readScalar(view, offset, countCode, little) !== 3) return false;
+    offset += countSize;
+    for (let c = 0; c < 3; c++) {
+      const index = readScalar(view, offset, code, little);
+      if (!(index >= 0 && index < vertices) || !Number.isInteger(index)) return false;
+      offset += size;
+    }
+  }
+  return offset === view.byteLength;
+}
+
+/**
+ * When binary data does not fit the header, the counts it does fit, if that is clear: the
+ * declared triangles after a different number of vertices, or a different number of
+ * triangles after the declared vertices (every face record checked). Undefined otherwise.
+ */
+function diagnoseBinary(view: DataView, dataOffset: number, plans: ElementPlan[], little: boolean, file: string): InputError | undefined {
+  const layout = plainLayout(plans);
+  if (layout === undefined) return undefined;
+  const { v, f } = layout;
+  const bytes = view.byteLength - dataOffset;
+  const vs = v.fixedSize;
+  if (f === undefined) {
+    return bytes % vs === 0 && bytes / vs > v.count ? disagreeError(file, plans, countsWith(plans, v, bytes / vs, f, 0)) : undefined;
+  }
+  const fr = SCALAR_SIZE[f.countCodes[0]] + 3 * SCALAR_SIZE[f.codes[0]];
+  const vertexBytes = bytes - f.count * fr;
+  if (vertexBytes >= 0 && vertexBytes % vs === 0 && vertexBytes / vs !== v.count
+    && trianglesFit(view, dataOffset + vertexBytes, f.count, vertexBytes / vs, f, little)) {
+    return disagreeError(file, plans, countsWith(plans, v, vertexBytes / vs, f, f.count));
+  }
+  const faceBytes = bytes - v.count * vs;
+  if (faceBytes >= 0 && faceBytes % fr === 0 && faceBytes / fr > f.count
+    && trianglesFit(view, dataOffset + v.count * vs, faceBytes / fr, v.count, f, little)) {
+    return disagreeError(file, plans, countsWith(plans, v, v.count, f, faceBytes / fr));
+  }
+  return undefined;
+}
+
+/**
+ * ASCII counterpart of `diagnoseBinary`, from the line structure (one record per line):
+ * the leading lines with as many numbers as a vertex record are vertices, the following
+ * lines `n i1 … in` are faces. Undefined when the lines do not read that way or agree with
+ * the header.
+ */
+function diagnoseAscii(bytes: Uint8Array, dataOffset: number, plans: ElementPlan[], file: string): InputError | undefined {
+  const layout = plainLayout(plans);
+  if (layout === undefined) return undefined;
+  const { v, f } = layout;
+  const perVertex = v.codes.length;
+  let vertices = 0;
+  let faces = 0;
+  let inFaces = false;
+  let i = dataOffset;
+  const end = bytes.length;
+  while (i < end) {
+    let tokens = 0;
+    let firstStart = -1;
+    let firstEnd = -1;
+    while (i < end && bytes[i] !== 0x0a) {
+      const c = bytes[i];
+      if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0b || c === 0x0c) {
+        i++;
+        continue;
+      }
+      const start = i;
+      while (i < end && bytes[i] !== 0x0a && bytes[i] !== 0x20 && bytes[i] !== 0x09 && bytes[i] !== 0x0d && bytes[i] !== 0x0b && bytes[i] !== 0x0c) i++;
+      if (tokens === 0) {
+        firstStart = start;
+        firstEnd = i;
+      }
+      tokens++;
+    }
+    i++;
+    if (tokens === 0) continue;
+    if (!inFaces && tokens === perVertex) {
+      vertices++;
+      continue;
+    }
+    inFaces = true;
+    if (f === undefined) return undefined;
+    const n = parseNumber(bytes, firstStart, firstEnd);
+    if (!Number.isInteger(n) || n < 0 || tokens !== n + 1) return undefined;
+    faces++;
+  }
+  const declaredFaces = f?.count ?? 0;
+  // A prefix of the declared records is a file cut short, reported as such.
+  if ((vertices <= v.count && faces === 0) || (vertices === v.count && faces <= declaredFaces)) return undefined;
+  // Face lines with as many numbers as a vertex record cannot be told apart from vertices.
+  if (declaredFaces > 0 && faces === 0) return undefined;
+  return disagreeError(file, plans, countsWith(plans, v, vertices, f, faces));
 }
 
 /** Vertex records without list properties (bounds already checked): read only the wanted columns. */
@@ -330,14 +522,17 @@ function readFixedVertices(view: DataView, offset: number, plan: ElementPlan, li
   return offset + plan.count * size;
 }
 
-/** Walk the records of one element in binary data; returns the offset after them. */
+/**
+ * Walk the records of one element in binary data; returns the offset after them.
+ * `cut(i)` is the error for data that ends inside record i.
+ */
 function walkBinaryElement(
   view: DataView, offset: number, plan: ElementPlan, little: boolean, role: 'vertex' | 'face' | 'other',
-  sink: MeshSink, file: string,
+  sink: MeshSink, file: string, cut: (complete: number) => InputError,
 ): number {
   const end = view.byteLength;
   const count = plan.count;
-  if (offset + count * plan.minSize > end) throw truncatedBinary(file, plan, countCompleteRecords(view, offset, plan, little));
+  if (offset + count * plan.minSize > end) throw cut(countCompleteRecords(view, offset, plan, little));
   if (role === 'other' && plan.fixedSize >= 0) return offset + count * plan.fixedSize;
   if (role === 'vertex' && plan.fixedSize >= 0) return readFixedVertices(view, offset, plan, little, sink);
   const { codes, countCodes, slots } = plan;
@@ -348,18 +543,18 @@ function walkBinaryElement(
       const code = codes[k];
       const countCode = countCodes[k];
       if (countCode < 0) {
-        if (offset + SCALAR_SIZE[code] > end) throw truncatedBinary(file, plan, i);
+        if (offset + SCALAR_SIZE[code] > end) throw cut(i);
         const slot = slots[k];
         if (slot >= 0) scratch[slot] = readScalar(view, offset, code, little);
         offset += SCALAR_SIZE[code];
         continue;
       }
-      if (offset + SCALAR_SIZE[countCode] > end) throw truncatedBinary(file, plan, i);
+      if (offset + SCALAR_SIZE[countCode] > end) throw cut(i);
       const n = readScalar(view, offset, countCode, little);
       offset += SCALAR_SIZE[countCode];
       if (n < 0) throw new InputError(file, `${plan.name} ${i}: negative list length ${n}`);
       const size = SCALAR_SIZE[code];
-      if (offset + n * size > end) throw truncatedBinary(file, plan, i);
+      if (offset + n * size > end) throw cut(i);
       if (slots[k] === SLOT_FACE) {
         const poly = sink.polygonCapacity(n);
         for (let c = 0; c < n; c++) poly[c] = readScalar(view, offset + c * size, code, little);
@@ -372,16 +567,20 @@ function walkBinaryElement(
   return offset;
 }
 
-/** Walk the records of one element in ASCII data (tokens may span lines). */
-function walkAsciiElement(scanner: AsciiScanner, plan: ElementPlan, role: 'vertex' | 'face' | 'other', sink: MeshSink, file: string): void {
+/**
+ * Walk the records of one element in ASCII data (tokens may span lines). `cut(i)` is the
+ * error for data that ends inside record i.
+ */
+function walkAsciiElement(
+  scanner: AsciiScanner, plan: ElementPlan, role: 'vertex' | 'face' | 'other', sink: MeshSink, file: string,
+  cut: (complete: number) => InputError,
+): void {
   const { codes, countCodes, slots } = plan;
   const nprops = codes.length;
   const scratch = sink.scratch;
-  const ended = (i: number): InputError =>
-    new InputError(file, `ASCII data ends early: expected ${plural(plan.name, plan.count)}, file ends after ${i}`);
   for (let i = 0; i < plan.count; i++) {
     for (let k = 0; k < nprops; k++) {
-      if (!scanner.next()) throw ended(i);
+      if (!scanner.next()) throw cut(i);
       const countCode = countCodes[k];
       if (countCode < 0) {
         const slot = slots[k];
@@ -399,12 +598,12 @@ function walkAsciiElement(scanner: AsciiScanner, plan: ElementPlan, role: 'verte
         throw new InputError(file, `${plan.name} ${i} (line ${scanner.line}): list length '${scanner.text()}' is not a non-negative integer`);
       }
       if (slots[k] !== SLOT_FACE) {
-        for (let c = 0; c < n; c++) if (!scanner.next()) throw ended(i);
+        for (let c = 0; c < n; c++) if (!scanner.next()) throw cut(i);
         continue;
       }
       const poly = sink.polygonCapacity(n);
       for (let c = 0; c < n; c++) {
-        if (!scanner.next()) throw ended(i);
+        if (!scanner.next()) throw cut(i);
         poly[c] = scanner.number();
       }
       sink.storePolygon(n, i, file);
@@ -413,10 +612,47 @@ function walkAsciiElement(scanner: AsciiScanner, plan: ElementPlan, role: 'verte
   }
 }
 
+/** Where ASCII data too short for the header ends (a dry walk of the tokens); undefined if it does not simply run out. */
+function asciiDataEnd(bytes: Uint8Array, start: number, plans: ElementPlan[]): { k: number; complete: number } | undefined {
+  const scanner = new AsciiScanner(bytes, start, bytes.length);
+  for (let k = 0; k < plans.length; k++) {
+    const plan = plans[k];
+    for (let i = 0; i < plan.count; i++) {
+      for (let p = 0; p < plan.codes.length; p++) {
+        if (!scanner.next()) return { k, complete: i };
+        if (plan.countCodes[p] < 0) continue;
+        const n = scanner.number();
+        if (!Number.isInteger(n) || n < 0) return undefined;
+        for (let c = 0; c < n; c++) if (!scanner.next()) return { k, complete: i };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Number of lines holding something other than whitespace in `bytes[start, end)`. */
+function countTextLines(bytes: Uint8Array, start: number): number {
+  let lines = 0;
+  let filled = false;
+  for (let i = start; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (c === 0x0a) {
+      if (filled) lines++;
+      filled = false;
+    } else if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0b && c !== 0x0c) {
+      filled = true;
+    }
+  }
+  return filled ? lines + 1 : lines;
+}
+
 /**
  * Parse a PLY file held in memory. Returns the vertices (with normals/colours when all
  * three components are present) and the fan-triangulated faces (empty for a point cloud).
  * Structural problems throw an InputError naming `file`; values are not validated here.
+ * The data must hold exactly the records the header declares: data that ends early, and
+ * data left after the declared records (other than whitespace in an ASCII file), are
+ * refused, and when the records fit other element counts the error names them.
  */
 export function parsePly(bytes: Uint8Array, file: string): TriangleMesh {
   const header = parsePlyHeader(bytes, file);
@@ -429,26 +665,71 @@ export function parsePly(bytes: Uint8Array, file: string): TriangleMesh {
     throw new InputError(file, "the 'face' element has no list property 'vertex_indices' (or 'vertex_index')");
   }
   const sink = new MeshSink();
-  sink.startVertices(header.elements[vertexIndex], plans[vertexIndex], file);
-  if (faceIndex >= 0) sink.triangles = new GrowableUint32(3 * header.elements[faceIndex].count);
+  sink.planVertices(header.elements[vertexIndex], plans[vertexIndex], file);
+  const vertexCount = plans[vertexIndex].count;
+  const faceCountDeclared = faceIndex >= 0 ? plans[faceIndex].count : 0;
+  const start = header.dataOffset;
+  const cut = (k: number) => (complete: number): InputError => truncatedError(file, plans, k, complete);
 
   if (header.format === 'ascii') {
-    const remaining = bytes.length - header.dataOffset;
-    const firstLine = latin1(bytes, 0, header.dataOffset).split('\n').length;
-    const scanner = new AsciiScanner(bytes, header.dataOffset, bytes.length, firstLine);
-    plans.forEach((plan, k) => {
-      if (plan.codes.length > 0 && plan.count > remaining) {
-        throw new InputError(file, `ASCII data ends early: expected ${plural(plan.name, plan.count)} in ${remaining} bytes`);
-      }
-      walkAsciiElement(scanner, plan, roles[k], sink, file);
-    });
+    const diagnose = (): InputError | undefined => diagnoseAscii(bytes, start, plans, file);
+    // Each record needs at least one token per property and a separator after all but the last.
+    const tokens = plans.reduce((n, p) => n + p.count * p.codes.length, 0);
+    if (2 * tokens - 1 > bytes.length - start) {
+      const end = asciiDataEnd(bytes, start, plans);
+      throw diagnose() ?? (end === undefined
+        ? new InputError(file, `truncated: the header declares ${listCounts(plans)}, the data has only ${bytes.length - start} bytes; correct the counts in the header or export the file again`)
+        : truncatedError(file, plans, end.k, end.complete));
+    }
+    sink.allocate(vertexCount, faceCountDeclared);
+    const firstLine = latin1(bytes, 0, start).split('\n').length;
+    const scanner = new AsciiScanner(bytes, start, bytes.length, firstLine);
+    try {
+      plans.forEach((plan, k) => walkAsciiElement(scanner, plan, roles[k], sink, file, cut(k)));
+    } catch (error) {
+      throw (error instanceof InputError ? diagnose() : undefined) ?? error;
+    }
+    if (scanner.next()) {
+      const line = scanner.line;
+      const extra = countTextLines(bytes, scanner.tokenStart);
+      throw diagnose() ?? new InputError(
+        file,
+        `${extra} line${extra === 1 ? '' : 's'} after the declared data (${listCounts(plans)}), from line ${line}: the header and the data disagree; correct the counts in the header or export the file again`,
+      );
+    }
+    if (faceIndex >= 0 && sink.maxIndex >= vertexCount) {
+      const error = diagnose();
+      if (error) throw error;
+    }
   } else {
     const little = header.format === 'binary_little_endian';
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let offset = header.dataOffset;
-    plans.forEach((plan, k) => {
-      offset = walkBinaryElement(view, offset, plan, little, roles[k], sink, file);
-    });
+    const diagnose = (): InputError | undefined => diagnoseBinary(view, start, plans, little, file);
+    const minimum = plans.reduce((n, p) => n + p.count * p.minSize, 0);
+    if (start + minimum > bytes.length) {
+      const end = binaryDataEnd(view, start, plans, little);
+      throw diagnose() ?? truncatedError(file, plans, end?.k ?? plans.length - 1, end?.complete ?? 0);
+    }
+    sink.allocate(vertexCount, faceCountDeclared);
+    let offset = start;
+    try {
+      plans.forEach((plan, k) => {
+        offset = walkBinaryElement(view, offset, plan, little, roles[k], sink, file, cut(k));
+      });
+    } catch (error) {
+      throw (error instanceof InputError ? diagnose() : undefined) ?? error;
+    }
+    if (offset < bytes.length) {
+      const extra = bytes.length - offset;
+      throw diagnose() ?? new InputError(
+        file,
+        `${extra} byte${extra === 1 ? '' : 's'} after the declared data (${listCounts(plans)}): the header and the data disagree; correct the counts in the header or export the file again`,
+      );
+    }
+    if (faceIndex >= 0 && sink.maxIndex >= vertexCount) {
+      const error = diagnose();
+      if (error) throw error;
+    }
   }
   const mesh: TriangleMesh = { positions: sink.positions, faces: sink.triangles.toArray() };
   if (sink.normals) mesh.normals = sink.normals;

@@ -27,6 +27,19 @@ const POW10: Float64Array = (() => {
   return table;
 })();
 
+/**
+ * Length of the UTF-8 byte-order mark (EF BB BF) at `bytes[start]`: 3, or 0 without one.
+ * Editors on Windows write it at the start of text files; readers skip it.
+ */
+export function utf8BomLength(bytes: Uint8Array, start = 0): number {
+  return bytes.length >= start + 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf ? 3 : 0;
+}
+
+/** `text` without a leading byte-order mark (U+FEFF, as a UTF-8 BOM decodes). */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Latin-1 text of `bytes[start, end)` (header lines and short tokens). */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', start, end);
@@ -167,7 +180,8 @@ export function isNanToken(bytes: Uint8Array, start: number, end: number): boole
 /**
  * A cursor over ASCII text in a byte array. `next()` steps over whitespace (line breaks
  * included) to the next token; `nextOnLine()` stays on the current line. The token is
- * `bytes[tokenStart, tokenEnd)`.
+ * `bytes[tokenStart, tokenEnd)`. A UTF-8 byte-order mark at the start of the file
+ * (`start` 0) is skipped.
  */
 export class AsciiScanner {
   readonly bytes: Uint8Array;
@@ -181,7 +195,7 @@ export class AsciiScanner {
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.length, firstLine = 1) {
     this.bytes = bytes;
-    this.pos = start;
+    this.pos = start === 0 ? utf8BomLength(bytes) : start;
     this.end = end;
     this.line = firstLine;
   }

@@ -2,7 +2,8 @@ import { icp, umeyama, applyTransform, composeTransforms, type SimilarityTransfo
 import type { ICPCorrespondences } from '../alignment/icp.js';
 import { InputError } from '../errors.js';
 import { gatherPoints } from '../geometry/points.js';
-import type { PointCloud, TriangleMesh } from '../geometry/types.js';
+import { MM_PER_UNIT, type LengthUnit, type PointCloud, type TriangleMesh } from '../geometry/types.js';
+import { MIN_GT_POINTS } from '../geometry/validate.js';
 import {
   cumulativeCurve,
   curveThresholds,
@@ -66,6 +67,11 @@ export type ScoreResult = ScoredMetrics & {
   distances: Float64Array;
   /** Indices (into the GT cloud) of the scored points: all of them, or NoW's crop. */
   scoredPoints?: Uint32Array;
+  /**
+   * Signs that the inputs do not match (docs/protocols.md#warnings): a likely unit mistake
+   * or landmarks that fit badly. One line each, without the file name; empty when none.
+   */
+  warnings: string[];
 };
 
 /** The nersemble-family metrics of a scoring; an Error for a NoW-family one. */
@@ -81,6 +87,82 @@ export function nowMetricsOf(result: ScoreResult): NowMetrics {
 }
 
 const LANDMARK_VALUES = 21;
+
+/**
+ * Factor beyond which sizes count as inconsistent (docs/protocols.md#warnings): a free
+ * landmark fit's scale outside [1/2, 2] under a fixed-scale protocol, or GT outer eye
+ * corners outside [1/2, 2] × TYPICAL_EYE_DISTANCE_MM apart. Human faces differ in size by
+ * far less; the units differ by 10 or more.
+ */
+export const SIZE_WARNING_FACTOR = 2;
+/** Typical distance between the outer eye corners (landmarks 1 and 4) of an adult, mm. */
+export const TYPICAL_EYE_DISTANCE_MM = 90;
+/**
+ * RMS landmark residual (mm) after the landmark fit above which a scoring is reported: the
+ * 7 landmarks span about 90 mm, and even a mean face fits a real one to a few mm, so 20 mm
+ * means landmarks in another order or unit, or of another face.
+ */
+export const LANDMARK_RMSE_WARNING_MM = 20;
+
+const UNITS: readonly LengthUnit[] = ['mm', 'cm', 'm'];
+
+/** The unit whose mm factor is within SIZE_WARNING_FACTOR of `factor`, if any. */
+function unitNear(factor: number): LengthUnit | undefined {
+  return UNITS.find((u) => factor >= MM_PER_UNIT[u] / SIZE_WARNING_FACTOR && factor <= MM_PER_UNIT[u] * SIZE_WARNING_FACTOR);
+}
+
+function outside(ratio: number): boolean {
+  return !(ratio >= 1 / SIZE_WARNING_FACTOR && ratio <= SIZE_WARNING_FACTOR);
+}
+
+function figure(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
+
+/**
+ * The warnings of a scoring (docs/protocols.md#warnings): GT landmarks of an implausible
+ * face size (a wrong --gt-unit); under a fixed-scale protocol, a free similarity fit of the
+ * landmarks that would rescale the prediction (a wrong --pred-unit or --gt-unit); and a
+ * large landmark residual after the protocol's own landmark fit.
+ */
+function scoringWarnings(
+  inputs: ScoreInputs, config: ProtocolConfig, landmarkRmse: number, landmarkNames: { sourceName: string; targetName: string },
+): string[] {
+  const warnings: string[] = [];
+  const lm = inputs.gtLandmarks;
+  const eyes = Math.hypot(lm[0] - lm[9], lm[1] - lm[10], lm[2] - lm[11]);
+  const gtRatio = eyes / TYPICAL_EYE_DISTANCE_MM;
+  const gtWarned = outside(gtRatio);
+  if (gtWarned) {
+    const likely = unitNear(MM_PER_UNIT[config.gtUnit] / gtRatio);
+    const advice = likely !== undefined && likely !== config.gtUnit
+      ? `the GT looks like it is in ${likely}, not ${config.gtUnit}: pass --gt-unit ${likely}`
+      : 'check --gt-unit and the GT landmark file';
+    warnings.push(`the GT landmarks' outer eye corners are ${figure(eyes)} mm apart, a face's about ${TYPICAL_EYE_DISTANCE_MM} mm: ${advice}`);
+  }
+  if (!config.estimateScale) {
+    const free = umeyama(inputs.predLandmarks, lm, { withScale: true, allowReflection: config.allowReflection, ...landmarkNames });
+    const s = free.transform.scale;
+    if (outside(s)) {
+      const predLikely = unitNear(MM_PER_UNIT[config.predUnit] * s);
+      const gtLikely = unitNear(MM_PER_UNIT[config.gtUnit] / s);
+      const start = `a free fit of the landmarks would scale the prediction by ${figure(s)}, but ${config.protocol} keeps its scale`;
+      if (predLikely !== undefined && predLikely !== config.predUnit) {
+        warnings.push(`${start}: the prediction looks like it is in ${predLikely}, not ${config.predUnit}: pass --pred-unit ${predLikely}`);
+      } else if (!gtWarned) {
+        warnings.push(gtLikely !== undefined && gtLikely !== config.gtUnit
+          ? `${start}: the GT looks like it is in ${gtLikely}, not ${config.gtUnit}: pass --gt-unit ${gtLikely}`
+          : `${start}: check --pred-unit, --gt-unit and the landmark files`);
+      }
+    }
+  }
+  if (landmarkRmse > LANDMARK_RMSE_WARNING_MM) {
+    warnings.push(
+      `the 7 landmarks fit with an RMS error of ${figure(landmarkRmse)} mm (more than ${LANDMARK_RMSE_WARNING_MM} mm): the landmark files may be in another order or unit or belong to another face; check them${config.estimateScale ? '' : ' and --pred-unit'}`,
+    );
+  }
+  return warnings;
+}
 
 function checkLandmarks(values: Float64Array, name: string): void {
   if (values.length !== LANDMARK_VALUES) {
@@ -147,8 +229,12 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
   if (isNow) {
     const crop = config.crop ?? { centreFactor: 0.3, radiusFactor: 1.4 };
     scoredPoints = pointsInCrop(gtPoints, nowFaceCrop(inputs.gtLandmarks, crop.centreFactor, crop.radiusFactor));
-    if (scoredPoints.length === 0) {
-      throw new InputError(names.gt, 'no GT point lies inside the NoW face crop; check that the GT landmarks belong to this scan and share its unit');
+    if (scoredPoints.length < MIN_GT_POINTS) {
+      const inside = scoredPoints.length === 0 ? 'no GT point lies' : `only ${scoredPoints.length} of the ${gtPoints.length / 3} GT points lie`;
+      throw new InputError(
+        names.gt,
+        `${inside} inside the NoW face crop, fewer than the ${MIN_GT_POINTS} a scoring needs; check that the GT landmarks belong to this scan and share its unit`,
+      );
     }
     gtPoints = gatherPoints(gtPoints, scoredPoints);
     gtNormals = undefined;
@@ -231,5 +317,6 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
     curveThresholds: thresholds,
     distances: correspondences.distances,
     scoredPoints,
+    warnings: scoringWarnings(inputs, config, landmarkFit.rmse, landmarkNames),
   };
 }

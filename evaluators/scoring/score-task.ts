@@ -1,6 +1,7 @@
 import { readPointCloud } from '../io/index.js';
 import { isInputError } from '../errors.js';
 import type { PointCloud } from '../geometry/types.js';
+import { validateGroundTruthCloud } from '../geometry/validate.js';
 import { isNowProtocol, loadScoreInputs, scorePrediction, type ProtocolConfig, type ScoreResult } from '../protocols/index.js';
 import { estimateNormals } from '../spatial/index.js';
 import type { EvalTask, TaskRecord } from '../formats/index.js';
@@ -25,6 +26,8 @@ function cachedCloud(path: string, config: ProtocolConfig, needNormals: boolean)
   let entry = cloudCache.get(key);
   if (!entry) {
     const cloud = readPointCloud(path, { unit: config.gtUnit });
+    // Checked before the normals are estimated on it (loadScoreInputs checks it again).
+    validateGroundTruthCloud(cloud, path, { unitOption: '--gt-unit' });
     let estimated = false;
     if (needNormals && !cloud.normals) {
       cloud.normals = estimateNormals(cloud.positions, { k: config.normalNeighbours });
@@ -76,11 +79,20 @@ export function scoreTaskDetailed(task: EvalTask, config: ProtocolConfig, key: s
       curve: Array.from(result.curve),
       seconds: (performance.now() - started) / 1000,
     };
+    if (result.warnings.length > 0) record.warnings = result.warnings;
     return { record, result, gt: gt.cloud };
   } catch (error) {
-    const message = isInputError(error) ? error.message : `internal error: ${(error as Error).stack ?? String(error)}`;
+    const message = isInputError(error) ? error.message : internalErrorLine(error);
     return { record: { ...base, status: 'error', error: message, seconds: (performance.now() - started) / 1000 } };
   }
+}
+
+/** One line for an error that is not the input's fault: `internal error: <first line of its message>`. */
+function internalErrorLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const first = text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
+  return `internal error: ${name}${first || 'no message'}`;
 }
 
 /** Score one task for `eval`: its record, and its distances when the protocol pools them. */

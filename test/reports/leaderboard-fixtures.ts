@@ -57,7 +57,7 @@ export function makeDoc(options: {
     tool: { name: 'facebench', version: '0.0.0-test' },
     method: options.method,
     benchmark: options.benchmark ?? '/nonexistent/bench',
-    benchmark_manifest_sha256: options.sha ?? SHA_A,
+    benchmark_id: options.sha ?? SHA_A,
     predictions: `/nonexistent/pred/${options.method}`,
     protocol: { protocol, align: 'icp', estimateScale: false, predUnit: options.predUnit ?? 'mm', gtUnit: 'mm', curve: { maxMm: 10, stepMm: 0.1 } },
     created: '2026-01-01T00:00:00Z',

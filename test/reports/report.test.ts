@@ -35,6 +35,11 @@ describe('facebench report', () => {
       }
     }
     expect(t.rows.find((r) => r.method === 'noisy <i>&')!.scored).toEqual({ neutral: '4/4', posed: '3/4' });
+    // One posed prediction is missing: incomplete, as on the leaderboard.
+    expect([...t.rows].sort((a, b) => a.method.localeCompare(b.method)).map((r) => [r.method, r.complete, r.status])).toEqual([
+      ['exact', true, 'complete'],
+      ['noisy <i>&', false, 'incomplete: posed 3/4 scored, 1 failed'],
+    ]);
     // The exact method is (near) zero error: lowest L1/L2, highest NC and R@2.5 in both tasks.
     for (const column of ['neutral.l1', 'neutral.l2', 'neutral.nc', 'neutral.r2_5', 'posed.l1', 'posed.l2', 'posed.nc', 'posed.r2_5']) {
       expect(t.best[column]).toContain('exact');
@@ -67,7 +72,7 @@ describe('facebench report', () => {
     expect(html).toContain('noisy &lt;i&gt;&amp;');
     expect(html).not.toContain('noisy <i>&');
     for (const id of ['table2', 'curves', 'by-person', 'by-rank', 'worst', 'items-table', 'provenance', 'item-keys']) expect(html).toContain(`id="${id}"`);
-    expect(html).toContain(docs.exact.benchmark_manifest_sha256);
+    expect(html).toContain(docs.exact.benchmark_id);
     expect(html).toContain(docs.exact.items[0].key);
     expect(html).toContain('maxCorrespondenceDistance');
   });
@@ -79,7 +84,7 @@ describe('facebench report', () => {
     expect(json.items).toHaveLength(16);
     expect(Object.keys(files.csv).sort()).toEqual(['by-person', 'by-rank', 'curves', 'items', 'table2']);
     const table2 = readFileSync(files.csv.table2, 'utf8').trim().split('\n');
-    expect(table2[0]).toBe('method,neutral_l1,neutral_l2,neutral_nc,neutral_r2_5,posed_l1,posed_l2,posed_nc,posed_r2_5,neutral_scored,posed_scored,best_in');
+    expect(table2[0]).toBe('method,neutral_l1,neutral_l2,neutral_nc,neutral_r2_5,posed_l1,posed_l2,posed_nc,posed_r2_5,neutral_scored,posed_scored,status,best_in');
     expect(table2).toHaveLength(3);
     const items = readFileSync(files.csv.items, 'utf8').trim().split('\n');
     expect(items).toHaveLength(17);

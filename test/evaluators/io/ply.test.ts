@@ -172,18 +172,18 @@ describe('PLY reader: bad input', () => {
     const full = encodePly(cube, { format: 'binary_little_endian' });
     const headerLength = parsePlyHeader(full, 'x').dataOffset;
     const path = save('scan.ply', full.subarray(0, headerLength + 1234 * 12 + 5));
-    expectInputError(() => readPointCloud(path), path, /^truncated binary data: expected 2000 vertices, file ends after 1234$/);
+    expectInputError(() => readPointCloud(path), path, /^truncated: the header declares 2000 vertices and 100 faces, the data ends after 1234 vertices; the file is cut short: copy or export it again$/);
   });
 
   it('truncated binary faces', () => {
     const full = encodePly(cube, { format: 'binary_big_endian' });
     const path = save('faces-cut.ply', full.subarray(0, full.length - 13 * 10 - 4));
-    expectInputError(() => readMesh(path), path, /^truncated binary data: expected 100 faces, file ends after 89$/);
+    expectInputError(() => readMesh(path), path, /^truncated: the header declares 2000 vertices and 100 faces, the data ends after 2000 vertices and 89 faces; the file is cut short: copy or export it again$/);
   });
 
   it('ASCII data that ends early', () => {
     const path = save('short.ply', 'ply\nformat ascii 1.0\nelement vertex 3\nproperty float x\nproperty float y\nproperty float z\nend_header\n0 0 0\n1 1 1\n');
-    expectInputError(() => readPointCloud(path), path, /ASCII data ends early: expected 3 vertices, file ends after 2/);
+    expectInputError(() => readPointCloud(path), path, /^truncated: the header declares 3 vertices, the data ends after 2 vertices; the file is cut short: copy or export it again$/);
   });
 
   it('header errors', () => {
