@@ -8,12 +8,14 @@ import { meanShape } from './mean-shape/index.js';
 import { mediapipeAdapter } from './mediapipe/index.js';
 import { onnxRegressorAdapter } from './onnx-regressor/index.js';
 import { oracle } from './oracle/index.js';
+import { pixel3dmmAdapter } from './pixel3dmm/index.js';
+import { pixel3dmmImport } from './pixel3dmm-import/index.js';
 import { hasMethod, registerMethod } from './registry.js';
 import { submission } from './submission/index.js';
 
 /** Every built-in adapter. */
 export function builtinMethods(): MethodAdapter<any>[] {
-  return [landmarkFitAdapter, meanShape, mediapipeAdapter, onnxRegressorAdapter, oracle, submission];
+  return [landmarkFitAdapter, meanShape, mediapipeAdapter, onnxRegressorAdapter, oracle, pixel3dmmAdapter, pixel3dmmImport, submission];
 }
 
 /** Register the built-in adapters (skipping names already registered). */

@@ -4,6 +4,7 @@ import { runScoreBench } from './score.js';
 import { runIoBench } from './io.js';
 import { runEvalBench } from './eval.js';
 import { runBuildBench } from './build.js';
+import { runPixel3dmmBench } from './pixel3dmm.js';
 
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
 await runSpatialBench();
@@ -11,3 +12,4 @@ await runIoBench();
 await runScoreBench();
 await runEvalBench();
 await runBuildBench();
+await runPixel3dmmBench();

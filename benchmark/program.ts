@@ -11,8 +11,10 @@ import { compareCommand } from '../reports/compare.js';
 import { tablesCommand } from '../reports/cross-benchmark.js';
 import { leaderboardCommand } from '../reports/leaderboard.js';
 import { reportCommand } from '../reports/report-command.js';
+import { ablateCommand } from './commands/ablate.js';
 import { buildCommand, checkCommand } from './commands/build.js';
 import { evalCommand } from './commands/eval.js';
+import { evalNormalsCommand } from './commands/eval-normals.js';
 import { methodsCommand } from './commands/methods.js';
 import { predictCommand } from './commands/predict.js';
 import { DEMO_METHODS, runCommand } from './commands/run.js';
@@ -115,6 +117,15 @@ export function buildProgram(): Command {
       .addOption(quietOption()),
   ).action(async (opts) => evalCommand(opts));
 
+  program
+    .command('eval-normals')
+    .description('score predicted normal maps against the items\' GT normal maps (mean cosine similarity, angular error)')
+    .requiredOption('--bench <dir>', 'built benchmark folder')
+    .requiredOption('--pred <dir>', 'predictions folder (<pid>/<item>/normals.npy H×W×3 camera frame, or normals.png as (n+1)/2)')
+    .requiredOption('--out <dir>', 'folder for normals.json and normals.csv')
+    .addOption(quietOption())
+    .action((opts) => evalNormalsCommand(opts));
+
   protocolOptions(
     program
       .command('score')
@@ -161,6 +172,25 @@ export function buildProgram(): Command {
     .action((opts) => {
       compareCommand(opts);
     });
+
+  protocolOptions(
+    program
+      .command('ablate')
+      .description('ablation of one method: predict and score each variant, then the Table-5 layout with deltas and paired tests against the base variant')
+      .requiredOption('--bench <dir>', 'built benchmark folder')
+      .requiredOption('--method <name>', 'method name (see `facebench methods`)')
+      .requiredOption('--variants <names...>', 'values of the method\'s "variant" option, e.g. full only-uv only-normal')
+      .requiredOption('--out <dir>', 'folder for predictions/<method>-<variant>/, results/ and ablation.{csv,json,html}')
+      .option('--opts <json>', 'method options shared by every variant, as a JSON object')
+      .option('--base <variant>', 'the variant the others are compared with (default: full when given, else the first)')
+      .option('--resamples <n>', 'bootstrap resamples', parsePositiveInt, 10000)
+      .option('--seed <n>', 'bootstrap seed', parseInteger, 1)
+      .addOption(workersOption())
+      .addOption(forceOption())
+      .addOption(quietOption()),
+  ).action(async (opts) => {
+    await ablateCommand(opts);
+  });
 
   program
     .command('tables')

@@ -80,6 +80,12 @@ export interface FaceModel {
   labelNames: readonly string[];
   /** Number of leading vertices that belong to the (subdivided) MediaPipe face surface. */
   faceVertexCount: number;
+  /**
+   * Texture coordinates (u, v) per vertex, 2n values: the MediaPipe canonical mesh's UVs,
+   * carried through the subdivision (edge midpoints get the mean of their ends); NaN for the
+   * vertices beyond faceVertexCount (hair cap, neck, ears), which have none.
+   */
+  uvs: Float64Array;
 }
 
 /** Options of buildFaceModel. */
@@ -457,8 +463,8 @@ export function buildFaceModel(options: FaceModelOptions = {}): FaceModel {
   if (cachedModel && cachedLevels === levels) return cachedModel;
   const canonical = loadCanonicalFaceMesh();
   const base = canonical.positions;
-  let surf = { positions: base, faces: canonical.faces };
-  for (let l = 0; l < levels; l++) surf = subdivideMidpoint(surf.positions, surf.faces);
+  let surf: { positions: Float64Array; faces: Uint32Array; uvs?: Float64Array } = { positions: base, faces: canonical.faces, uvs: canonical.uvs };
+  for (let l = 0; l < levels; l++) surf = subdivideMidpoint(surf.positions, surf.faces, { uvs: surf.uvs! });
   const faceCount = surf.positions.length / 3;
   const faceLabels = labelFaceVertices(surf.positions, faceCount, base);
   const parts = buildHeadParts(surf.positions, faceCount);
@@ -469,6 +475,8 @@ export function buildFaceModel(options: FaceModelOptions = {}): FaceModel {
   const faces = new Uint32Array(surf.faces.length + parts.faces.length);
   faces.set(surf.faces);
   faces.set(parts.faces, surf.faces.length);
+  const uvs = new Float64Array(2 * n).fill(Number.NaN);
+  uvs.set(surf.uvs!);
   const vertexLabels = new Uint8Array(n);
   vertexLabels.set(faceLabels);
   vertexLabels.set(parts.labels, faceCount);
@@ -488,6 +496,7 @@ export function buildFaceModel(options: FaceModelOptions = {}): FaceModel {
     faceLabels: majorityFaceLabels(faces, vertexLabels),
     labelNames: LABEL_NAMES,
     faceVertexCount: faceCount,
+    uvs,
   };
   cachedLevels = levels;
   return cachedModel;

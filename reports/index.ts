@@ -6,3 +6,4 @@ export { leaderboardCommand, buildLeaderboard, type Leaderboard, type Leaderboar
 export { compareCommand, type CompareOptions } from './compare.js';
 export { tablesCommand, type TablesOptions } from './cross-benchmark.js';
 export { pairedBootstrapCI, wilcoxonSignedRank, clusterBootstrapCI, clusterWilcoxon } from './paired-stats.js';
+export { buildAblation, ablationBase, ablationText, ablationCsv, ablationHtml, writeAblation, type Ablation, type AblationRow, type AblationTest, type AblationInput, type AblationFiles } from './ablation.js';

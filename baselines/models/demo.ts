@@ -21,5 +21,6 @@ export function demoModel(options: FaceModelOptions = {}): LinearFaceModel & { e
     expressionCount: m.expressionNames.length,
     expressionNames: m.expressionNames,
     landmarks68: { faces: m.landmarks68.faces, barycentrics: m.landmarks68.barycentrics },
+    uvs: m.uvs,
   };
 }

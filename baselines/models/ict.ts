@@ -117,6 +117,8 @@ export function loadIctModel(dir: string): IctModel {
     landmarks68: vertexLandmarkEmbedding(faces, landmarkVertices, lmPath),
     landmarkVertices,
   };
+  const uvPath = join(dir, 'uv_coords.npy'), cornerPath = join(dir, 'faces_uv.npy');
+  if (existsSync(uvPath) && existsSync(cornerPath)) model.uvs = ictVertexUvs(uvPath, cornerPath, faces, n);
   const regionsPath = join(dir, 'regions.json');
   if (existsSync(regionsPath)) {
     const regions = readJson(regionsPath);
@@ -125,4 +127,32 @@ export function loadIctModel(dir: string): IctModel {
     }
   }
   return model;
+}
+
+/**
+ * Per-vertex UVs of the ICT-FaceKit model from its per-corner UVs (`uv_coords.npy` (k, 2) and
+ * `faces_uv.npy` (m, 3), the UV index of each face corner). The layout has seams (a vertex may
+ * have several UVs): a vertex keeps the UV of its first corner in face order. Vertices on no face
+ * get NaN.
+ */
+export function ictVertexUvs(uvPath: string, cornerPath: string, faces: Uint32Array, n: number): Float64Array {
+  const uv = readNpy(uvPath);
+  if (uv.shape.length !== 2 || uv.shape[1] !== 2) throw new InputError(uvPath, `shape (${uv.shape.join(', ')}), expected (k, 2)`);
+  const coords = npyToFloat64(uv);
+  const corners = readNpy(cornerPath);
+  if (corners.shape.length !== 2 || corners.shape[1] !== 3 || corners.shape[0] !== faces.length / 3) {
+    throw new InputError(cornerPath, `shape (${corners.shape.join(', ')}), expected (${faces.length / 3}, 3) like faces.npy`);
+  }
+  const index = npyToFloat64(corners);
+  const out = new Float64Array(2 * n).fill(Number.NaN);
+  const k = coords.length / 2;
+  for (let i = 0; i < faces.length; i++) {
+    const t = index[i];
+    if (!Number.isInteger(t) || t < 0 || t >= k) throw new InputError(cornerPath, `corner ${i} names UV ${t}, but uv_coords has ${k}`);
+    const v = faces[i];
+    if (!Number.isNaN(out[2 * v])) continue;
+    out[2 * v] = coords[2 * t];
+    out[2 * v + 1] = coords[2 * t + 1];
+  }
+  return out;
 }

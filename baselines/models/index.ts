@@ -8,7 +8,7 @@ export {
   loadFlame, loadFlameLandmarkEmbedding, loadFlameMasks, flameSplit, FLAME_JOINT_NAMES,
   type FlameLoadOptions, type FlameModel,
 } from './flame.js';
-export { loadIctModel, vertexLandmarkEmbedding, ICT_MODEL_FILES, type IctModel } from './ict.js';
+export { loadIctModel, ictVertexUvs, vertexLandmarkEmbedding, ICT_MODEL_FILES, type IctModel } from './ict.js';
 export { demoModel } from './demo.js';
 export {
   parsePickle, cscToDense, dictGet, pyBytes, isTuple, isNdArray, isCsc, isPyObject,

@@ -40,6 +40,12 @@ export interface LinearFaceModel {
   /** iBUG-68 landmark embedding when the model has one. */
   landmarks68?: LandmarkEmbedding;
   skeleton?: Skeleton;
+  /**
+   * Texture coordinates (u, v) per vertex (2n values, the model's UV space in [0, 1]², u right,
+   * v up as in an OBJ `vt`); NaN for a vertex without one. Models whose UV layout has seams
+   * (several UVs per vertex) keep one per vertex, documented by their loader.
+   */
+  uvs?: Float64Array;
 }
 
 /** Coefficients of one model instance; missing entries are zero. */

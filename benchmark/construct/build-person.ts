@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import { gatherPoints } from '../../evaluators/geometry/points.js';
 import type { PointCloud } from '../../evaluators/geometry/types.js';
-import { writeLandmarksJson, writePly, writeFileAtomic } from '../../evaluators/io/index.js';
+import { writeLandmarksJson, writeNpy, writePly, writeFileAtomic } from '../../evaluators/io/index.js';
 import { cameraCentre } from './camera.js';
 import { frameKey, readFrameLandmarks, type Capture, type CaptureFrame, type CapturePerson } from './capture.js';
 import { cropAndResize, faceCropBox } from './crop.js';
@@ -12,6 +12,7 @@ import { frameCloud, frameDepthMaps, frameLabelViews, type CloudReconstructor, t
 import { readRgbImage, writeRgbPng } from '../../evaluators/image/index.js';
 import type { ItemRecord, PersonRecord } from '../../evaluators/formats/index.js';
 import { maskByLabels } from './masking.js';
+import { cropNormalMap } from './normal-map.js';
 import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 
 export interface BuildOptions {
@@ -129,7 +130,7 @@ function writeScan(path: string, cloud: PointCloud): void {
 
 /**
  * Build one person of the benchmark: neutral scan, expression selection, and per selected
- * frame the masked posed scan, input crop(s), 7 GT landmarks and meta.json. Writes
+ * frame the masked posed scan, input crop(s), the crop's GT normal map, 7 GT landmarks and meta.json. Writes
  * `persons/<pid>/person.json` last, so an interrupted person is redone on the next run.
  */
 export async function buildPerson(capture: Capture, person: CapturePerson, bench: string, options: BuildOptions, key: string, services: BuildServices = {}): Promise<PersonBuild> {
@@ -175,6 +176,7 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
       writeRgbPng(join(bench, dir, 'image.png'), cropAndResize(readRgbImage(imagePath), box, options.imageSize));
       writeScan(join(bench, dir, 'scan.ply'), scan.cloud);
       writeLandmarksJson(join(bench, dir, 'landmarks.json'), seven(landmarks[index]));
+      writeNpy(join(bench, dir, 'normals.npy'), cropNormalMap(scan.cloud, person.cameras.get(serial)!, box, options.imageSize), [options.imageSize, options.imageSize, 3], '<f4');
       const record: ItemRecord = {
         id,
         person: person.id,

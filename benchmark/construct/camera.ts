@@ -1,4 +1,4 @@
-import type { Camera } from './capture.js';
+import type { Camera } from '../../evaluators/formats/capture-cameras.js';
 
 /** Camera-frame coordinates of a world point: x_cam = R·x + t (mm). Written to out[0..2]. */
 export function worldToCamera(cam: Camera, x: number, y: number, z: number, out: Float64Array): Float64Array {

@@ -1,5 +1,5 @@
 import { projectPoint } from './camera.js';
-import type { Camera } from './capture.js';
+import type { Camera } from '../../evaluators/formats/capture-cameras.js';
 import type { RgbImage } from '../../evaluators/image/index.js';
 
 /** A square crop of the source image: top-left corner and side, in source pixels. */

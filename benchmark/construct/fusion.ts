@@ -1,6 +1,6 @@
 import type { PointCloud } from '../../evaluators/geometry/types.js';
 import { backProject, cameraCentre, projectPoint } from './camera.js';
-import type { Camera } from './capture.js';
+import type { Camera } from '../../evaluators/formats/capture-cameras.js';
 
 /** A depth map in mm (0 = no depth) seen by a camera. */
 export interface CameraDepth {

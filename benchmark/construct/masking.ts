@@ -1,6 +1,6 @@
 import type { PointCloud } from '../../evaluators/geometry/types.js';
 import { projectPoint } from './camera.js';
-import type { Camera } from './capture.js';
+import type { Camera } from '../../evaluators/formats/capture-cameras.js';
 import { depthAt, type CameraDepth } from './fusion.js';
 
 /** A label map (label id per pixel) seen by a camera, with the depth map used for visibility if there is one. */

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import { findColmap, requireColmap, runColmap } from './colmap/index.js';
-import type { Camera, CaptureFrame } from './capture.js';
+import type { Camera } from '../../evaluators/formats/capture-cameras.js';
+import type { CaptureFrame } from './capture.js';
 import type { BuildServices } from './build-person.js';
 import type { CloudReconstructor, LabelPredictor } from './frame-geometry.js';
 import { readRgbImage } from '../../evaluators/image/index.js';

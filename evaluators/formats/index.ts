@@ -21,3 +21,4 @@ export {
 } from './results.js';
 export { readResultsDir, readResultsDirs, readResultsFile, type ResultsFile } from './results-files.js';
 export { readJsonFile } from './json-file.js';
+export { readCameraParams, type Camera } from './capture-cameras.js';

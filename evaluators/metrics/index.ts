@@ -2,3 +2,4 @@ export { surfaceCorrespondences, type SurfaceCorrespondences } from './surface-d
 export { nersembleMetrics, RECALL_THRESHOLDS, type NersembleMetrics } from './nersemble-metrics.js';
 export { nowMetrics, NOW_CURVE_MAX_MM, type NowMetrics } from './now-metrics.js';
 export { cumulativeCurve, curveThresholds, fractionWithin, mean, median, standardDeviation } from './statistics.js';
+export { scoreNormalMaps, type NormalMapScore } from './normal-maps.js';

@@ -7,13 +7,13 @@ import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../hel
 import { rng } from '../helpers/random.js';
 import { facebench, tempDir } from './cli-helpers.js';
 
-const PIPELINE_ORDER = ['run', 'build', 'check', 'methods', 'predict', 'validate', 'eval', 'score', 'report', 'leaderboard', 'compare', 'tables'];
+const PIPELINE_ORDER = ['run', 'build', 'check', 'methods', 'predict', 'validate', 'eval', 'eval-normals', 'score', 'report', 'leaderboard', 'compare', 'ablate', 'tables'];
 
 describe('facebench command line', () => {
   it('--help lists the commands in pipeline order', () => {
     const r = facebench(['--help']);
     expect(r.status).toBe(0);
-    const listed = [...r.stdout.matchAll(/^ {2}(\w+)\b/gm)].map((m) => m[1]).filter((c) => c !== 'help');
+    const listed = [...r.stdout.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((m) => m[1]).filter((c) => c !== 'help');
     expect(listed).toEqual(PIPELINE_ORDER);
   });
 

@@ -1,0 +1,765 @@
+/**
+ * Pixel3DMM's fitting stage (Giebenhain et al., "Pixel3DMM: Versatile Screen-Space Priors for
+ * Single-Image 3D Face Reconstruction", 2025, §3.3) on flat arrays: a linear face model with
+ * per-vertex UVs fitted to screen-space UV and normal priors (priors.ts) by Levenberg–Marquardt
+ * with analytic Jacobians, over rotation, translation, focal length, principal point, identity
+ * and expression:
+ *
+ *   E = λ_uv·L_uv + λ_n·L_n + λ_id‖a − a₀‖² + λ_ex‖e‖² + λ_f·log²(f/f₀) + λ_c‖c − c₀‖²
+ *
+ * - L_uv, the 2D vertex loss: each vertex v with template UV T_v is paired with the sub-pixel
+ *   position p*_v where the predicted UV map takes the value T_v (nearest masked pixel in UV
+ *   through a uniform grid, then one Newton step on the locally linear UV map). A pair counts
+ *   when the nearest pixel's squared UV distance is below `uvThreshold`, the vertex faces the
+ *   camera and |π(v) − p*_v| < `pixelThreshold`; it contributes its pixel distance d,
+ *   averaged over the counted pairs, minimised by iteratively reweighted least squares
+ *   (weight 1/max(d, 0.25 px at 512 px)): an L1-like robust form, so the few wrong pairs where
+ *   the UV map folds (the lip line of an open mouth, silhouettes) pull little.
+ * - L_n: for each vertex facing the camera whose projection lands on a masked pixel, the
+ *   Euclidean distance between the predicted normal at that pixel (nearest pixel) and the
+ *   model's area-weighted vertex normal rotated into the camera frame, averaged; distances
+ *   ≥ `normalCutoff` are dropped as outliers. The L1-like distance is minimised by iteratively
+ *   reweighted least squares (weight 1/max(d, 0.02), refreshed at every re-association). The
+ *   predicted normal is read per vertex at its projected pixel, not through a differentiable
+ *   renderer, and is held fixed within a Gauss–Newton step.
+ * - Both thresholds are given for a 512-px crop (the public implementation's resolution) and
+ *   scaled to the crop's width: pixels linearly, squared UV distances quadratically.
+ *
+ * Pairs, visibility and IRLS weights are re-found every `associateEvery` iterations. Stage 1
+ * fits the rigid pose of the prior identity to the UV pairs (weak-perspective start from all
+ * pairs, then LM with a widened pixel gate), stage 2 fits everything. Rotations are updated
+ * multiplicatively, R ← exp([δω]×)·R.
+ */
+import { mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
+import { weakPerspectivePose } from '../landmark-fit/camera-init.js';
+import type { LinearFaceModel } from '../models/index.js';
+import type { ScreenPriors } from './priors.js';
+
+/** The crop resolution the thresholds are given for. */
+export const REFERENCE_SIZE = 512;
+
+export interface Pixel3dmmFitOptions {
+  lambdaUv?: number;
+  lambdaNormal?: number;
+  lambdaIdentity?: number;
+  lambdaExpression?: number;
+  /** Weight of log²(f/f₀) (default 10). */
+  lambdaFocal?: number;
+  /** Weight of ‖c − c₀‖², per px² (default 0.1). */
+  lambdaPrincipalPoint?: number;
+  /** Identity prior a₀ (default zero). */
+  identityPrior?: ArrayLike<number>;
+  /** Squared UV distance below which a vertex's nearest prior pixel counts, at a 512-px crop (default 5e-5). */
+  uvThreshold?: number;
+  /** Pixel distance below which a UV pair counts, at a 512-px crop (default 20). */
+  pixelThreshold?: number;
+  /** Normal distance at and above which a vertex is dropped from L_n (default 0.33). */
+  normalCutoff?: number;
+  /** Start focal length, px (default 4 × crop width); the prior's centre. */
+  focal?: number;
+  /** Start principal point, px (default the crop centre); the prior's centre. */
+  principalPoint?: [number, number];
+  fitFocal?: boolean;
+  fitPrincipalPoint?: boolean;
+  /** Identity and expression modes fitted (capped at the model's; default 100 and 50). */
+  identityCount?: number;
+  expressionCount?: number;
+  /** Project expressions onto [0, 1] (blendshape models). */
+  expressionBox?: boolean;
+  /** LM iterations of the joint stage (default 18) and the rigid stage (default 6). */
+  maxIterations?: number;
+  rigidIterations?: number;
+  /** Iterations between re-associations (default 3). */
+  associateEvery?: number;
+}
+
+export interface Pixel3dmmFit {
+  identity: Float64Array;
+  expression: Float64Array;
+  rotation: Float64Array;
+  translation: Float64Array;
+  focal: number;
+  principalPoint: [number, number];
+  /** UV pairs and normal terms counted at the last association. */
+  uvPairs: number;
+  normalTerms: number;
+  /** RMS pixel distance of the counted UV pairs at the end. */
+  rmsPixels: number;
+  cost: number;
+  iterations: number;
+}
+
+/** A model prepared for fitting: the vertices with UVs and their incident triangles. */
+export interface FitModel {
+  model: LinearFaceModel;
+  /** Vertices with a UV. */
+  active: Int32Array;
+  /** Incident triangles of each active vertex (CSR over `active`). */
+  adjStart: Int32Array;
+  adjFaces: Int32Array;
+  /** 1 for triangles incident to an active vertex. */
+  usedFace: Uint8Array;
+}
+
+/** Prepare a model with per-vertex UVs for fitting. */
+export function prepareFitModel(model: LinearFaceModel): FitModel {
+  const uvs = model.uvs;
+  if (!uvs) throw new Error(`model ${model.name} has no per-vertex UVs`);
+  const n = model.template.length / 3;
+  const slot = new Int32Array(n).fill(-1);
+  const list: number[] = [];
+  for (let v = 0; v < n; v++) if (Number.isFinite(uvs[2 * v]) && Number.isFinite(uvs[2 * v + 1])) slot[v] = list.push(v) - 1;
+  if (list.length < 10) throw new Error(`model ${model.name} has UVs on only ${list.length} vertices`);
+  const count = new Int32Array(list.length + 1);
+  const F = model.faces;
+  for (let i = 0; i < F.length; i++) if (slot[F[i]] >= 0) count[slot[F[i]] + 1]++;
+  for (let i = 0; i < list.length; i++) count[i + 1] += count[i];
+  const adjFaces = new Int32Array(count[list.length]);
+  const fill = count.slice(0, list.length);
+  for (let i = 0; i < F.length; i++) {
+    const s = slot[F[i]];
+    if (s >= 0) adjFaces[fill[s]++] = (i / 3) | 0;
+  }
+  const usedFace = new Uint8Array(F.length / 3);
+  for (const f of adjFaces) usedFace[f] = 1;
+  return { model, active: Int32Array.from(list), adjStart: count, adjFaces, usedFace };
+}
+
+/** Parameter state. */
+export interface FitState {
+  R: Float64Array;
+  t: Float64Array;
+  logFocal: number;
+  cx: number;
+  cy: number;
+  a: Float64Array;
+  e: Float64Array;
+}
+
+/** Column layout of the free parameters: ω (3), t (3), then optional log f, c (2), identity, expression. */
+export interface Columns {
+  n: number;
+  focal: number;
+  pp: number;
+  a: number;
+  e: number;
+}
+
+export function fitColumns(K: number, E: number, fitFocal: boolean, fitPP: boolean, shape: boolean): Columns {
+  let n = 6;
+  const focal = fitFocal ? n++ : -1;
+  const pp = fitPP ? n : -1;
+  if (fitPP) n += 2;
+  const a = shape ? n : -1;
+  if (shape) n += K;
+  const e = shape ? n : -1;
+  if (shape) n += E;
+  return { n, focal, pp, a, e };
+}
+
+/**
+ * The fitting problem for fixed pairs: `uvIndex` (active slots) with targets `uvTarget` and
+ * weight `uvWeight` (√ of the per-pair weight), `nIndex` with targets `nTarget` and per-term
+ * weights `nWeight` (√).
+ */
+export interface Terms {
+  uvCount: number;
+  uvIndex: Int32Array;
+  uvTarget: Float64Array;
+  /** √ of each pair's weight. */
+  uvWeight: Float64Array;
+  nCount: number;
+  nIndex: Int32Array;
+  nTarget: Float64Array;
+  nWeight: Float64Array;
+}
+
+export interface Problem {
+  fm: FitModel;
+  K: number;
+  E: number;
+  lambdaId: number;
+  lambdaEx: number;
+  lambdaFocal: number;
+  lambdaPP: number;
+  a0: Float64Array;
+  logFocal0: number;
+  cx0: number;
+  cy0: number;
+  box: boolean;
+}
+
+/** Shape of the first K identity and E expression modes, all vertices (3n) into X. */
+export function evaluateShape(p: Problem, s: FitState, X: Float64Array): void {
+  const m = p.fm.model;
+  const len = m.template.length;
+  X.set(m.template);
+  for (let k = 0; k < p.K; k++) {
+    const c = s.a[k];
+    if (c === 0) continue;
+    const B = m.identityBasis, o = k * len;
+    for (let i = 0; i < len; i++) X[i] += c * B[o + i];
+  }
+  for (let j = 0; j < p.E; j++) {
+    const c = s.e[j];
+    if (c === 0) continue;
+    const B = m.expressionBasis, o = j * len;
+    for (let i = 0; i < len; i++) X[i] += c * B[o + i];
+  }
+}
+
+/** Unnormalised area-weighted normal of active slot i (2 × the incident triangles' area vectors), into out[o..o+2]. */
+function rawNormal(fm: FitModel, X: Float64Array, i: number, out: Float64Array, o: number): void {
+  const F = fm.model.faces;
+  let mx = 0, my = 0, mz = 0;
+  for (let q = fm.adjStart[i]; q < fm.adjStart[i + 1]; q++) {
+    const f = fm.adjFaces[q];
+    const a = 3 * F[3 * f], b = 3 * F[3 * f + 1], c = 3 * F[3 * f + 2];
+    const e1x = X[b] - X[a], e1y = X[b + 1] - X[a + 1], e1z = X[b + 2] - X[a + 2];
+    const e2x = X[c] - X[a], e2y = X[c + 1] - X[a + 1], e2z = X[c + 2] - X[a + 2];
+    mx += e1y * e2z - e1z * e2y;
+    my += e1z * e2x - e1x * e2z;
+    mz += e1x * e2y - e1y * e2x;
+  }
+  out[o] = mx;
+  out[o + 1] = my;
+  out[o + 2] = mz;
+}
+
+/** Objective for fixed terms; residuals written to r (2 per UV pair, then 3 per normal term). */
+export function objective(p: Problem, terms: Terms, s: FitState, X: Float64Array, r: Float64Array): number {
+  evaluateShape(p, s, X);
+  const R = s.R, t = s.t, f = Math.exp(s.logFocal);
+  const active = p.fm.active;
+  let cost = 0;
+  for (let q = 0; q < terms.uvCount; q++) {
+    const w = terms.uvWeight[q];
+    const v = 3 * active[terms.uvIndex[q]];
+    const x = X[v], y = X[v + 1], z = X[v + 2];
+    const Yx = R[0] * x + R[1] * y + R[2] * z + t[0];
+    const Yy = R[3] * x + R[4] * y + R[5] * z + t[1];
+    const Yz = R[6] * x + R[7] * y + R[8] * z + t[2];
+    const ru = w * ((f * Yx) / Yz + s.cx - terms.uvTarget[2 * q]);
+    const rv = w * ((f * Yy) / Yz + s.cy - terms.uvTarget[2 * q + 1]);
+    r[2 * q] = ru;
+    r[2 * q + 1] = rv;
+    cost += ru * ru + rv * rv;
+  }
+  const o = 2 * terms.uvCount;
+  const m = r; // the raw normal is written into r's slot, then replaced by the residual
+  for (let q = 0; q < terms.nCount; q++) {
+    const ro = o + 3 * q;
+    rawNormal(p.fm, X, terms.nIndex[q], m, ro);
+    const len = Math.sqrt(m[ro] * m[ro] + m[ro + 1] * m[ro + 1] + m[ro + 2] * m[ro + 2]) || 1;
+    const nx = m[ro] / len, ny = m[ro + 1] / len, nz = m[ro + 2] / len;
+    const wn = terms.nWeight[q];
+    for (let c = 0; c < 3; c++) {
+      const rc = wn * (R[3 * c] * nx + R[3 * c + 1] * ny + R[3 * c + 2] * nz - terms.nTarget[3 * q + c]);
+      r[ro + c] = rc;
+      cost += rc * rc;
+    }
+  }
+  for (let k = 0; k < p.K; k++) cost += p.lambdaId * (s.a[k] - p.a0[k]) ** 2;
+  for (let j = 0; j < p.E; j++) cost += p.lambdaEx * s.e[j] * s.e[j];
+  cost += p.lambdaFocal * (s.logFocal - p.logFocal0) ** 2;
+  cost += p.lambdaPP * ((s.cx - p.cx0) ** 2 + (s.cy - p.cy0) ** 2);
+  return cost;
+}
+
+/** Scratch buffers of the Jacobian rows. */
+export interface RowScratch {
+  rows: Float64Array;
+  /** Per triangle, d((b−a)×(c−a))/dcoef for every mode (3 per mode), at the shape of the last prepareRows. */
+  faceDm: Float64Array;
+  /** dm/dcoef, 3 per mode. */
+  dm: Float64Array;
+  /** The raw normal. */
+  m: Float64Array;
+}
+
+export function rowScratch(n: number): RowScratch {
+  return { rows: new Float64Array(3 * n), faceDm: new Float64Array(0), dm: new Float64Array(3 * n), m: new Float64Array(3) };
+}
+
+/**
+ * Per-triangle derivatives of the unnormalised triangle normal (b−a)×(c−a) with respect to
+ * every fitted mode at shape X: d = (D_b−D_a)×(c−a) + (b−a)×(D_c−D_a). termRows sums them
+ * over a vertex's triangles; each triangle is computed once for its three vertices.
+ */
+export function prepareRows(p: Problem, X: Float64Array, c: Columns, scratch: RowScratch): void {
+  if (c.a < 0) return;
+  const m = p.fm.model, F = m.faces, len = m.template.length;
+  const total = p.K + p.E, stride = 3 * total, faces = F.length / 3;
+  if (scratch.faceDm.length < faces * stride) scratch.faceDm = new Float64Array(faces * stride);
+  const FD = scratch.faceDm, IB = m.identityBasis, EB = m.expressionBasis;
+  const used = p.fm.usedFace;
+  for (let f = 0; f < faces; f++) {
+    if (!used[f]) continue;
+    const a = 3 * F[3 * f], b = 3 * F[3 * f + 1], cc = 3 * F[3 * f + 2];
+    const e1x = X[b] - X[a], e1y = X[b + 1] - X[a + 1], e1z = X[b + 2] - X[a + 2];
+    const e2x = X[cc] - X[a], e2y = X[cc + 1] - X[a + 1], e2z = X[cc + 2] - X[a + 2];
+    const o = f * stride;
+    for (let col = 0; col < total; col++) {
+      const B = col < p.K ? IB : EB;
+      const bo = (col < p.K ? col : col - p.K) * len;
+      const d1x = B[bo + b] - B[bo + a], d1y = B[bo + b + 1] - B[bo + a + 1], d1z = B[bo + b + 2] - B[bo + a + 2];
+      const d2x = B[bo + cc] - B[bo + a], d2y = B[bo + cc + 1] - B[bo + a + 1], d2z = B[bo + cc + 2] - B[bo + a + 2];
+      FD[o + 3 * col] = d1y * e2z - d1z * e2y + e1y * d2z - e1z * d2y;
+      FD[o + 3 * col + 1] = d1z * e2x - d1x * e2z + e1z * d2x - e1x * d2z;
+      FD[o + 3 * col + 2] = d1x * e2y - d1y * e2x + e1x * d2y - e1y * d2x;
+    }
+  }
+}
+
+/**
+ * The Jacobian rows of term `q` (UV pairs first, then normal terms, in objective order) at
+ * state s with shape X: 2 rows (UV) or 3 rows (normal) of n columns into scratch.rows.
+ * Returns the number of rows. Normal rows need prepareRows at the same shape first.
+ */
+export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array, c: Columns, q: number, scratch: RowScratch): number {
+  const J = scratch.rows;
+  const n = c.n;
+  const R = s.R, t = s.t, f = Math.exp(s.logFocal);
+  const m = p.fm.model;
+  const len = m.template.length;
+  if (q < terms.uvCount) {
+    J.fill(0, 0, 2 * n);
+    const vi = p.fm.active[terms.uvIndex[q]];
+    const v = 3 * vi;
+    const x = X[v], y = X[v + 1], z = X[v + 2];
+    const wx = R[0] * x + R[1] * y + R[2] * z, wy = R[3] * x + R[4] * y + R[5] * z, wz = R[6] * x + R[7] * y + R[8] * z;
+    const Yx = wx + t[0], Yy = wy + t[1], Yz = wz + t[2];
+    const iz = 1 / Yz, w = terms.uvWeight[q];
+    for (let row = 0; row < 2; row++) {
+      const Ya = row === 0 ? Yx : Yy;
+      const P0 = row === 0 ? w * f * iz : 0;
+      const P1 = row === 0 ? 0 : w * f * iz;
+      const P2 = -w * f * Ya * iz * iz;
+      const o = row * n;
+      J[o] = wy * P2 - wz * P1;
+      J[o + 1] = wz * P0 - wx * P2;
+      J[o + 2] = wx * P1 - wy * P0;
+      J[o + 3] = P0;
+      J[o + 4] = P1;
+      J[o + 5] = P2;
+      if (c.focal >= 0) J[o + c.focal] = w * f * Ya * iz;
+      if (c.pp >= 0) J[o + c.pp + row] = w;
+      if (c.a < 0) continue;
+      const q0 = R[0] * P0 + R[3] * P1 + R[6] * P2;
+      const q1 = R[1] * P0 + R[4] * P1 + R[7] * P2;
+      const q2 = R[2] * P0 + R[5] * P1 + R[8] * P2;
+      const IB = m.identityBasis, EB = m.expressionBasis;
+      for (let k = 0, b = v; k < p.K; k++, b += len) J[o + c.a + k] = q0 * IB[b] + q1 * IB[b + 1] + q2 * IB[b + 2];
+      for (let j = 0, b = v; j < p.E; j++, b += len) J[o + c.e + j] = q0 * EB[b] + q1 * EB[b + 1] + q2 * EB[b + 2];
+    }
+    return 2;
+  }
+  // Normal term: r = w·(R·m/|m| − N).
+  J.fill(0, 0, 3 * n);
+  const qn = q - terms.uvCount;
+  const slot = terms.nIndex[qn];
+  const wn = terms.nWeight[qn];
+  const dm = scratch.m;
+  rawNormal(p.fm, X, slot, dm, 0);
+  const mlen = Math.sqrt(dm[0] * dm[0] + dm[1] * dm[1] + dm[2] * dm[2]) || 1;
+  const nx = dm[0] / mlen, ny = dm[1] / mlen, nz = dm[2] / mlen;
+  const cx = R[0] * nx + R[1] * ny + R[2] * nz, cy = R[3] * nx + R[4] * ny + R[5] * nz, cz = R[6] * nx + R[7] * ny + R[8] * nz;
+  // ∂(R n)/∂δω_j = e_j × (R n).
+  J[0] = 0; J[1] = wn * cz; J[2] = -wn * cy;
+  J[n] = -wn * cz; J[n + 1] = 0; J[n + 2] = wn * cx;
+  J[2 * n] = wn * cy; J[2 * n + 1] = -wn * cx; J[2 * n + 2] = 0;
+  if (c.a < 0) return 3;
+  const start = p.fm.adjStart[slot], end = p.fm.adjStart[slot + 1];
+  const total = p.K + p.E;
+  // dm/dcoef: the sum of the incident triangles' derivatives (prepareRows).
+  const dmc = scratch.dm;
+  dmc.fill(0, 0, 3 * total);
+  const FD = scratch.faceDm;
+  const stride = 3 * total;
+  for (let k = start; k < end; k++) {
+    const o = p.fm.adjFaces[k] * stride;
+    for (let i = 0; i < stride; i++) dmc[i] += FD[o + i];
+  }
+  for (let col = 0; col < total; col++) {
+    const dx = dmc[3 * col], dy = dmc[3 * col + 1], dz = dmc[3 * col + 2];
+    // dn = (I − n nᵀ)·dm/|m|, then rotated.
+    const dot = nx * dx + ny * dy + nz * dz;
+    const gx = (dx - dot * nx) / mlen, gy = (dy - dot * ny) / mlen, gz = (dz - dot * nz) / mlen;
+    const jc = c.a + col;
+    J[jc] = wn * (R[0] * gx + R[1] * gy + R[2] * gz);
+    J[n + jc] = wn * (R[3] * gx + R[4] * gy + R[5] * gz);
+    J[2 * n + jc] = wn * (R[6] * gx + R[7] * gy + R[8] * gz);
+  }
+  return 3;
+}
+
+export function cloneState(s: FitState): FitState {
+  return { R: Float64Array.from(s.R), t: Float64Array.from(s.t), logFocal: s.logFocal, cx: s.cx, cy: s.cy, a: Float64Array.from(s.a), e: Float64Array.from(s.e) };
+}
+
+function copyState(from: FitState, to: FitState): void {
+  to.R.set(from.R);
+  to.t.set(from.t);
+  to.logFocal = from.logFocal;
+  to.cx = from.cx;
+  to.cy = from.cy;
+  to.a.set(from.a);
+  to.e.set(from.e);
+}
+
+/** s ⊕ δ into out. */
+export function stepState(p: Problem, s: FitState, delta: Float64Array, c: Columns, out: FitState, scratch: Float64Array): void {
+  rotationFromRotationVector(delta[0], delta[1], delta[2], scratch);
+  mat3Multiply(scratch, s.R, out.R);
+  for (let i = 0; i < 3; i++) out.t[i] = s.t[i] + delta[3 + i];
+  out.logFocal = c.focal >= 0 ? s.logFocal + delta[c.focal] : s.logFocal;
+  out.cx = c.pp >= 0 ? s.cx + delta[c.pp] : s.cx;
+  out.cy = c.pp >= 0 ? s.cy + delta[c.pp + 1] : s.cy;
+  for (let k = 0; k < p.K; k++) out.a[k] = c.a >= 0 ? s.a[k] + delta[c.a + k] : s.a[k];
+  for (let j = 0; j < p.E; j++) {
+    let v = c.e >= 0 ? s.e[j] + delta[c.e + j] : s.e[j];
+    if (p.box) v = Math.min(1, Math.max(0, v));
+    out.e[j] = v;
+  }
+}
+
+/** Work buffers of one fit. */
+interface Work {
+  X: Float64Array;
+  r: Float64Array;
+  H: Float64Array;
+  A: Float64Array;
+  g: Float64Array;
+  delta: Float64Array;
+  scratch: Float64Array;
+  rows: RowScratch;
+  trial: FitState;
+}
+
+/** Levenberg–Marquardt iterations on fixed terms; returns the final cost. */
+function levenbergMarquardt(p: Problem, terms: Terms, state: FitState, c: Columns, iterations: number, work: Work, mu: { value: number }): number {
+  const n = c.n;
+  const { X, r, H, A, g, delta, scratch, rows, trial } = work;
+  let cost = objective(p, terms, state, X, r);
+  const termCount = terms.uvCount + terms.nCount;
+  for (let it = 0; it < iterations; it++) {
+    objective(p, terms, state, X, r);
+    H.fill(0, 0, n * n);
+    g.fill(0, 0, n);
+    if (terms.nCount > 0) prepareRows(p, X, c, rows);
+    for (let q = 0; q < termCount; q++) {
+      const count = termRows(p, terms, state, X, c, q, rows);
+      const ro = q < terms.uvCount ? 2 * q : 2 * terms.uvCount + 3 * (q - terms.uvCount);
+      const J = rows.rows;
+      for (let row = 0; row < count; row++) {
+        const o = row * n;
+        const ri = r[ro + row];
+        for (let i = 0; i < n; i++) {
+          const ji = J[o + i];
+          if (ji === 0) continue;
+          g[i] += ji * ri;
+          const hi = i * n;
+          for (let j = i; j < n; j++) H[hi + j] += ji * J[o + j];
+        }
+      }
+    }
+    if (c.focal >= 0) {
+      H[c.focal * n + c.focal] += p.lambdaFocal;
+      g[c.focal] += p.lambdaFocal * (state.logFocal - p.logFocal0);
+    }
+    if (c.pp >= 0) {
+      H[c.pp * n + c.pp] += p.lambdaPP;
+      H[(c.pp + 1) * n + c.pp + 1] += p.lambdaPP;
+      g[c.pp] += p.lambdaPP * (state.cx - p.cx0);
+      g[c.pp + 1] += p.lambdaPP * (state.cy - p.cy0);
+    }
+    if (c.a >= 0) {
+      for (let k = 0; k < p.K; k++) {
+        H[(c.a + k) * n + c.a + k] += p.lambdaId;
+        g[c.a + k] += p.lambdaId * (state.a[k] - p.a0[k]);
+      }
+      for (let j = 0; j < p.E; j++) {
+        H[(c.e + j) * n + c.e + j] += p.lambdaEx;
+        g[c.e + j] += p.lambdaEx * state.e[j];
+      }
+    }
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) H[i * n + j] = H[j * n + i];
+    // Expressions held at a bound by a gradient pointing out of the box are fixed for this step.
+    if (p.box && c.e >= 0) {
+      for (let j = 0; j < p.E; j++) {
+        const col = c.e + j, v = state.e[j];
+        if (!((v <= 0 && g[col] > 0) || (v >= 1 && g[col] < 0))) continue;
+        for (let i = 0; i < n; i++) {
+          H[i * n + col] = 0;
+          H[col * n + i] = 0;
+        }
+        H[col * n + col] = 1;
+        g[col] = 0;
+      }
+    }
+    // Marquardt's scaling, floored so that parameters the active terms do not see (translation
+    // and focal length under normals alone) get a damping of their own instead of a singular system.
+    let maxDiag = 0;
+    for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, H[i * n + i]);
+    const floor = 1e-6 * maxDiag + 1e-12;
+    let accepted = false;
+    for (let attempt = 0; attempt < 10 && !accepted; attempt++) {
+      A.set(H.subarray(0, n * n));
+      for (let i = 0; i < n; i++) A[i * n + i] += mu.value * Math.max(H[i * n + i], floor) + (H[i * n + i] < floor ? floor : 0);
+      for (let i = 0; i < n; i++) delta[i] = -g[i];
+      if (!solveLDLT(A, delta, n, delta)) {
+        mu.value *= 10;
+        continue;
+      }
+      stepState(p, state, delta, c, trial, scratch);
+      const trialCost = objective(p, terms, trial, X, r);
+      if (Number.isFinite(trialCost) && trialCost <= cost) {
+        const decrease = cost - trialCost;
+        copyState(trial, state);
+        cost = trialCost;
+        mu.value = Math.max(mu.value / 10, 1e-9);
+        accepted = true;
+        if (decrease <= 1e-10 * cost) return cost;
+      } else mu.value *= 10;
+    }
+    if (!accepted) return cost;
+  }
+  return cost;
+}
+
+/** Per-vertex UV correspondences: sub-pixel prior positions p*_v (NaN where none counts). */
+export function uvCorrespondences(fm: FitModel, priors: ScreenPriors, uvThreshold: number): Float64Array {
+  const { width: w, height: h, uv, mask } = priors;
+  const cell = Math.sqrt(uvThreshold);
+  // Uniform grid over the bounding box of the masked pixels' UVs (UV layouts may span several
+  // unit tiles), cells at least the threshold distance wide, filled by counting sort.
+  let uMin = Infinity, vMin = Infinity, uMax = -Infinity, vMax = -Infinity;
+  for (let p = 0; p < w * h; p++) {
+    if (!mask[p] || !Number.isFinite(uv[2 * p]) || !Number.isFinite(uv[2 * p + 1])) continue;
+    uMin = Math.min(uMin, uv[2 * p]);
+    uMax = Math.max(uMax, uv[2 * p]);
+    vMin = Math.min(vMin, uv[2 * p + 1]);
+    vMax = Math.max(vMax, uv[2 * p + 1]);
+  }
+  if (!(uMax >= uMin)) return new Float64Array(2 * fm.active.length).fill(Number.NaN);
+  const G = Math.max(1, Math.min(2048, Math.ceil(Math.max(uMax - uMin, vMax - vMin) / cell)));
+  const size = Math.max(uMax - uMin, vMax - vMin, 1e-9) / G;
+  const cellU = (u: number): number => Math.min(G - 1, Math.max(0, Math.floor((u - uMin) / size)));
+  const cellV = (v: number): number => Math.min(G - 1, Math.max(0, Math.floor((v - vMin) / size)));
+  const start = new Int32Array(G * G + 1);
+  for (let p = 0; p < w * h; p++) {
+    if (!mask[p] || !Number.isFinite(uv[2 * p]) || !Number.isFinite(uv[2 * p + 1])) continue;
+    start[cellU(uv[2 * p]) * G + cellV(uv[2 * p + 1]) + 1]++;
+  }
+  for (let i = 0; i < G * G; i++) start[i + 1] += start[i];
+  const pix = new Int32Array(start[G * G]);
+  const fill = start.slice(0, G * G);
+  for (let p = 0; p < w * h; p++) {
+    if (!mask[p] || !Number.isFinite(uv[2 * p]) || !Number.isFinite(uv[2 * p + 1])) continue;
+    pix[fill[cellU(uv[2 * p]) * G + cellV(uv[2 * p + 1])]++] = p;
+  }
+  const uvs = fm.model.uvs!;
+  const out = new Float64Array(2 * fm.active.length).fill(Number.NaN);
+  const valid = (q: number): boolean => q >= 0 && q < w * h && mask[q] === 1 && Number.isFinite(uv[2 * q]);
+  for (let i = 0; i < fm.active.length; i++) {
+    const v = fm.active[i];
+    const tu = uvs[2 * v], tv = uvs[2 * v + 1];
+    if (tu < uMin - cell || tu > uMax + cell || tv < vMin - cell || tv > vMax + cell) continue;
+    const gu = cellU(tu), gv = cellV(tv);
+    let best = -1, bestD = uvThreshold;
+    for (let a = Math.max(0, gu - 1); a <= Math.min(G - 1, gu + 1); a++) {
+      for (let b = Math.max(0, gv - 1); b <= Math.min(G - 1, gv + 1); b++) {
+        const cIdx = a * G + b;
+        for (let k = start[cIdx]; k < start[cIdx + 1]; k++) {
+          const p = pix[k];
+          const d = (uv[2 * p] - tu) ** 2 + (uv[2 * p + 1] - tv) ** 2;
+          if (d < bestD) {
+            bestD = d;
+            best = p;
+          }
+        }
+      }
+    }
+    if (best < 0) continue;
+    const x = best % w, y = (best - x) / w;
+    let px = x, py = y;
+    // One Newton step on the UV map, linear around the pixel (central or one-sided differences).
+    const l = x > 0 && valid(best - 1) ? best - 1 : best, rr = x < w - 1 && valid(best + 1) ? best + 1 : best;
+    const u0 = y > 0 && valid(best - w) ? best - w : best, d0 = y < h - 1 && valid(best + w) ? best + w : best;
+    const sx = (rr % w) - (l % w), sy = ((d0 - (d0 % w)) - (u0 - (u0 % w))) / w;
+    // A pair whose UV is not matched within one pixel of the nearest pixel (a silhouette, an
+    // occluded vertex, a seam) is dropped.
+    if (!(sx > 0 && sy > 0)) continue;
+    {
+      const a11 = (uv[2 * rr] - uv[2 * l]) / sx, a21 = (uv[2 * rr + 1] - uv[2 * l + 1]) / sx;
+      const a12 = (uv[2 * d0] - uv[2 * u0]) / sy, a22 = (uv[2 * d0 + 1] - uv[2 * u0 + 1]) / sy;
+      const det = a11 * a22 - a12 * a21;
+      if (Math.abs(det) > 1e-12) {
+        const du = tu - uv[2 * best], dv = tv - uv[2 * best + 1];
+        const sxp = (a22 * du - a12 * dv) / det, syp = (-a21 * du + a11 * dv) / det;
+        if (!(Math.abs(sxp) <= 1 && Math.abs(syp) <= 1)) continue;
+        px += sxp;
+        py += syp;
+      } else continue;
+    }
+    out[2 * i] = px;
+    out[2 * i + 1] = py;
+  }
+  return out;
+}
+
+/** Settings of one association pass. */
+interface Gates {
+  pixelGate: number;
+  normalCutoff: number;
+  useUv: boolean;
+  useNormals: boolean;
+  lambdaUv: number;
+  lambdaNormal: number;
+  /** Pixel distance below which a UV pair's robust weight stops growing. */
+  uvFloor: number;
+}
+
+/** Re-find the counted terms at state s (visibility, pixel gate, normal cut-off, IRLS weights). */
+export function associate(p: Problem, priors: ScreenPriors, corr: Float64Array, s: FitState, gates: Gates, X: Float64Array, terms: Terms): void {
+  evaluateShape(p, s, X);
+  const R = s.R, t = s.t, f = Math.exp(s.logFocal);
+  const fm = p.fm;
+  const { width: w, height: h } = priors;
+  const gate2 = gates.pixelGate * gates.pixelGate;
+  const m = new Float64Array(3);
+  let nu = 0, nn = 0;
+  for (let i = 0; i < fm.active.length; i++) {
+    const v = 3 * fm.active[i];
+    const x = X[v], y = X[v + 1], z = X[v + 2];
+    const Yx = R[0] * x + R[1] * y + R[2] * z + t[0];
+    const Yy = R[3] * x + R[4] * y + R[5] * z + t[1];
+    const Yz = R[6] * x + R[7] * y + R[8] * z + t[2];
+    if (!(Yz > 0)) continue;
+    rawNormal(fm, X, i, m, 0);
+    const cx = R[0] * m[0] + R[1] * m[1] + R[2] * m[2], cy = R[3] * m[0] + R[4] * m[1] + R[5] * m[2], cz = R[6] * m[0] + R[7] * m[1] + R[8] * m[2];
+    if (!(cx * Yx + cy * Yy + cz * Yz < 0)) continue; // faces away from the camera
+    const u = (f * Yx) / Yz + s.cx, vv = (f * Yy) / Yz + s.cy;
+    if (gates.useUv && Number.isFinite(corr[2 * i])) {
+      const du = u - corr[2 * i], dv = vv - corr[2 * i + 1];
+      if (du * du + dv * dv < gate2) {
+        terms.uvIndex[nu] = i;
+        terms.uvTarget[2 * nu] = corr[2 * i];
+        terms.uvTarget[2 * nu + 1] = corr[2 * i + 1];
+        terms.uvWeight[nu] = 1 / Math.max(Math.sqrt(du * du + dv * dv), gates.uvFloor); // IRLS weight (√ taken below)
+        nu++;
+      }
+    }
+    if (!gates.useNormals) continue;
+    const pxi = Math.round(u), pyi = Math.round(vv);
+    if (pxi < 0 || pyi < 0 || pxi >= w || pyi >= h) continue;
+    const pix = pyi * w + pxi;
+    if (!priors.mask[pix]) continue;
+    const Nx = priors.normals[3 * pix], Ny = priors.normals[3 * pix + 1], Nz = priors.normals[3 * pix + 2];
+    if (!Number.isFinite(Nx + Ny + Nz)) continue;
+    const len = Math.sqrt(cx * cx + cy * cy + cz * cz) || 1;
+    const d = Math.hypot(cx / len - Nx, cy / len - Ny, cz / len - Nz);
+    if (!(d < gates.normalCutoff)) continue;
+    terms.nIndex[nn] = i;
+    terms.nTarget[3 * nn] = Nx;
+    terms.nTarget[3 * nn + 1] = Ny;
+    terms.nTarget[3 * nn + 2] = Nz;
+    terms.nWeight[nn] = 1 / Math.max(d, 0.02); // IRLS weight of the L1-like distance (√ taken below)
+    nn++;
+  }
+  terms.uvCount = nu;
+  terms.nCount = nn;
+  for (let q = 0; q < nu; q++) terms.uvWeight[q] = Math.sqrt((gates.lambdaUv / nu) * terms.uvWeight[q]);
+  for (let q = 0; q < nn; q++) terms.nWeight[q] = Math.sqrt((gates.lambdaNormal / nn) * terms.nWeight[q]);
+}
+
+export function emptyTerms(activeCount: number): Terms {
+  return {
+    uvCount: 0, uvIndex: new Int32Array(activeCount), uvTarget: new Float64Array(2 * activeCount), uvWeight: new Float64Array(activeCount),
+    nCount: 0, nIndex: new Int32Array(activeCount), nTarget: new Float64Array(3 * activeCount), nWeight: new Float64Array(activeCount),
+  };
+}
+
+/**
+ * Fit the model to the priors. `use` selects the data terms of the joint stage (the rigid
+ * stage always uses the UV pairs). Throws when fewer than 10 UV pairs are found.
+ */
+export function fitPixel3dmm(fm: FitModel, priors: ScreenPriors, options: Pixel3dmmFitOptions = {}, use: { uv: boolean; normals: boolean } = { uv: true, normals: true }): Pixel3dmmFit {
+  const model = fm.model;
+  const W = priors.width;
+  const scale = W / REFERENCE_SIZE;
+  const K = Math.min(options.identityCount ?? 100, model.identityCount);
+  const E = Math.min(options.expressionCount ?? 50, model.expressionCount);
+  const focal0 = options.focal ?? 4 * W;
+  const [cx0, cy0] = options.principalPoint ?? [(W - 1) / 2, (priors.height - 1) / 2];
+  const a0 = new Float64Array(K);
+  if (options.identityPrior) for (let k = 0; k < Math.min(K, options.identityPrior.length); k++) a0[k] = options.identityPrior[k];
+  const p: Problem = {
+    fm, K, E,
+    lambdaId: options.lambdaIdentity ?? 0.15,
+    lambdaEx: options.lambdaExpression ?? 0.01,
+    lambdaFocal: options.lambdaFocal ?? 10,
+    lambdaPP: options.lambdaPrincipalPoint ?? 0.1,
+    a0, logFocal0: Math.log(focal0), cx0, cy0,
+    box: options.expressionBox ?? false,
+  };
+  const uvThreshold = (options.uvThreshold ?? 5e-5) / (scale * scale);
+  const corr = uvCorrespondences(fm, priors, uvThreshold);
+  // Weak-perspective start from every pair of the prior identity.
+  const state: FitState = { R: new Float64Array(9), t: new Float64Array(3), logFocal: p.logFocal0, cx: cx0, cy: cy0, a: Float64Array.from(a0), e: new Float64Array(E) };
+  const X = new Float64Array(model.template.length);
+  evaluateShape(p, state, X);
+  const pts: number[] = [], obs: number[] = [];
+  for (let i = 0; i < fm.active.length; i++) {
+    if (!Number.isFinite(corr[2 * i])) continue;
+    const v = 3 * fm.active[i];
+    pts.push(X[v], X[v + 1], X[v + 2]);
+    obs.push(corr[2 * i], corr[2 * i + 1]);
+  }
+  if (pts.length / 3 < 10) throw new Error(`only ${pts.length / 3} model vertices found their UV in the priors (need 10)`);
+  const pose = weakPerspectivePose(Float64Array.from(pts), Float64Array.from(obs), { focal: focal0, cx: cx0, cy: cy0 });
+  state.R.set(pose.rotation);
+  state.t.set(pose.translation);
+  const n = fitColumns(K, E, options.fitFocal ?? true, options.fitPrincipalPoint ?? true, true).n;
+  const work: Work = {
+    X, r: new Float64Array(5 * fm.active.length), H: new Float64Array(n * n), A: new Float64Array(n * n), g: new Float64Array(n), delta: new Float64Array(n),
+    scratch: new Float64Array(9), rows: rowScratch(n), trial: cloneState(state),
+  };
+  const terms = emptyTerms(fm.active.length);
+  const gate = (options.pixelThreshold ?? 20) * scale;
+  const every = Math.max(1, options.associateEvery ?? 3);
+  const lambdaUv = options.lambdaUv ?? 2000, lambdaNormal = options.lambdaNormal ?? 200;
+  const cutoff = options.normalCutoff ?? 0.33;
+  const uvFloor = 0.25 * Math.max(scale, 0.25);
+  // Stage 1: rigid pose (and camera) of the prior identity to the UV pairs, widened gate.
+  const rigid = fitColumns(K, E, false, false, false);
+  const mu = { value: 1e-3 };
+  let cost = 0;
+  for (let done = 0; done < (options.rigidIterations ?? 6); done += every) {
+    associate(p, priors, corr, state, { pixelGate: 4 * gate, normalCutoff: cutoff, useUv: true, useNormals: false, lambdaUv: lambdaUv, lambdaNormal: 0, uvFloor }, X, terms);
+    cost = levenbergMarquardt(p, terms, state, rigid, every, work, mu);
+  }
+  // Stage 2: everything.
+  const joint = fitColumns(K, E, options.fitFocal ?? true, options.fitPrincipalPoint ?? true, true);
+  const gates: Gates = { pixelGate: gate, normalCutoff: cutoff, useUv: use.uv, useNormals: use.normals, lambdaUv, lambdaNormal, uvFloor };
+  const maxIterations = options.maxIterations ?? 18;
+  let iterations = 0;
+  mu.value = 1e-3;
+  while (iterations < maxIterations) {
+    associate(p, priors, corr, state, gates, X, terms);
+    if (terms.uvCount + terms.nCount === 0) break;
+    const steps = Math.min(every, maxIterations - iterations);
+    cost = levenbergMarquardt(p, terms, state, joint, steps, work, mu);
+    iterations += steps;
+  }
+  associate(p, priors, corr, state, { ...gates, useUv: true }, X, terms);
+  cost = objective(p, terms, state, X, work.r);
+  let sq = 0;
+  for (let q = 0; q < terms.uvCount; q++) sq += (work.r[2 * q] ** 2 + work.r[2 * q + 1] ** 2) / terms.uvWeight[q] ** 2;
+  const rmsPixels = terms.uvCount > 0 ? Math.sqrt(sq / terms.uvCount) : Number.NaN;
+  return {
+    identity: state.a, expression: state.e, rotation: state.R, translation: state.t,
+    focal: Math.exp(state.logFocal), principalPoint: [state.cx, state.cy],
+    uvPairs: terms.uvCount, normalTerms: terms.nCount, rmsPixels, cost, iterations,
+  };
+}

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerBuiltinMethods } from '../../../baselines/builtin.js';
+import { runBuild } from '../../../benchmark/construct/index.js';
+import { runEval } from '../../../benchmark/eval/run-eval.js';
+import { runPredict } from '../../../benchmark/predict/index.js';
+import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
+import { readMethodDocument } from '../../../evaluators/formats/index.js';
+import { protocolDefaults } from '../../../evaluators/protocols/index.js';
+import { rmSync } from 'node:fs';
+import { tempDir } from '../../benchmark/cli-helpers.js';
+
+/**
+ * `pixel3dmm` end to end on a small demo benchmark (1 person, 4 expressions, 128-px crops),
+ * scored with the nersemble protocol against mean-shape and landmark-fit.
+ */
+describe('pixel3dmm on a demo benchmark', () => {
+  const root = tempDir('pixel3dmm');
+  const capture = join(root, 'capture');
+  const bench = join(root, 'bench');
+  const scores = new Map<string, { posed: number; neutral: number; seconds: number }>();
+
+  const run = async (name: string, method: string, options: unknown): Promise<{ posed: number; neutral: number; seconds: number }> => {
+    const out = join(root, name);
+    const summary = await runPredict({ bench, method, out, options, workers: 1, progress: 'silent' });
+    expect(summary.failed).toBe(0);
+    const doc = readMethodDocument(out)!;
+    const times = Object.values(doc.timings.per_item) as number[];
+    const seconds = times.reduce((a, b) => a + b, 0) / times.length;
+    const result = await runEval({ bench, pred: out, out: join(root, `results-${name}`), method: name, config: protocolDefaults('nersemble'), workers: 1, tasks: ['posed', 'neutral'], progress: 'silent' });
+    const s = result.document.summary;
+    const score = { posed: s.posed?.metrics.l2 ?? NaN, neutral: s.neutral?.metrics.l2 ?? NaN, seconds };
+    scores.set(name, score);
+    console.log(`${name.padEnd(22)} posed L2 ${score.posed.toFixed(3)} mm, neutral L2 ${score.neutral.toFixed(3)} mm, ${seconds.toFixed(2)} s/item`);
+    return score;
+  };
+
+  beforeAll(async () => {
+    registerBuiltinMethods();
+    generateDemoCapture(capture, { persons: 1, framesPerPerson: 21, cameras: 8 });
+    await runBuild({ capture, out: bench, unit: 'm', expressions: 4, neutral: `${DEMO_NEUTRAL.sequence}/${DEMO_NEUTRAL.frame}`, imageSize: 128, visibilityToleranceMm: 2, demo: true, progress: 'silent' });
+  }, 240_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('exact truth priors: posed L2 < 0.3 mm and neutral L2 below landmark-fit and mean-shape', async () => {
+    const exact = await run('pixel3dmm-exact', 'pixel3dmm', { priors: 'truth', priorNoise: 0 });
+    const fit = await run('landmark-fit', 'landmark-fit', {});
+    const mean = await run('mean-shape', 'mean-shape', {});
+    expect(exact.posed).toBeLessThan(0.3);
+    expect(exact.neutral).toBeLessThan(fit.neutral);
+    expect(exact.neutral).toBeLessThan(mean.neutral);
+    expect(exact.seconds).toBeLessThan(2);
+  }, 300_000);
+
+  it('default prior noise: full beats the landmarks-only variant on posed L2; only-uv, only-normal, truth-noisy identity run', async () => {
+    const full = await run('pixel3dmm-noisy', 'pixel3dmm', {});
+    const landmarks = await run('pixel3dmm-landmarks', 'pixel3dmm', { variant: 'landmarks' });
+    expect(full.posed).toBeLessThan(landmarks.posed);
+    const onlyUv = await run('pixel3dmm-only-uv', 'pixel3dmm', { variant: 'only-uv' });
+    const onlyNormal = await run('pixel3dmm-only-normal', 'pixel3dmm', { variant: 'only-normal' });
+    const mica = await run('pixel3dmm-truth-noisy-id', 'pixel3dmm', { identityPrior: 'truth-noisy' });
+    for (const s of [onlyUv, onlyNormal, mica]) expect(Number.isFinite(s.posed)).toBe(true);
+    // UV pairs carry most of the information: dropping them must cost accuracy.
+    expect(full.posed).toBeLessThan(onlyNormal.posed);
+  }, 400_000);
+
+  it('refuses the photometric variant with a one-line input error', async () => {
+    await expect(runPredict({ bench, method: 'pixel3dmm', out: join(root, 'photo'), options: { variant: 'landmarks-photometric' }, workers: 1, progress: 'silent' })).rejects.toThrow(/landmarks-photometric.*not implemented/);
+  });
+});
