@@ -12,7 +12,9 @@ import { runPredict } from '../predict/run-predict.js';
 import { buildCommand } from './build.js';
 
 /** The offline methods the main job runs on the demo, from the floor to the ceiling. */
-export const DEMO_METHODS = ['mean-shape', 'mediapipe', 'landmark-fit', 'oracle'] as const;
+export const DEMO_METHODS = ['mean-shape', 'mediapipe', 'landmark-fit', 'pixel3dmm', 'oracle'] as const;
+/** Those that read the demo generator's truth: the oracle, and pixel3dmm with its default priors (`priors: "truth"`). */
+const DEMO_TRUTH_METHODS: readonly string[] = ['pixel3dmm', 'oracle'];
 
 export interface RunCommandOptions {
   out: string;
@@ -44,8 +46,9 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', force: options.force, quiet: options.quiet,
     });
   }
-  // The oracle needs the demo generator's truth: on another benchmark it is left out by default.
-  const defaults = options.bench && !readManifest(bench).source.demo ? DEMO_METHODS.filter((m) => m !== 'oracle') : [...DEMO_METHODS];
+  // Methods that need the demo generator's truth are left out by default on another benchmark.
+  const demo = !options.bench || readManifest(bench).source.demo;
+  const defaults = DEMO_METHODS.filter((m) => demo || !DEMO_TRUTH_METHODS.includes(m));
   const methods = options.methods ?? defaults;
   const documents = [];
   for (const method of methods) {
