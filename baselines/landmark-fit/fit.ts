@@ -15,7 +15,7 @@
 import type { LandmarkBasis } from './landmark-basis.js';
 import { evaluateLandmarks } from './landmark-basis.js';
 import { weakPerspectivePose, type PinholeIntrinsics } from './camera-init.js';
-import { mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
+import { accumulateNormalEquations, mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
 
 export interface LandmarkFitOptions {
   /** Principal point (cx, cy), pixels. */
@@ -210,18 +210,7 @@ function levenbergMarquardt(p: Problem, state: State, c: Columns, maxIterations:
     // H = JᵀJ + regulariser Hessian, g = Jᵀr + regulariser gradient.
     H.fill(0);
     g.fill(0);
-    for (let row = 0; row < 2 * L; row++) {
-      const o = row * n;
-      const ri = r[row];
-      if (ri === 0 && J[o + 3] === 0 && J[o + 4] === 0) continue;
-      for (let i = 0; i < n; i++) {
-        const ji = J[o + i];
-        if (ji === 0) continue;
-        g[i] += ji * ri;
-        const hi = i * n;
-        for (let j = i; j < n; j++) H[hi + j] += ji * J[o + j];
-      }
-    }
+    accumulateNormalEquations(J, r, 0, 2 * L, n, H, g);
     if (c.focal >= 0) {
       H[c.focal * n + c.focal] += p.lambdaFocal;
       g[c.focal] += p.lambdaFocal * (state.logFocal - p.logFocal0);

@@ -30,7 +30,7 @@
  * pairs, then LM with a widened pixel gate), stage 2 fits everything. Rotations are updated
  * multiplicatively, R ← exp([δω]×)·R.
  */
-import { mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
+import { accumulateNormalEquations, mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
 import { weakPerspectivePose } from '../landmark-fit/camera-init.js';
 import type { LinearFaceModel } from '../models/index.js';
 import type { ScreenPriors } from './priors.js';
@@ -450,18 +450,7 @@ function levenbergMarquardt(p: Problem, terms: Terms, state: FitState, c: Column
     for (let q = 0; q < termCount; q++) {
       const count = termRows(p, terms, state, X, c, q, rows);
       const ro = q < terms.uvCount ? 2 * q : 2 * terms.uvCount + 3 * (q - terms.uvCount);
-      const J = rows.rows;
-      for (let row = 0; row < count; row++) {
-        const o = row * n;
-        const ri = r[ro + row];
-        for (let i = 0; i < n; i++) {
-          const ji = J[o + i];
-          if (ji === 0) continue;
-          g[i] += ji * ri;
-          const hi = i * n;
-          for (let j = i; j < n; j++) H[hi + j] += ji * J[o + j];
-        }
-      }
+      accumulateNormalEquations(rows.rows, r, ro, count, n, H, g);
     }
     if (c.focal >= 0) {
       H[c.focal * n + c.focal] += p.lambdaFocal;

@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import { MM_PER_UNIT, type LengthUnit } from '../../evaluators/geometry/types.js';
 import { readNpy } from '../../evaluators/io/index.js';
 import { plainName } from '../../evaluators/util/index.js';
 import { readCameraParams, type Camera } from '../../evaluators/formats/capture-cameras.js';
+import { readJsonValue as readJson } from '../../evaluators/formats/index.js';
 
 export { readCameraParams, type Camera };
 
@@ -45,14 +46,6 @@ export interface Capture {
 
 const DEFAULT_KEPT = ['skin', 'brows', 'nose', 'lips'];
 
-function readJson(path: string): unknown {
-  if (!existsSync(path)) throw new InputError(path, 'file not found');
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InputError(path, `not valid JSON (${(error as Error).message})`);
-  }
-}
 
 function listDir(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : [];

@@ -7,6 +7,7 @@ export {
   mat3MultiplyVec3,
   symmetricEigen,
   svd3,
+  accumulateNormalEquations,
   solveLDLT,
   solvePseudoInverse,
   solveSymmetric,

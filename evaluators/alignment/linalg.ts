@@ -293,6 +293,25 @@ export function svd3(a: ArrayLike<number>): SVD3 {
 }
 
 /**
+ * Gauss–Newton normal equations: H += Jᵀ·J (upper triangle only) and g += Jᵀ·r over `rows`
+ * rows of the row-major n-column Jacobian `J`, with the residuals `r[rOffset + row]`. Zero
+ * Jacobian entries (parameters a row does not touch) are skipped.
+ */
+export function accumulateNormalEquations(J: ArrayLike<number>, r: ArrayLike<number>, rOffset: number, rows: number, n: number, H: Float64Array, g: Float64Array): void {
+  for (let row = 0; row < rows; row++) {
+    const o = row * n;
+    const ri = r[rOffset + row];
+    for (let i = 0; i < n; i++) {
+      const ji = J[o + i];
+      if (ji === 0) continue;
+      g[i] += ji * ri;
+      const hi = i * n;
+      for (let j = i; j < n; j++) H[hi + j] += ji * J[o + j];
+    }
+  }
+}
+
+/**
  * Solve a·x = b for a small symmetric positive definite n×n matrix by the LDLᵀ
  * factorisation (Golub & Van Loan §4.1.2). Only the upper triangle of `a` is read.
  * Returns false, leaving `out` unspecified, when a pivot is not positive relative to the

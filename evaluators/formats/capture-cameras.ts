@@ -3,10 +3,10 @@
  * (docs/formats.md#raw-capture), read into millimetres. Shared by the benchmark builder and by
  * methods that render into an item's camera (demo-truth priors).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { MM_PER_UNIT, type LengthUnit } from '../geometry/types.js';
 import { plainName } from '../util/index.js';
+import { readJsonValue as readJson } from './json-file.js';
 
 /**
  * A calibrated camera in millimetres, OpenCV convention (x right, y down, z forward):
@@ -22,14 +22,6 @@ export interface Camera {
   t: Float64Array;
 }
 
-function readJson(path: string): unknown {
-  if (!existsSync(path)) throw new InputError(path, 'file not found');
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new InputError(path, `not valid JSON (${(error as Error).message})`);
-  }
-}
 
 function matrix(value: unknown, rows: number, cols: number, file: string, what: string): Float64Array {
   if (!Array.isArray(value) || value.length !== rows || value.some((r) => !Array.isArray(r) || r.length !== cols)) {

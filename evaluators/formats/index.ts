@@ -20,5 +20,5 @@ export {
   type ResultsDocument, type TaskRecord, type TaskSummary,
 } from './results.js';
 export { readResultsDir, readResultsDirs, readResultsFile, type ResultsFile } from './results-files.js';
-export { readJsonFile } from './json-file.js';
+export { readJsonFile, readJsonValue } from './json-file.js';
 export { readCameraParams, type Camera } from './capture-cameras.js';
