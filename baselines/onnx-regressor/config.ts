@@ -34,7 +34,8 @@ export const RegressorConfigSchema = z
     outputs: z
       .object({
         identity: z.string().min(1),
-        expression: z.string().min(1),
+        /** Optional: an identity-only regressor (MICA style) predicts no expression (all zero). */
+        expression: z.string().min(1).optional(),
         jaw: z.string().min(1).optional(),
       })
       .strict(),

@@ -96,7 +96,7 @@ export async function loadRegressor(config: RegressorConfig, configPath: string)
         if (out.dims.length > 1 && out.dims[0] !== 1) throw new InputError(configPath, `outputs.${key} '${outName}' has batch size ${out.dims[0]}; expected 1`);
         return Float64Array.from(out.data as Float32Array | Float64Array);
       };
-      return { identity: read('identity')!, expression: read('expression')!, jaw: read('jaw') };
+      return { identity: read('identity')!, expression: read('expression') ?? new Float64Array(0), jaw: read('jaw') };
     },
     release: () => session.release(),
   };

@@ -22,6 +22,7 @@ import { fitPixel3dmm, prepareFitModel, REFERENCE_SIZE, type FitModel, type Pixe
 import type { ScreenPriors } from './priors.js';
 import { noisyTruthIdentity, truthLandmarks2d, truthPriors } from './truth-source.js';
 import { readObjVertexUvs } from './uv-obj.js';
+import { checkCoefficients, loadRegressor, readRegressorConfig, type CoefficientRegressor } from '../onnx-regressor/index.js';
 
 export const VARIANTS = ['full', 'only-uv', 'only-normal', 'landmarks', 'landmarks-photometric', 'no-identity-prior'] as const;
 
@@ -34,7 +35,8 @@ export const pixel3dmmOptions = z
     model: TargetModelSchema.default('demo').describe("linear model to fit: 'demo', {ict: folder} or {flame: file, …}; needs per-vertex UVs (demo: built in; others: uvObj). Truth priors are in the demo model's UV layout"),
     uvObj: z.string().min(1).optional().describe("textured OBJ in the model's vertex order (vt + f v/vt) giving its per-vertex UVs (first corner's UV on seams), e.g. FLAME's head_template.obj"),
     variant: z.enum(VARIANTS).default('full').describe('full | only-uv | only-normal | landmarks (landmark-fit energy on 68 landmarks) | landmarks-photometric (not implemented: refused) | no-identity-prior'),
-    identityPrior: z.enum(['zero', 'file', 'truth-noisy']).default('zero').describe("identity prior z_id^prior: 'zero', 'file' (identityPriorPath/<pid>.json|.npy) or 'truth-noisy' (demo: the truth identity + N(0, identityPriorNoise²), a stand-in for MICA)"),
+    identityPrior: z.enum(['zero', 'file', 'onnx', 'truth-noisy']).default('zero').describe("identity prior z_id^prior: 'zero', 'file' (identityPriorPath/<pid>.json|.npy), 'onnx' (a MICA-style identity regressor run on the item's crop, identityPriorModel) or 'truth-noisy' (demo: the truth identity + N(0, identityPriorNoise²), a stand-in for MICA)"),
+    identityPriorModel: z.string().min(1).optional().describe("with identityPrior 'onnx': a regressor config (the onnx-regressor contract of baselines/README.md) whose outputs.identity gives the fitted model's identity coefficients"),
     identityPriorPath: z.string().min(1).optional().describe("folder of per-person identity coefficient files <pid>.json (a list or {identity: list}) or <pid>.npy"),
     identityPriorNoise: z.number().nonnegative().default(0.3).describe("σ of the noise of the 'truth-noisy' identity prior (coefficients ~ N(0, 1))"),
     landmarkSource: z.enum(['truth', 'mediapipe']).default('truth').describe("variant landmarks: 'truth' (demo: the truth mesh's 68 landmarks projected, + N(0, (landmarkNoise·priorNoise·W/512)²)) or 'mediapipe'"),
@@ -112,9 +114,34 @@ export function readIdentityFile(folder: string, person: string): Float64Array {
   return Float64Array.from(list as number[]);
 }
 
-function identityPrior(item: PredictItem, options: Pixel3dmmOptions): Float64Array | undefined {
+/** Loaded identity regressors by config path (one per process and worker thread). */
+const identityRegressors = new Map<string, Promise<CoefficientRegressor>>();
+
+function identityRegressor(configPath: string): Promise<CoefficientRegressor> {
+  const path = resolve(configPath);
+  let regressor = identityRegressors.get(path);
+  if (!regressor) {
+    regressor = loadRegressor(readRegressorConfig(path), path);
+    identityRegressors.set(path, regressor);
+    regressor.catch(() => identityRegressors.delete(path));
+  }
+  return regressor;
+}
+
+/**
+ * The identity prior z_id^prior of an item (undefined: zero): a per-person file, the output of
+ * an identity regressor (MICA-style ONNX export) on the item's crop, or on demo benchmarks a
+ * noisy copy of the truth identity standing in for MICA.
+ */
+export async function identityPriorFor(item: PredictItem, options: Pixel3dmmOptions, model: LinearFaceModel): Promise<Float64Array | undefined> {
   if (options.variant === 'no-identity-prior' || options.identityPrior === 'zero') return undefined;
   if (options.identityPrior === 'file') return readIdentityFile(options.identityPriorPath!, item.item.person);
+  if (options.identityPrior === 'onnx') {
+    const configPath = resolve(options.identityPriorModel!);
+    const regressor = await identityRegressor(configPath);
+    const raw = await regressor.predict(readRgbImage(item.imagePath), item.imagePath);
+    return checkCoefficients({ identity: raw.identity, expression: new Float64Array(0) }, model, configPath).identity;
+  }
   return noisyTruthIdentity(item, options.identityPriorNoise, options.seed);
 }
 
@@ -124,6 +151,9 @@ function checkOptions(options: Pixel3dmmOptions): void {
     throw new InputError('--opts', 'priors "truth" are rendered in the demo model\'s UV layout: fit model "demo" (or use priors "onnx")');
   }
   if (options.priors === 'onnx' && !options.onnx) throw new InputError('--opts', 'priors "onnx" needs "onnx": {"uvModel": …, "normalModel": …}');
+  if (options.identityPrior === 'onnx' && !options.identityPriorModel) {
+    throw new InputError('--opts', 'identityPrior "onnx" needs identityPriorModel (a regressor config whose outputs.identity gives identity coefficients)');
+  }
   if (options.identityPrior === 'file') {
     if (!options.identityPriorPath) throw new InputError('--opts', 'identityPrior "file" needs identityPriorPath (a folder of <pid>.json|.npy)');
     const dir = resolve(options.identityPriorPath);
@@ -181,6 +211,7 @@ export const pixel3dmmAdapter = defineMethod({
       throw new InputError(join(bench, 'manifest.json'), `truth priors, truth landmarks and the truth-noisy identity work on demo benchmarks only: ${manifest.source.capture} has no _truth/ folder`);
     }
     if (options.variant !== 'landmarks') fitModelFor(options);
+    if (options.identityPrior === 'onnx' && options.variant !== 'no-identity-prior') await identityRegressor(options.identityPriorModel!);
   },
   async predict(item, options) {
     checkOptions(options);
@@ -191,7 +222,7 @@ export const pixel3dmmAdapter = defineMethod({
     }
     const fm = fitModelFor(options);
     const priors = await PRIORS_SOURCES[options.priors](item, options);
-    const fit = fitPriors(fm, priors, options, identityPrior(item, options));
+    const fit = fitPriors(fm, priors, options, await identityPriorFor(item, options, fm.model));
     if (!fit.identity.every(Number.isFinite) || !fit.expression.every(Number.isFinite)) throw new InputError(item.imagePath, 'the pixel3dmm fit diverged (non-finite coefficients)');
     return modelPrediction(fm.model, { identity: fit.identity, expression: fit.expression });
   },

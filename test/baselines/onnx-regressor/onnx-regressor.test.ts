@@ -160,7 +160,6 @@ describe('onnx-regressor with a real ONNX model', () => {
   it('refuses bad configs with one-line errors naming the file', async () => {
     const cases: [unknown, RegExp][] = [
       [{ model: 'missing.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape', expression: 'exp' } }, /missing\.onnx: ONNX model file not found/],
-      [{ model: 'reg.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape' } }, /bad-\d\.json: invalid regressor config: outputs\.expression: missing/],
       [{ model: 'reg.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape', expression: 'expression' } }, /outputs\.expression 'expression' is not an output of .*outputs: shape, exp/],
       [{ model: 'reg.onnx', input: { name: 'img', size: [8, 8] }, outputs: { identity: 'shape', expression: 'exp' } }, /input\.name 'img' is not an input/],
       [{ model: 'reg.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape', expression: 'exp', jaw: 'exp' } }, /outputs\.jaw gives 6 values; expected 3/],
@@ -172,6 +171,9 @@ describe('onnx-regressor with a real ONNX model', () => {
       await attempt.catch((error: Error) => expect(error.message).not.toContain('\n'));
     }
     await expect(onnxRegressorAdapter.prepare!({ bench: dir, manifest: {} as never, options: onnxRegressorOptions.parse({}) })).rejects.toThrow(/needs a config/);
+    // An identity-only regressor (MICA style) is accepted: it predicts no expression, so posed = neutral.
+    const identityOnly = await regressImage(imagePath, writeJson('identity-only.json', { model: 'reg.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape' } }));
+    expect(Array.from(identityOnly.posed.positions)).toEqual(Array.from(identityOnly.neutral.positions));
   });
 
   it('refuses outputs larger than the target model', async () => {
