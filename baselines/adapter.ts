@@ -36,6 +36,12 @@ export interface Prediction {
   neutral: TriangleMesh;
   landmarksPosed?: Float64Array;
   landmarksNeutral?: Float64Array;
+  /**
+   * Optional screen-space maps of the input crop (docs/formats.md#predictions-submission-layout):
+   * the normal map in the crop camera's frame (3 per pixel) and the UV map (2 per pixel),
+   * row-major, NaN where nothing is predicted; written as normals.npy and uv.npy.
+   */
+  maps?: { width: number; height: number; normals?: Float32Array; uv?: Float32Array };
 }
 
 /** What `prepare` gets once before the first item. */

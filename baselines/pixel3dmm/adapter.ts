@@ -32,6 +32,7 @@ export const pixel3dmmOptions = z
     onnx: z.record(z.string(), z.unknown()).optional().describe('with priors "onnx": the ONNX priors config (uvModel, normalModel, … see onnx-priors.ts)'),
     priorNoise: z.number().nonnegative().default(1).describe('truth priors: degradation level (1 = 3×3 blur, UV noise σ 0.004, normal noise σ 0.06, 3 % wrong pixels; strengths scale with the level; 0 = exact maps)'),
     seed: z.number().int().nonnegative().default(0).describe('seed of the prior degradation and the noisy identity (per-item streams derive from it)'),
+    saveMaps: z.boolean().default(false).describe('write the priors the fit used beside the meshes: normals.npy (crop camera frame, what `facebench eval-normals` scores) and uv.npy'),
     model: TargetModelSchema.default('demo').describe("linear model to fit: 'demo', {ict: folder} or {flame: file, …}; needs per-vertex UVs (demo: built in; others: uvObj). Truth priors are in the demo model's UV layout"),
     uvObj: z.string().min(1).optional().describe("textured OBJ in the model's vertex order (vt + f v/vt) giving its per-vertex UVs (first corner's UV on seams), e.g. FLAME's head_template.obj"),
     variant: z.enum(VARIANTS).default('full').describe('full | only-uv | only-normal | landmarks (landmark-fit energy on 68 landmarks) | landmarks-photometric (not implemented: refused) | no-identity-prior'),
@@ -224,6 +225,7 @@ export const pixel3dmmAdapter = defineMethod({
     const priors = await PRIORS_SOURCES[options.priors](item, options);
     const fit = fitPriors(fm, priors, options, await identityPriorFor(item, options, fm.model));
     if (!fit.identity.every(Number.isFinite) || !fit.expression.every(Number.isFinite)) throw new InputError(item.imagePath, 'the pixel3dmm fit diverged (non-finite coefficients)');
-    return modelPrediction(fm.model, { identity: fit.identity, expression: fit.expression });
+    const prediction = modelPrediction(fm.model, { identity: fit.identity, expression: fit.expression });
+    return options.saveMaps ? { ...prediction, maps: { width: priors.width, height: priors.height, normals: priors.normals, uv: priors.uv } } : prediction;
   },
 });

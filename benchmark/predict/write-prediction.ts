@@ -10,7 +10,7 @@ import { firstNonFinite, validateMesh } from '../../evaluators/geometry/validate
 import type { TriangleMesh } from '../../evaluators/geometry/types.js';
 import { encodeNpy, encodePly, writeFileAtomic } from '../../evaluators/io/index.js';
 import { isFlameTopology } from '../../evaluators/protocols/index.js';
-import { predictionFiles, TASKS, type TaskName } from '../../evaluators/formats/index.js';
+import { MAP_FILES, predictionFiles, TASKS, type TaskName } from '../../evaluators/formats/index.js';
 
 /** The parts of a prediction for one task. */
 export function taskPrediction(prediction: Prediction, task: TaskName): { mesh: TriangleMesh; landmarks?: Float64Array } {
@@ -38,6 +38,16 @@ export function checkPrediction(prediction: Prediction, method: string): void {
       throw new Error(`${what}: a ${mesh.positions.length / 3}-vertex mesh without landmarks; only FLAME-topology meshes (5023 vertices, 9976 faces) may omit them`);
     }
   }
+  const maps = prediction.maps;
+  if (maps) {
+    if (!(Number.isInteger(maps.width) && maps.width > 0 && Number.isInteger(maps.height) && maps.height > 0)) throw new Error(`${method} maps: width and height must be positive integers`);
+    for (const [key, channels] of [['normals', 3], ['uv', 2]] as const) {
+      const values = maps[key];
+      if (values && values.length !== channels * maps.width * maps.height) {
+        throw new Error(`${method} ${key} map: ${values.length} values for ${maps.width}×${maps.height}×${channels}`);
+      }
+    }
+  }
 }
 
 /**
@@ -58,6 +68,18 @@ export function writePrediction(dir: string, prediction: Prediction, comment: st
       written.push(names.landmarks);
     } else if (existsSync(lmPath)) {
       rmSync(lmPath, { force: true });
+    }
+  }
+  // Maps: written when given (checked by checkPrediction), removed when left from an earlier run.
+  const maps = prediction.maps;
+  for (const [key, channels] of [['normals', 3], ['uv', 2]] as const) {
+    const values = maps?.[key];
+    const path = join(dir, MAP_FILES[key]);
+    if (maps && values) {
+      writeFileAtomic(path, encodeNpy(values, [maps.height, maps.width, channels], '<f4'));
+      written.push(MAP_FILES[key]);
+    } else if (existsSync(path)) {
+      rmSync(path, { force: true });
     }
   }
   return written;

@@ -9,7 +9,7 @@ export {
   type CheckReport, type ItemRecord, type Manifest, type PersonRecord,
 } from './manifest.js';
 export {
-  DONE_FILE, ITEM_FILE_NAMES, METHOD_FILE, DoneMarkerSchema, MethodDocumentSchema,
+  DONE_FILE, ITEM_FILE_NAMES, MAP_FILES, METHOD_FILE, DoneMarkerSchema, MethodDocumentSchema,
   finishedItem, methodName, predictionFiles, readMethodDocument, writeDoneMarker, writeMethodDocument,
   type DoneMarker, type MethodDocument,
 } from './predictions.js';

@@ -24,8 +24,15 @@ export function predictionFiles(task: TaskName): { mesh: string; landmarks: stri
   return { mesh: `mesh_${task}.ply`, landmarks: `landmarks_${task}.npy` };
 }
 
+/**
+ * Optional screen-space maps of the item's input crop a method may write beside its meshes
+ * (H×W×C float32 .npy, NaN where nothing is predicted): the normal map in the crop camera's
+ * frame (OpenCV axes; what `facebench eval-normals` scores) and the UV map in the model's UV space.
+ */
+export const MAP_FILES = { normals: 'normals.npy', uv: 'uv.npy' } as const;
+
 /** Every file name an item folder may hold. */
-export const ITEM_FILE_NAMES: ReadonlySet<string> = new Set([...TASKS.flatMap((t) => Object.values(predictionFiles(t))), DONE_FILE]);
+export const ITEM_FILE_NAMES: ReadonlySet<string> = new Set([...TASKS.flatMap((t) => Object.values(predictionFiles(t))), ...Object.values(MAP_FILES), DONE_FILE]);
 
 const ToolSchema = z.object({ name: z.string(), version: z.string() });
 

@@ -103,7 +103,7 @@ export function validatePredictions(bench: string, pred: string, manifest: Manif
       }
       for (const file of entries(itemPath)) {
         if (file.isFile() && ITEM_FILE_NAMES.has(file.name)) continue;
-        problems.push(`${rel(join(itemPath, file.name))}: stray ${file.isDirectory() ? 'folder' : 'file'} (an item holds only mesh_{posed,neutral}.ply and landmarks_{posed,neutral}.npy)`);
+        problems.push(`${rel(join(itemPath, file.name))}: stray ${file.isDirectory() ? 'folder' : 'file'} (an item holds only mesh_{posed,neutral}.ply, landmarks_{posed,neutral}.npy and the optional normals.npy, uv.npy maps)`);
       }
     }
   }

@@ -5,10 +5,11 @@ import { runBuild } from '../../../benchmark/construct/index.js';
 import { runEval } from '../../../benchmark/eval/run-eval.js';
 import { runPredict } from '../../../benchmark/predict/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
-import { readMethodDocument } from '../../../evaluators/formats/index.js';
+import { readManifest, readMethodDocument, validatePredictions } from '../../../evaluators/formats/index.js';
+import { readNpy } from '../../../evaluators/io/index.js';
 import { protocolDefaults } from '../../../evaluators/protocols/index.js';
-import { rmSync } from 'node:fs';
-import { tempDir } from '../../benchmark/cli-helpers.js';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { facebench, tempDir } from '../../benchmark/cli-helpers.js';
 
 /**
  * `pixel3dmm` end to end on a small demo benchmark (1 person, 4 expressions, 128-px crops),
@@ -50,6 +51,25 @@ describe('pixel3dmm on a demo benchmark', () => {
     expect(exact.neutral).toBeLessThan(fit.neutral);
     expect(exact.neutral).toBeLessThan(mean.neutral);
     expect(exact.seconds).toBeLessThan(2);
+  }, 300_000);
+
+  it('saveMaps writes its normal and UV maps beside the meshes; validate accepts them and eval-normals scores the normal maps', async () => {
+    const out = join(root, 'pixel3dmm-maps');
+    const summary = await runPredict({ bench, method: 'pixel3dmm', out, options: { priors: 'truth', priorNoise: 0, saveMaps: true }, workers: 1, progress: 'silent' });
+    expect(summary.failed).toBe(0);
+    const item = readManifest(bench).items[0];
+    const normals = readNpy(join(out, item.person, item.id, 'normals.npy'));
+    expect(normals.shape).toEqual([128, 128, 3]);
+    expect(readNpy(join(out, item.person, item.id, 'uv.npy')).shape).toEqual([128, 128, 2]);
+    expect(validatePredictions(bench, out).problems).toEqual([]);
+    const scored = facebench(['eval-normals', '--bench', bench, '--pred', out, '--out', join(root, 'normals-maps'), '--quiet']);
+    expect(scored.status, scored.stderr).toBe(0);
+    const overall = JSON.parse(readFileSync(join(root, 'normals-maps', 'normals.json'), 'utf8')).overall as { meanCosine: number };
+    // Exact priors are the truth surface's normals; the GT maps are the masked scans' normals.
+    expect(overall.meanCosine).toBeGreaterThan(0.95);
+    // Without saveMaps, a second run into the same folder removes the stale maps.
+    await runPredict({ bench, method: 'pixel3dmm', out, options: { priors: 'truth', priorNoise: 0 }, workers: 1, progress: 'silent' });
+    expect(existsSync(join(out, item.person, item.id, 'normals.npy'))).toBe(false);
   }, 300_000);
 
   it('default prior noise: full beats the landmarks-only variant on posed L2; only-uv, only-normal, truth-noisy identity run', async () => {
