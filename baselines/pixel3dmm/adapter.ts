@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
-import { readRgbImage } from '../../evaluators/image/index.js';
+import { readLabelMap, readRgbImage } from '../../evaluators/image/index.js';
 import { readNpy, npyToFloat64 } from '../../evaluators/io/npy.js';
 import { defineMethod, type PredictItem } from '../adapter.js';
 import { fitImageLandmarks, landmarkFitOptions } from '../landmark-fit/index.js';
@@ -68,11 +68,24 @@ export type PriorsSource = (item: PredictItem, options: Pixel3dmmOptions) => Pro
 /** Truth priors (demo benchmarks). */
 export const truthPriorsSource: PriorsSource = async (item, options) => truthPriors(item, options.priorNoise, options.seed);
 
-/** Priors of the ONNX networks (onnx-priors.ts), on the item's crop. */
+/**
+ * The item's face mask, when the benchmark has one (`face_mask.png`, 255 = face, written by
+ * the builder from the item camera's label map): 1 per face pixel, else undefined.
+ */
+export function itemFaceMask(item: PredictItem): Uint8Array | undefined {
+  const path = join(item.bench, item.item.dir, 'face_mask.png');
+  if (!existsSync(path)) return undefined;
+  const labels = readLabelMap(path);
+  const mask = new Uint8Array(labels.data.length);
+  for (let p = 0; p < mask.length; p++) mask[p] = labels.data[p] > 127 ? 1 : 0;
+  return mask;
+}
+
+/** Priors of the ONNX networks (onnx-priors.ts), on the item's crop, masked by the item's face mask when there is one. */
 export const onnxPriorsSource: PriorsSource = async (item, options) => {
   if (!options.onnx) throw new InputError('--opts', 'priors "onnx" needs "onnx": {"uvModel": …, "normalModel": …}');
   const { onnxPriors } = await import('./onnx-priors.js');
-  return onnxPriors(readRgbImage(item.imagePath), options.onnx as Parameters<typeof onnxPriors>[1]);
+  return onnxPriors(readRgbImage(item.imagePath), options.onnx as Parameters<typeof onnxPriors>[1], itemFaceMask(item));
 };
 
 export const PRIORS_SOURCES: Record<Pixel3dmmOptions['priors'], PriorsSource> = { truth: truthPriorsSource, onnx: onnxPriorsSource };

@@ -6,10 +6,10 @@ import type { PointCloud } from '../../evaluators/geometry/types.js';
 import { writeLandmarksJson, writeNpy, writePly, writeFileAtomic } from '../../evaluators/io/index.js';
 import { cameraCentre } from './camera.js';
 import { frameKey, readFrameLandmarks, type Capture, type CaptureFrame, type CapturePerson } from './capture.js';
-import { cropAndResize, faceCropBox } from './crop.js';
+import { cropAndResize, cropFaceMask, faceCropBox } from './crop.js';
 import { pickNeutral, selectExpressions } from './expressions.js';
 import { frameCloud, frameDepthMaps, frameLabelViews, type CloudReconstructor, type CloudSource, type LabelPredictor } from './frame-geometry.js';
-import { readRgbImage, writeRgbPng } from '../../evaluators/image/index.js';
+import { encodeGray8Png, readRgbImage, writeRgbPng } from '../../evaluators/image/index.js';
 import type { ItemRecord, PersonRecord } from '../../evaluators/formats/index.js';
 import { maskByLabels } from './masking.js';
 import { cropNormalMap } from './normal-map.js';
@@ -121,7 +121,7 @@ async function maskedFrameCloud(capture: Capture, person: CapturePerson, frame: 
   const mask = maskByLabels(cloud, views, capture.labels.kept, options.visibilityToleranceMm);
   if (mask.kept.length === 0) throw new InputError(frame.dir, `segmentation masking kept no point of ${cloud.positions.length / 3} (are face_kept ids right?)`);
   const masked: PointCloud = { positions: gatherPoints(cloud.positions, mask.kept), normals: gatherPoints(cloud.normals!, mask.kept) };
-  return { cloud: masked, source, labelSource, total: cloud.positions.length / 3 };
+  return { cloud: masked, source, labelSource, views, kept: capture.labels.kept, total: cloud.positions.length / 3 };
 }
 
 function writeScan(path: string, cloud: PointCloud): void {
@@ -177,6 +177,9 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
       writeScan(join(bench, dir, 'scan.ply'), scan.cloud);
       writeLandmarksJson(join(bench, dir, 'landmarks.json'), seven(landmarks[index]));
       writeNpy(join(bench, dir, 'normals.npy'), cropNormalMap(scan.cloud, person.cameras.get(serial)!, box, options.imageSize), [options.imageSize, options.imageSize, 3], '<f4');
+      // The crop's face mask from the item camera's label map (what methods may use to mask their priors).
+      const view = scan.views.find((v) => v.camera.serial === serial);
+      if (view) writeFileAtomic(join(bench, dir, 'face_mask.png'), encodeGray8Png(cropFaceMask(view, scan.kept, box, options.imageSize), options.imageSize, options.imageSize));
       const record: ItemRecord = {
         id,
         person: person.id,

@@ -31,6 +31,25 @@ export function faceCropBox(camera: Camera, landmarks: Float64Array): CropBox {
 }
 
 /**
+ * The face mask of a crop from the camera's label map: 255 where the label at the nearest
+ * source pixel (pixel centres at integer coordinates) is a kept class, else 0; sampled at the
+ * same source positions as `cropAndResize`.
+ */
+export function cropFaceMask(labels: { width: number; height: number; labels: Uint8Array }, kept: ReadonlySet<number>, box: CropBox, out: number): Uint8Array {
+  const mask = new Uint8Array(out * out);
+  const step = box.size / out;
+  for (let j = 0; j < out; j++) {
+    const y = Math.round(box.y + (j + 0.5) * step);
+    if (y < 0 || y >= labels.height) continue;
+    for (let i = 0; i < out; i++) {
+      const x = Math.round(box.x + (i + 0.5) * step);
+      if (x >= 0 && x < labels.width && kept.has(labels.labels[y * labels.width + x])) mask[j * out + i] = 255;
+    }
+  }
+  return mask;
+}
+
+/**
  * Resample the crop box to an out×out image with bilinear interpolation; pixels outside the
  * source image are black. Source pixel k covers [k − ½, k + ½) (centres at integers, as in
  * the OpenCV intrinsics), so output pixel i samples the source at x + (i + ½)·size/out.

@@ -10,6 +10,8 @@ import { readNpy } from '../../../evaluators/io/index.js';
 import { protocolDefaults } from '../../../evaluators/protocols/index.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { facebench, tempDir } from '../../benchmark/cli-helpers.js';
+import type { PredictItem } from '../../../baselines/adapter.js';
+import { itemFaceMask } from '../../../baselines/pixel3dmm/adapter.js';
 
 /**
  * `pixel3dmm` end to end on a small demo benchmark (1 person, 4 expressions, 128-px crops),
@@ -71,6 +73,26 @@ describe('pixel3dmm on a demo benchmark', () => {
     await runPredict({ bench, method: 'pixel3dmm', out, options: { priors: 'truth', priorNoise: 0 }, workers: 1, progress: 'silent' });
     expect(existsSync(join(out, item.person, item.id, 'normals.npy'))).toBe(false);
   }, 300_000);
+
+  it("the builder's face mask of each crop covers the GT normal map, and is what ONNX priors are masked with", () => {
+    for (const item of readManifest(bench).items) {
+      const mask = itemFaceMask({ bench, item } as PredictItem)!;
+      expect(mask.length).toBe(128 * 128);
+      const gt = readNpy(join(bench, item.dir, 'normals.npy')).data as Float32Array;
+      let valid = 0, inside = 0, face = 0;
+      for (let p = 0; p < mask.length; p++) {
+        face += mask[p];
+        if (!Number.isFinite(gt[3 * p])) continue;
+        valid++;
+        inside += mask[p];
+      }
+      // An independent source: the GT normal map is the masked scan splatted into the crop.
+      expect(valid).toBeGreaterThan(500);
+      expect(inside / valid).toBeGreaterThan(0.95);
+      expect(face).toBeLessThan(mask.length); // not everything is face
+    }
+    expect(itemFaceMask({ bench: root, item: { dir: 'nowhere' } } as unknown as PredictItem)).toBeUndefined();
+  });
 
   it('default prior noise: full beats the landmarks-only variant on posed L2; only-uv, only-normal, truth-noisy identity run', async () => {
     const full = await run('pixel3dmm-noisy', 'pixel3dmm', {});
