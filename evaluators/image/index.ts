@@ -5,4 +5,4 @@ export {
   decodeDepthValue, encodeDepthPng, encodeDepthValue, encodeGray16Png, encodeGray8Png, encodeRgbPng, writeRgbPng,
   DEPTH_STEP_M, MAX_COMPRESSED_DEPTH_M,
 } from './encode.js';
-export { argmaxChannels, resizeLabelsNearest, rgbToNormalizedChw } from './resample.js';
+export { argmaxChannels, resizeLabelsNearest, resizePlane, rgbToNormalizedChw } from './resample.js';

@@ -77,3 +77,31 @@ export function resizeLabelsNearest(labels: Uint8Array, w: number, h: number, ou
   }
   return out;
 }
+
+/**
+ * Bilinear resize of one float plane (`w×h` at `src[offset…]`), pixel-centre aligned like
+ * `rgbToNormalizedChw`, into channel `channel` of the interleaved `dst` (`stride` values per pixel).
+ */
+export function resizePlane(src: Float32Array, offset: number, w: number, h: number, outW: number, outH: number, dst: Float32Array, stride: number, channel: number): void {
+  const sx = w / outW;
+  const sy = h / outH;
+  for (let y = 0; y < outH; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), h - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const ty = fy - y0;
+    for (let x = 0; x < outW; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), w - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, w - 1);
+      const tx = fx - x0;
+      const a = src[offset + y0 * w + x0];
+      const b = src[offset + y0 * w + x1];
+      const c = src[offset + y1 * w + x0];
+      const d = src[offset + y1 * w + x1];
+      const top = a + (b - a) * tx;
+      const bottom = c + (d - c) * tx;
+      dst[(y * outW + x) * stride + channel] = top + (bottom - top) * ty;
+    }
+  }
+}

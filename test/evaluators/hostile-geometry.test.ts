@@ -5,7 +5,6 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../evaluators/errors.js';
 import { ResultsStore, summarise, type TaskRecord } from '../../evaluators/formats/index.js';
 import type { TriangleMesh } from '../../evaluators/geometry/types.js';
 import { MAX_COORDINATE_MM, MIN_GT_POINTS, validatePredictionMesh } from '../../evaluators/geometry/validate.js';
@@ -14,21 +13,12 @@ import { loadScoreInputs, nowFaceCrop, protocolDefaults, scorePrediction, type P
 import { scoreTaskDetailed } from '../../evaluators/scoring/index.js';
 import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../helpers/faces.js';
 import { rng } from '../helpers/random.js';
-import { scratchDir } from './io/support.js';
+import { expectInputError, scratchDir } from './io/support.js';
 
-/** Run `fn`, expect an InputError naming `file`; returns its detail (the text after `file: `). */
+/** Run `fn`, expect a one-line InputError naming `file`; returns its detail (the text after `file: `). */
 function inputErrorDetail(fn: () => unknown, file: string): string {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected an InputError').toBeInstanceOf(InputError);
-  const error = caught as InputError;
-  expect(error.file).toBe(file);
+  const error = expectInputError(fn, file, /./);
   expect(error.message).toBe(`${file}: ${error.detail}`);
-  expect(error.message).not.toContain('\n');
   return error.detail;
 }
 
