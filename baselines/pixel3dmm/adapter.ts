@@ -18,7 +18,8 @@ import { fitImageLandmarks, landmarkFitOptions } from '../landmark-fit/index.js'
 import { expressionsAreWeights, loadTargetModel, modelPrediction, TargetModelSchema, type TargetModel } from '../landmark-fit/target-model.js';
 import { detectIbug68 } from '../mediapipe/index.js';
 import type { LinearFaceModel } from '../models/index.js';
-import { fitPixel3dmm, prepareFitModel, REFERENCE_SIZE, type FitModel, type Pixel3dmmFit } from './fit.js';
+import { fitPixel3dmm, prepareFitModel, REFERENCE_SIZE, type FitModel, type Pixel3dmmFit, type Pixel3dmmFitOptions } from './fit.js';
+import { shadingImage } from './photometric.js';
 import type { ScreenPriors } from './priors.js';
 import { noisyTruthIdentity, truthLandmarks2d, truthPriors } from './truth-source.js';
 import { readObjVertexUvs } from './uv-obj.js';
@@ -35,15 +36,19 @@ export const pixel3dmmOptions = z
     saveMaps: z.boolean().default(false).describe('write the priors the fit used beside the meshes: normals.npy (crop camera frame, what `facebench eval-normals` scores) and uv.npy'),
     model: TargetModelSchema.default('demo').describe("linear model to fit: 'demo', {ict: folder} or {flame: file, …}; needs per-vertex UVs (demo: built in; others: uvObj). Truth priors are in the demo model's UV layout"),
     uvObj: z.string().min(1).optional().describe("textured OBJ in the model's vertex order (vt + f v/vt) giving its per-vertex UVs (first corner's UV on seams), e.g. FLAME's head_template.obj"),
-    variant: z.enum(VARIANTS).default('full').describe('full | only-uv | only-normal | landmarks (landmark-fit energy on 68 landmarks) | landmarks-photometric (not implemented: refused) | no-identity-prior'),
+    variant: z.enum(VARIANTS).default('full').describe('full | only-uv | only-normal | landmarks (landmark-fit energy on 68 landmarks) | landmarks-photometric (68 landmarks + the albedo/SH photometric term, this solver) | no-identity-prior'),
     identityPrior: z.enum(['zero', 'file', 'onnx', 'truth-noisy']).default('zero').describe("identity prior z_id^prior: 'zero', 'file' (identityPriorPath/<pid>.json|.npy), 'onnx' (a MICA-style identity regressor run on the item's crop, identityPriorModel) or 'truth-noisy' (demo: the truth identity + N(0, identityPriorNoise²), a stand-in for MICA)"),
     identityPriorModel: z.string().min(1).optional().describe("with identityPrior 'onnx': a regressor config (the onnx-regressor contract of baselines/README.md) whose outputs.identity gives the fitted model's identity coefficients"),
     identityPriorPath: z.string().min(1).optional().describe("folder of per-person identity coefficient files <pid>.json (a list or {identity: list}) or <pid>.npy"),
     identityPriorNoise: z.number().nonnegative().default(0.3).describe("σ of the noise of the 'truth-noisy' identity prior (coefficients ~ N(0, 1))"),
-    landmarkSource: z.enum(['truth', 'mediapipe']).default('truth').describe("variant landmarks: 'truth' (demo: the truth mesh's 68 landmarks projected, + N(0, (landmarkNoise·priorNoise·W/512)²)) or 'mediapipe'"),
-    landmarkNoise: z.number().nonnegative().default(1.5).describe('variant landmarks with truth landmarks: noise σ in px of a 512-px crop at priorNoise 1'),
+    landmarkSource: z.enum(['truth', 'mediapipe']).default('truth').describe("variants landmarks and landmarks-photometric: 'truth' (demo: the truth mesh's 68 landmarks projected, + N(0, (landmarkNoise·priorNoise·W/512)²)) or 'mediapipe'"),
+    landmarkNoise: z.number().nonnegative().default(1.5).describe('truth landmarks: noise σ in px of a 512-px crop at priorNoise 1'),
     lambdaUv: z.number().nonnegative().default(2000).describe('weight of L_uv (mean robust pixel distance of the UV pairs)'),
     lambdaNormal: z.number().nonnegative().default(200).describe('weight of L_n (mean normal distance, cut off at normalCutoff)'),
+    lambdaLandmark: z.number().nonnegative().default(20).describe('variant landmarks-photometric: weight of the mean landmark pixel distance'),
+    lambdaPhotometric: z.number().nonnegative().default(100).describe('variant landmarks-photometric: weight of the mean RGB distance (in [0, 1]) between the crop and the shaded model'),
+    photometricCutoff: z.number().positive().default(0.15).describe('colour distance from which a vertex is an outlier of the photometric term'),
+    photometricBlur: z.number().nonnegative().default(3).describe('σ in px (at a 512-px crop) of the Gaussian smoothing of the crop for the photometric term'),
     lambdaIdentity: z.number().nonnegative().default(0.15).describe('weight of ‖z_id − z_id^prior‖²'),
     lambdaExpression: z.number().nonnegative().default(0.01).describe('weight of ‖z_ex‖²'),
     lambdaFocal: z.number().nonnegative().default(10).describe('weight of log²(f/f₀) (not in the paper; keeps the focal–depth valley conditioned)'),
@@ -90,12 +95,17 @@ export const onnxPriorsSource: PriorsSource = async (item, options) => {
 
 export const PRIORS_SOURCES: Record<Pixel3dmmOptions['priors'], PriorsSource> = { truth: truthPriorsSource, onnx: onnxPriorsSource };
 
-const PHOTOMETRIC_REFUSED = 'variant "landmarks-photometric" (landmarks + albedo/spherical-harmonics photometric term) is not implemented in this version; use "landmarks" or "full"';
+/** Variants fitted to landmarks instead of the screen priors. */
+const LANDMARK_VARIANTS: ReadonlySet<string> = new Set(['landmarks', 'landmarks-photometric']);
 
 const fitModels = new Map<string, FitModel>();
 
-/** The model with its UVs (from uvObj when given), prepared for fitting; cached. */
-export function fitModelFor(options: Pick<Pixel3dmmOptions, 'model' | 'uvObj'>): FitModel {
+/**
+ * The model with its UVs (from uvObj when given), prepared for fitting; cached. Variants that
+ * fit the priors need the UVs; landmarks-photometric fits the vertices with UVs when there
+ * are any, else every vertex.
+ */
+export function fitModelFor(options: Pick<Pixel3dmmOptions, 'model' | 'uvObj' | 'variant'>): FitModel {
   const key = JSON.stringify([options.model, options.uvObj ?? null]);
   let fm = fitModels.get(key);
   if (fm) return fm;
@@ -105,7 +115,7 @@ export function fitModelFor(options: Pick<Pixel3dmmOptions, 'model' | 'uvObj'>):
     if (!existsSync(path)) throw new InputError(path, 'UV OBJ not found (option uvObj)');
     model = { ...model, uvs: readObjVertexUvs(path, model.template.length / 3) };
   }
-  if (!model.uvs) throw new InputError('--opts', `model ${model.name} has no per-vertex UVs: give uvObj (a textured OBJ in the model's vertex order)`);
+  if (!model.uvs && !LANDMARK_VARIANTS.has(options.variant)) throw new InputError('--opts', `model ${model.name} has no per-vertex UVs: give uvObj (a textured OBJ in the model's vertex order)`);
   fm = prepareFitModel(model);
   fitModels.set(key, fm);
   return fm;
@@ -160,8 +170,7 @@ export async function identityPriorFor(item: PredictItem, options: Pixel3dmmOpti
 }
 
 function checkOptions(options: Pixel3dmmOptions): void {
-  if (options.variant === 'landmarks-photometric') throw new InputError('--opts', PHOTOMETRIC_REFUSED);
-  if (options.priors === 'truth' && options.model !== 'demo' && options.variant !== 'landmarks') {
+  if (options.priors === 'truth' && options.model !== 'demo' && !LANDMARK_VARIANTS.has(options.variant)) {
     throw new InputError('--opts', 'priors "truth" are rendered in the demo model\'s UV layout: fit model "demo" (or use priors "onnx")');
   }
   if (options.priors === 'onnx' && !options.onnx) throw new InputError('--opts', 'priors "onnx" needs "onnx": {"uvModel": …, "normalModel": …}');
@@ -173,17 +182,23 @@ function checkOptions(options: Pixel3dmmOptions): void {
     const dir = resolve(options.identityPriorPath);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(dir, 'identity prior folder not found (option identityPriorPath)');
   }
-  if (options.variant === 'landmarks' && options.landmarkSource === 'truth' && options.priors !== 'truth') {
+  if (LANDMARK_VARIANTS.has(options.variant) && options.landmarkSource === 'truth' && options.priors !== 'truth') {
     throw new InputError('--opts', 'landmarkSource "truth" works with demo truth only (priors "truth"); use "mediapipe"');
   }
 }
 
-/** The landmarks variant: landmark-fit's energy on 68 landmarks (truth-projected or MediaPipe). */
-async function landmarksVariant(item: PredictItem, options: Pixel3dmmOptions, size: number): Promise<{ identity: Float64Array; expression: Float64Array }> {
+/** The item's 68 observed landmarks (px of the crop): truth-projected with noise, or MediaPipe's. */
+async function observedLandmarks(item: PredictItem, options: Pixel3dmmOptions, size: number): Promise<Float64Array> {
   let observed: Float64Array | undefined;
   if (options.landmarkSource === 'truth') observed = truthLandmarks2d(item, (options.landmarkNoise * options.priorNoise * size) / REFERENCE_SIZE, options.seed);
   else observed = (await detectIbug68(readRgbImage(item.imagePath))) ?? undefined;
   if (!observed) throw new InputError(item.imagePath, 'MediaPipe found no face in this image, so there are no landmarks to fit');
+  return observed;
+}
+
+/** The landmarks variant: landmark-fit's energy on 68 landmarks (truth-projected or MediaPipe). */
+async function landmarksVariant(item: PredictItem, options: Pixel3dmmOptions, size: number): Promise<{ identity: Float64Array; expression: Float64Array }> {
+  const observed = await observedLandmarks(item, options, size);
   const lmOptions = landmarkFitOptions.parse({
     model: options.model as TargetModel,
     landmarks: options.landmarkSource === 'mediapipe' ? 'mediapipe' : 'given',
@@ -195,21 +210,36 @@ async function landmarksVariant(item: PredictItem, options: Pixel3dmmOptions, si
   return { identity: fit.identity, expression: fit.expression };
 }
 
-/** Fit one item's priors (every variant but landmarks). */
+/** The fit's settings from the method options. */
+function fitSettings(options: Pixel3dmmOptions, prior?: Float64Array): Pixel3dmmFitOptions {
+  return {
+    lambdaUv: options.lambdaUv, lambdaNormal: options.lambdaNormal, lambdaIdentity: options.lambdaIdentity, lambdaExpression: options.lambdaExpression,
+    lambdaFocal: options.lambdaFocal, lambdaPrincipalPoint: options.lambdaPrincipalPoint, identityPrior: prior,
+    uvThreshold: options.uvThreshold, pixelThreshold: options.pixelThreshold, normalCutoff: options.normalCutoff,
+    focal: options.focal, fitFocal: options.fitFocal, fitPrincipalPoint: options.fitPrincipalPoint,
+    identityCount: options.identityCount, expressionCount: options.expressionCount,
+    expressionBox: expressionsAreWeights(options.model as TargetModel),
+    maxIterations: options.maxIterations, associateEvery: options.associateEvery,
+    lambdaLandmark: options.lambdaLandmark, lambdaPhotometric: options.lambdaPhotometric, photometricCutoff: options.photometricCutoff,
+  };
+}
+
+/** Fit one item's priors (every variant but the landmark ones). */
 export function fitPriors(fm: FitModel, priors: ScreenPriors, options: Pixel3dmmOptions, prior?: Float64Array): Pixel3dmmFit {
-  return fitPixel3dmm(
-    fm, priors,
-    {
-      lambdaUv: options.lambdaUv, lambdaNormal: options.lambdaNormal, lambdaIdentity: options.lambdaIdentity, lambdaExpression: options.lambdaExpression,
-      lambdaFocal: options.lambdaFocal, lambdaPrincipalPoint: options.lambdaPrincipalPoint, identityPrior: prior,
-      uvThreshold: options.uvThreshold, pixelThreshold: options.pixelThreshold, normalCutoff: options.normalCutoff,
-      focal: options.focal, fitFocal: options.fitFocal, fitPrincipalPoint: options.fitPrincipalPoint,
-      identityCount: options.identityCount, expressionCount: options.expressionCount,
-      expressionBox: expressionsAreWeights(options.model as TargetModel),
-      maxIterations: options.maxIterations, associateEvery: options.associateEvery,
-    },
-    { uv: options.variant !== 'only-normal', normals: options.variant !== 'only-uv' },
-  );
+  return fitPixel3dmm(fm, { priors }, fitSettings(options, prior), { uv: options.variant !== 'only-normal', normals: options.variant !== 'only-uv' });
+}
+
+/**
+ * The landmarks-photometric variant: 68 landmarks and the photometric term (photometric.ts)
+ * on the item's crop, smoothed and restricted to the item's face mask when the benchmark has one.
+ */
+export async function fitLandmarksPhotometric(fm: FitModel, item: PredictItem, options: Pixel3dmmOptions, prior?: Float64Array): Promise<Pixel3dmmFit> {
+  const embedding = fm.model.landmarks68;
+  if (!embedding) throw new InputError('--opts', `model ${fm.model.name} has no iBUG-68 landmark embedding (FLAME: give landmarkEmbedding)`);
+  const crop = readRgbImage(item.imagePath);
+  const observed = await observedLandmarks(item, options, crop.width);
+  const image = shadingImage(crop, (options.photometricBlur * crop.width) / REFERENCE_SIZE, itemFaceMask(item));
+  return fitPixel3dmm(fm, { landmarks: { embedding, observed }, image }, fitSettings(options, prior), { landmarks: true, photometric: options.lambdaPhotometric > 0 });
 }
 
 export const pixel3dmmAdapter = defineMethod({
@@ -220,7 +250,8 @@ export const pixel3dmmAdapter = defineMethod({
   requires: { demoTruth: false },
   async prepare({ bench, manifest, options }) {
     checkOptions(options);
-    const needsTruth = (options.variant !== 'landmarks' && options.priors === 'truth') || (options.variant !== 'landmarks' && options.variant !== 'no-identity-prior' && options.identityPrior === 'truth-noisy') || (options.variant === 'landmarks' && options.landmarkSource === 'truth');
+    const landmarkVariant = LANDMARK_VARIANTS.has(options.variant);
+    const needsTruth = (!landmarkVariant && options.priors === 'truth') || (options.variant !== 'landmarks' && options.variant !== 'no-identity-prior' && options.identityPrior === 'truth-noisy') || (landmarkVariant && options.landmarkSource === 'truth');
     if (needsTruth && !existsSync(join(manifest.source.capture, '_truth'))) {
       throw new InputError(join(bench, 'manifest.json'), `truth priors, truth landmarks and the truth-noisy identity work on demo benchmarks only: ${manifest.source.capture} has no _truth/ folder`);
     }
@@ -235,10 +266,11 @@ export const pixel3dmmAdapter = defineMethod({
       return modelPrediction(model, await landmarksVariant(item, options, size));
     }
     const fm = fitModelFor(options);
-    const priors = await PRIORS_SOURCES[options.priors](item, options);
-    const fit = fitPriors(fm, priors, options, await identityPriorFor(item, options, fm.model));
+    const prior = await identityPriorFor(item, options, fm.model);
+    const priors = options.variant === 'landmarks-photometric' ? undefined : await PRIORS_SOURCES[options.priors](item, options);
+    const fit = priors ? fitPriors(fm, priors, options, prior) : await fitLandmarksPhotometric(fm, item, options, prior);
     if (!fit.identity.every(Number.isFinite) || !fit.expression.every(Number.isFinite)) throw new InputError(item.imagePath, 'the pixel3dmm fit diverged (non-finite coefficients)');
     const prediction = modelPrediction(fm.model, { identity: fit.identity, expression: fit.expression });
-    return options.saveMaps ? { ...prediction, maps: { width: priors.width, height: priors.height, normals: priors.normals, uv: priors.uv } } : prediction;
+    return options.saveMaps && priors ? { ...prediction, maps: { width: priors.width, height: priors.height, normals: priors.normals, uv: priors.uv } } : prediction;
   },
 });

@@ -32,7 +32,8 @@
  */
 import { accumulateNormalEquations, mat3Multiply, rotationFromRotationVector, solveLDLT } from '../../evaluators/alignment/index.js';
 import { weakPerspectivePose } from '../landmark-fit/camera-init.js';
-import type { LinearFaceModel } from '../models/index.js';
+import type { LandmarkEmbedding, LinearFaceModel } from '../models/index.js';
+import { sampleShading, shade, shadeGradient, SH_COUNT, solveLighting, type ShadingImage } from './photometric.js';
 import type { ScreenPriors } from './priors.js';
 
 /** The crop resolution the thresholds are given for. */
@@ -71,6 +72,30 @@ export interface Pixel3dmmFitOptions {
   rigidIterations?: number;
   /** Iterations between re-associations (default 3). */
   associateEvery?: number;
+  /** Weight of the mean landmark pixel distance (default 20). */
+  lambdaLandmark?: number;
+  /** Weight of the mean photometric colour distance (RGB in [0, 1]; default 100). */
+  lambdaPhotometric?: number;
+  /** Colour distance from which a vertex is an outlier of the photometric term (default 0.15). */
+  photometricCutoff?: number;
+}
+
+/**
+ * What a fit is fitted to: screen priors (UV and normal maps), 2D landmarks of a landmark
+ * embedding of the model, and the crop for the photometric term; each term needs its data.
+ */
+export interface FitData {
+  priors?: ScreenPriors;
+  landmarks?: { embedding: LandmarkEmbedding; observed: Float64Array };
+  image?: ShadingImage;
+}
+
+/** The data terms of the joint stage. */
+export interface FitTermSelection {
+  uv?: boolean;
+  normals?: boolean;
+  landmarks?: boolean;
+  photometric?: boolean;
 }
 
 export interface Pixel3dmmFit {
@@ -80,9 +105,13 @@ export interface Pixel3dmmFit {
   translation: Float64Array;
   focal: number;
   principalPoint: [number, number];
-  /** UV pairs and normal terms counted at the last association. */
+  /** UV pairs, normal, landmark and photometric terms counted at the last association. */
   uvPairs: number;
   normalTerms: number;
+  landmarkTerms: number;
+  photometricTerms: number;
+  /** The photometric term's lighting (27 SH coefficients; zero without that term). */
+  lighting: Float64Array;
   /** RMS pixel distance of the counted UV pairs at the end. */
   rmsPixels: number;
   cost: number;
@@ -101,14 +130,16 @@ export interface FitModel {
   usedFace: Uint8Array;
 }
 
-/** Prepare a model with per-vertex UVs for fitting. */
+/**
+ * Prepare a model for fitting: the vertices with a UV are fitted (all vertices when the model
+ * has no UVs, for the landmark and photometric terms only).
+ */
 export function prepareFitModel(model: LinearFaceModel): FitModel {
   const uvs = model.uvs;
-  if (!uvs) throw new Error(`model ${model.name} has no per-vertex UVs`);
   const n = model.template.length / 3;
   const slot = new Int32Array(n).fill(-1);
   const list: number[] = [];
-  for (let v = 0; v < n; v++) if (Number.isFinite(uvs[2 * v]) && Number.isFinite(uvs[2 * v + 1])) slot[v] = list.push(v) - 1;
+  for (let v = 0; v < n; v++) if (!uvs || (Number.isFinite(uvs[2 * v]) && Number.isFinite(uvs[2 * v + 1]))) slot[v] = list.push(v) - 1;
   if (list.length < 10) throw new Error(`model ${model.name} has UVs on only ${list.length} vertices`);
   const count = new Int32Array(list.length + 1);
   const F = model.faces;
@@ -172,6 +203,41 @@ export interface Terms {
   nIndex: Int32Array;
   nTarget: Float64Array;
   nWeight: Float64Array;
+  /** Landmark terms: landmark index, observed pixel position, √ weight. */
+  lmCount: number;
+  lmIndex: Int32Array;
+  lmTarget: Float64Array;
+  lmWeight: Float64Array;
+  /** Photometric terms: active slot, √ weight (3 residuals each, RGB). */
+  phCount: number;
+  phIndex: Int32Array;
+  phWeight: Float64Array;
+}
+
+/** Offset of term q's first residual (UV pairs, normals, landmarks, photometric, in that order). */
+export function residualOffset(terms: Terms, q: number): number {
+  const U = terms.uvCount, N = terms.nCount, L = terms.lmCount;
+  if (q < U) return 2 * q;
+  if (q < U + N) return 2 * U + 3 * (q - U);
+  if (q < U + N + L) return 2 * U + 3 * N + 2 * (q - U - N);
+  return 2 * U + 3 * N + 2 * L + 3 * (q - U - N - L);
+}
+
+/** Landmarks as surface points: three vertices and barycentric weights each. */
+export interface LandmarkPoints {
+  verts: Int32Array;
+  bary: Float64Array;
+  /** Observed pixel positions, 2 per landmark (NaN: not observed). */
+  observed: Float64Array;
+}
+
+/** The landmark points of an embedding on a model's faces. */
+export function landmarkPoints(model: LinearFaceModel, embedding: LandmarkEmbedding, observed: Float64Array): LandmarkPoints {
+  const L = embedding.faces.length;
+  if (observed.length !== 2 * L) throw new RangeError(`${observed.length / 2} observed landmarks for an embedding of ${L}`);
+  const verts = new Int32Array(3 * L);
+  for (let l = 0; l < L; l++) for (let j = 0; j < 3; j++) verts[3 * l + j] = model.faces[3 * embedding.faces[l] + j];
+  return { verts, bary: Float64Array.from(embedding.barycentrics), observed };
 }
 
 export interface Problem {
@@ -187,6 +253,11 @@ export interface Problem {
   cx0: number;
   cy0: number;
   box: boolean;
+  /** Landmark points (for landmark terms). */
+  landmarks?: LandmarkPoints;
+  /** The crop and its lighting (27 SH coefficients, re-solved at each association) for photometric terms. */
+  shading?: ShadingImage;
+  light?: Float64Array;
 }
 
 /** Shape of the first K identity and E expression modes, all vertices (3n) into X. */
@@ -226,7 +297,38 @@ function rawNormal(fm: FitModel, X: Float64Array, i: number, out: Float64Array, 
   out[o + 2] = mz;
 }
 
-/** Objective for fixed terms; residuals written to r (2 per UV pair, then 3 per normal term). */
+/** Scratch of the objective (one fit runs at a time per thread). */
+const POINT = new Float64Array(3);
+const SAMPLE = new Float64Array(9);
+
+/** Camera-frame position R·P + t of landmark l (a barycentric point of the shape X), into out. */
+function landmarkCamera(L: LandmarkPoints, l: number, R: Float64Array, t: Float64Array, X: Float64Array, out: Float64Array): void {
+  let x = 0, y = 0, z = 0;
+  for (let j = 0; j < 3; j++) {
+    const b = L.bary[3 * l + j], v = 3 * L.verts[3 * l + j];
+    x += b * X[v];
+    y += b * X[v + 1];
+    z += b * X[v + 2];
+  }
+  out[0] = R[0] * x + R[1] * y + R[2] * z + t[0];
+  out[1] = R[3] * x + R[4] * y + R[5] * z + t[1];
+  out[2] = R[6] * x + R[7] * y + R[8] * z + t[2];
+}
+
+/** Unit camera-frame normal R·m/|m| of active slot i, into out. */
+function cameraNormal(fm: FitModel, X: Float64Array, i: number, R: Float64Array, out: Float64Array): void {
+  rawNormal(fm, X, i, out, 0);
+  const len = Math.sqrt(out[0] * out[0] + out[1] * out[1] + out[2] * out[2]) || 1;
+  const nx = out[0] / len, ny = out[1] / len, nz = out[2] / len;
+  out[0] = R[0] * nx + R[1] * ny + R[2] * nz;
+  out[1] = R[3] * nx + R[4] * ny + R[5] * nz;
+  out[2] = R[6] * nx + R[7] * ny + R[8] * nz;
+}
+
+/**
+ * Objective for fixed terms; residuals written to r in term order: 2 per UV pair, 3 per
+ * normal term, 2 per landmark, 3 per photometric term (residualOffset).
+ */
 export function objective(p: Problem, terms: Terms, s: FitState, X: Float64Array, r: Float64Array): number {
   evaluateShape(p, s, X);
   const R = s.R, t = s.t, f = Math.exp(s.logFocal);
@@ -259,6 +361,32 @@ export function objective(p: Problem, terms: Terms, s: FitState, X: Float64Array
       cost += rc * rc;
     }
   }
+  let ro = o + 3 * terms.nCount;
+  const P = POINT;
+  for (let q = 0; q < terms.lmCount; q++) {
+    const l = terms.lmIndex[q], w = terms.lmWeight[q];
+    landmarkCamera(p.landmarks!, l, R, t, X, P);
+    const ru = w * ((f * P[0]) / P[2] + s.cx - terms.lmTarget[2 * q]);
+    const rv = w * ((f * P[1]) / P[2] + s.cy - terms.lmTarget[2 * q + 1]);
+    r[ro++] = ru;
+    r[ro++] = rv;
+    cost += ru * ru + rv * rv;
+  }
+  for (let q = 0; q < terms.phCount; q++) {
+    const slot = terms.phIndex[q], w = terms.phWeight[q];
+    const v = 3 * active[slot];
+    const x = X[v], y = X[v + 1], z = X[v + 2];
+    const Yx = R[0] * x + R[1] * y + R[2] * z + t[0];
+    const Yy = R[3] * x + R[4] * y + R[5] * z + t[1];
+    const Yz = R[6] * x + R[7] * y + R[8] * z + t[2];
+    sampleShading(p.shading!, (f * Yx) / Yz + s.cx, (f * Yy) / Yz + s.cy, SAMPLE);
+    cameraNormal(p.fm, X, slot, R, P);
+    for (let ch = 0; ch < 3; ch++) {
+      const rc = w * (SAMPLE[ch] - shade(p.light!, ch, P[0], P[1], P[2]));
+      r[ro++] = rc;
+      cost += rc * rc;
+    }
+  }
   for (let k = 0; k < p.K; k++) cost += p.lambdaId * (s.a[k] - p.a0[k]) ** 2;
   for (let j = 0; j < p.E; j++) cost += p.lambdaEx * s.e[j] * s.e[j];
   cost += p.lambdaFocal * (s.logFocal - p.logFocal0) ** 2;
@@ -275,10 +403,18 @@ export interface RowScratch {
   dm: Float64Array;
   /** The raw normal. */
   m: Float64Array;
+  /** Projection and normal rows of a photometric term (5 rows). */
+  tmp: Float64Array;
+  /** Image sample and shading gradient of a photometric term. */
+  sample: Float64Array;
+  grad: Float64Array;
 }
 
 export function rowScratch(n: number): RowScratch {
-  return { rows: new Float64Array(3 * n), faceDm: new Float64Array(0), dm: new Float64Array(3 * n), m: new Float64Array(3) };
+  return {
+    rows: new Float64Array(3 * n), faceDm: new Float64Array(0), dm: new Float64Array(3 * n), m: new Float64Array(3),
+    tmp: new Float64Array(5 * n), sample: new Float64Array(9), grad: new Float64Array(3),
+  };
 }
 
 /**
@@ -312,63 +448,74 @@ export function prepareRows(p: Problem, X: Float64Array, c: Columns, scratch: Ro
 }
 
 /**
- * The Jacobian rows of term `q` (UV pairs first, then normal terms, in objective order) at
- * state s with shape X: 2 rows (UV) or 3 rows (normal) of n columns into scratch.rows.
- * Returns the number of rows. Normal rows need prepareRows at the same shape first.
+ * The Jacobian rows of the projection of the surface point Σ_j b_j X[v_j] (vertex indices
+ * v0..v2, weights b0..b2; one vertex: b0 = 1, b1 = b2 = 0), scaled by w: 2 rows of n columns
+ * into J at offset o, with respect to δω, t, log f, c, identity and expression.
  */
-export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array, c: Columns, q: number, scratch: RowScratch): number {
-  const J = scratch.rows;
+function projectionRows(p: Problem, s: FitState, X: Float64Array, c: Columns, v0: number, v1: number, v2: number, b0: number, b1: number, b2: number, w: number, J: Float64Array, o: number): void {
   const n = c.n;
+  J.fill(0, o, o + 2 * n);
   const R = s.R, t = s.t, f = Math.exp(s.logFocal);
-  const m = p.fm.model;
-  const len = m.template.length;
-  if (q < terms.uvCount) {
-    J.fill(0, 0, 2 * n);
-    const vi = p.fm.active[terms.uvIndex[q]];
-    const v = 3 * vi;
-    const x = X[v], y = X[v + 1], z = X[v + 2];
-    const wx = R[0] * x + R[1] * y + R[2] * z, wy = R[3] * x + R[4] * y + R[5] * z, wz = R[6] * x + R[7] * y + R[8] * z;
-    const Yx = wx + t[0], Yy = wy + t[1], Yz = wz + t[2];
-    const iz = 1 / Yz, w = terms.uvWeight[q];
-    for (let row = 0; row < 2; row++) {
-      const Ya = row === 0 ? Yx : Yy;
-      const P0 = row === 0 ? w * f * iz : 0;
-      const P1 = row === 0 ? 0 : w * f * iz;
-      const P2 = -w * f * Ya * iz * iz;
-      const o = row * n;
-      J[o] = wy * P2 - wz * P1;
-      J[o + 1] = wz * P0 - wx * P2;
-      J[o + 2] = wx * P1 - wy * P0;
-      J[o + 3] = P0;
-      J[o + 4] = P1;
-      J[o + 5] = P2;
-      if (c.focal >= 0) J[o + c.focal] = w * f * Ya * iz;
-      if (c.pp >= 0) J[o + c.pp + row] = w;
-      if (c.a < 0) continue;
-      const q0 = R[0] * P0 + R[3] * P1 + R[6] * P2;
-      const q1 = R[1] * P0 + R[4] * P1 + R[7] * P2;
-      const q2 = R[2] * P0 + R[5] * P1 + R[8] * P2;
-      const IB = m.identityBasis, EB = m.expressionBasis;
-      for (let k = 0, b = v; k < p.K; k++, b += len) J[o + c.a + k] = q0 * IB[b] + q1 * IB[b + 1] + q2 * IB[b + 2];
-      for (let j = 0, b = v; j < p.E; j++, b += len) J[o + c.e + j] = q0 * EB[b] + q1 * EB[b + 1] + q2 * EB[b + 2];
+  const m = p.fm.model, len = m.template.length;
+  const i0 = 3 * v0, i1 = 3 * v1, i2 = 3 * v2;
+  const x = b0 * X[i0] + b1 * X[i1] + b2 * X[i2], y = b0 * X[i0 + 1] + b1 * X[i1 + 1] + b2 * X[i2 + 1], z = b0 * X[i0 + 2] + b1 * X[i1 + 2] + b2 * X[i2 + 2];
+  const wx = R[0] * x + R[1] * y + R[2] * z, wy = R[3] * x + R[4] * y + R[5] * z, wz = R[6] * x + R[7] * y + R[8] * z;
+  const Yx = wx + t[0], Yy = wy + t[1], Yz = wz + t[2];
+  const iz = 1 / Yz;
+  for (let row = 0; row < 2; row++) {
+    const Ya = row === 0 ? Yx : Yy;
+    const P0 = row === 0 ? w * f * iz : 0;
+    const P1 = row === 0 ? 0 : w * f * iz;
+    const P2 = -w * f * Ya * iz * iz;
+    const r0 = o + row * n;
+    J[r0] = wy * P2 - wz * P1;
+    J[r0 + 1] = wz * P0 - wx * P2;
+    J[r0 + 2] = wx * P1 - wy * P0;
+    J[r0 + 3] = P0;
+    J[r0 + 4] = P1;
+    J[r0 + 5] = P2;
+    if (c.focal >= 0) J[r0 + c.focal] = w * f * Ya * iz;
+    if (c.pp >= 0) J[r0 + c.pp + row] = w;
+    if (c.a < 0) continue;
+    const q0 = R[0] * P0 + R[3] * P1 + R[6] * P2;
+    const q1 = R[1] * P0 + R[4] * P1 + R[7] * P2;
+    const q2 = R[2] * P0 + R[5] * P1 + R[8] * P2;
+    const IB = m.identityBasis, EB = m.expressionBasis;
+    if (b1 === 0 && b2 === 0) {
+      for (let k = 0, b = i0; k < p.K; k++, b += len) J[r0 + c.a + k] = b0 * (q0 * IB[b] + q1 * IB[b + 1] + q2 * IB[b + 2]);
+      for (let j = 0, b = i0; j < p.E; j++, b += len) J[r0 + c.e + j] = b0 * (q0 * EB[b] + q1 * EB[b + 1] + q2 * EB[b + 2]);
+      continue;
     }
-    return 2;
+    for (let k = 0, b = 0; k < p.K; k++, b += len) {
+      J[r0 + c.a + k] = b0 * (q0 * IB[b + i0] + q1 * IB[b + i0 + 1] + q2 * IB[b + i0 + 2]) + b1 * (q0 * IB[b + i1] + q1 * IB[b + i1 + 1] + q2 * IB[b + i1 + 2]) + b2 * (q0 * IB[b + i2] + q1 * IB[b + i2 + 1] + q2 * IB[b + i2 + 2]);
+    }
+    for (let j = 0, b = 0; j < p.E; j++, b += len) {
+      J[r0 + c.e + j] = b0 * (q0 * EB[b + i0] + q1 * EB[b + i0 + 1] + q2 * EB[b + i0 + 2]) + b1 * (q0 * EB[b + i1] + q1 * EB[b + i1 + 1] + q2 * EB[b + i1 + 2]) + b2 * (q0 * EB[b + i2] + q1 * EB[b + i2 + 1] + q2 * EB[b + i2 + 2]);
+    }
   }
-  // Normal term: r = w·(R·m/|m| − N).
-  J.fill(0, 0, 3 * n);
-  const qn = q - terms.uvCount;
-  const slot = terms.nIndex[qn];
-  const wn = terms.nWeight[qn];
+}
+
+/**
+ * The Jacobian rows of the unit camera-frame normal R·m/|m| of active slot `slot`, scaled by
+ * wn: 3 rows of n columns into J at offset o; the normal itself into scratch.m. Needs
+ * prepareRows at the same shape first when the shape is fitted.
+ */
+function normalRows(p: Problem, s: FitState, X: Float64Array, c: Columns, slot: number, wn: number, scratch: RowScratch, J: Float64Array, o: number): void {
+  const n = c.n, R = s.R;
+  J.fill(0, o, o + 3 * n);
   const dm = scratch.m;
   rawNormal(p.fm, X, slot, dm, 0);
   const mlen = Math.sqrt(dm[0] * dm[0] + dm[1] * dm[1] + dm[2] * dm[2]) || 1;
   const nx = dm[0] / mlen, ny = dm[1] / mlen, nz = dm[2] / mlen;
   const cx = R[0] * nx + R[1] * ny + R[2] * nz, cy = R[3] * nx + R[4] * ny + R[5] * nz, cz = R[6] * nx + R[7] * ny + R[8] * nz;
+  dm[0] = cx;
+  dm[1] = cy;
+  dm[2] = cz;
   // ∂(R n)/∂δω_j = e_j × (R n).
-  J[0] = 0; J[1] = wn * cz; J[2] = -wn * cy;
-  J[n] = -wn * cz; J[n + 1] = 0; J[n + 2] = wn * cx;
-  J[2 * n] = wn * cy; J[2 * n + 1] = -wn * cx; J[2 * n + 2] = 0;
-  if (c.a < 0) return 3;
+  J[o + 1] = wn * cz; J[o + 2] = -wn * cy;
+  J[o + n] = -wn * cz; J[o + n + 2] = wn * cx;
+  J[o + 2 * n] = wn * cy; J[o + 2 * n + 1] = -wn * cx;
+  if (c.a < 0) return;
   const start = p.fm.adjStart[slot], end = p.fm.adjStart[slot + 1];
   const total = p.K + p.E;
   // dm/dcoef: the sum of the incident triangles' derivatives (prepareRows).
@@ -377,18 +524,65 @@ export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array,
   const FD = scratch.faceDm;
   const stride = 3 * total;
   for (let k = start; k < end; k++) {
-    const o = p.fm.adjFaces[k] * stride;
-    for (let i = 0; i < stride; i++) dmc[i] += FD[o + i];
+    const fo = p.fm.adjFaces[k] * stride;
+    for (let i = 0; i < stride; i++) dmc[i] += FD[fo + i];
   }
   for (let col = 0; col < total; col++) {
     const dx = dmc[3 * col], dy = dmc[3 * col + 1], dz = dmc[3 * col + 2];
     // dn = (I − n nᵀ)·dm/|m|, then rotated.
     const dot = nx * dx + ny * dy + nz * dz;
     const gx = (dx - dot * nx) / mlen, gy = (dy - dot * ny) / mlen, gz = (dz - dot * nz) / mlen;
-    const jc = c.a + col;
+    const jc = o + c.a + col;
     J[jc] = wn * (R[0] * gx + R[1] * gy + R[2] * gz);
     J[n + jc] = wn * (R[3] * gx + R[4] * gy + R[5] * gz);
     J[2 * n + jc] = wn * (R[6] * gx + R[7] * gy + R[8] * gz);
+  }
+}
+
+/**
+ * The Jacobian rows of term `q` (in objective order: UV pairs, normal terms, landmarks,
+ * photometric terms) at state s with shape X: 2 or 3 rows of n columns into scratch.rows.
+ * Returns the number of rows. Normal and photometric rows need prepareRows at the same shape first.
+ */
+export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array, c: Columns, q: number, scratch: RowScratch): number {
+  const J = scratch.rows, n = c.n;
+  if (q < terms.uvCount) {
+    const v = p.fm.active[terms.uvIndex[q]];
+    projectionRows(p, s, X, c, v, v, v, 1, 0, 0, terms.uvWeight[q], J, 0);
+    return 2;
+  }
+  q -= terms.uvCount;
+  if (q < terms.nCount) {
+    // Normal term: r = w·(R·m/|m| − N).
+    normalRows(p, s, X, c, terms.nIndex[q], terms.nWeight[q], scratch, J, 0);
+    return 3;
+  }
+  q -= terms.nCount;
+  if (q < terms.lmCount) {
+    const L = p.landmarks!, l = terms.lmIndex[q];
+    projectionRows(p, s, X, c, L.verts[3 * l], L.verts[3 * l + 1], L.verts[3 * l + 2], L.bary[3 * l], L.bary[3 * l + 1], L.bary[3 * l + 2], terms.lmWeight[q], J, 0);
+    return 2;
+  }
+  q -= terms.lmCount;
+  // Photometric term: r_ch = w·(I_ch(π(v)) − shade_ch(R·m/|m|)), so
+  // ∂r_ch = w·(∇I_ch·∂π − ∇shade_ch·∂(R n)), the image gradient held at the sampled pixel.
+  const slot = terms.phIndex[q], w = terms.phWeight[q];
+  const v = p.fm.active[slot];
+  const T = scratch.tmp;
+  projectionRows(p, s, X, c, v, v, v, 1, 0, 0, 1, T, 0);
+  normalRows(p, s, X, c, slot, 1, scratch, T, 2 * n);
+  const f = Math.exp(s.logFocal), R = s.R, t = s.t, i = 3 * v;
+  const Yx = R[0] * X[i] + R[1] * X[i + 1] + R[2] * X[i + 2] + t[0];
+  const Yy = R[3] * X[i] + R[4] * X[i + 1] + R[5] * X[i + 2] + t[1];
+  const Yz = R[6] * X[i] + R[7] * X[i + 1] + R[8] * X[i + 2] + t[2];
+  const S = scratch.sample, G = scratch.grad, N = scratch.m;
+  sampleShading(p.shading!, (f * Yx) / Yz + s.cx, (f * Yy) / Yz + s.cy, S);
+  for (let ch = 0; ch < 3; ch++) {
+    shadeGradient(p.light!, ch, N[0], N[1], N[2], G);
+    const gu = S[3 + ch], gv = S[6 + ch], o = ch * n;
+    for (let col = 0; col < n; col++) {
+      J[o + col] = w * (gu * T[col] + gv * T[n + col] - G[0] * T[2 * n + col] - G[1] * T[3 * n + col] - G[2] * T[4 * n + col]);
+    }
   }
   return 3;
 }
@@ -441,16 +635,15 @@ function levenbergMarquardt(p: Problem, terms: Terms, state: FitState, c: Column
   const n = c.n;
   const { X, r, H, A, g, delta, scratch, rows, trial } = work;
   let cost = objective(p, terms, state, X, r);
-  const termCount = terms.uvCount + terms.nCount;
+  const termCount = terms.uvCount + terms.nCount + terms.lmCount + terms.phCount;
   for (let it = 0; it < iterations; it++) {
     objective(p, terms, state, X, r);
     H.fill(0, 0, n * n);
     g.fill(0, 0, n);
-    if (terms.nCount > 0) prepareRows(p, X, c, rows);
+    if (terms.nCount + terms.phCount > 0) prepareRows(p, X, c, rows);
     for (let q = 0; q < termCount; q++) {
       const count = termRows(p, terms, state, X, c, q, rows);
-      const ro = q < terms.uvCount ? 2 * q : 2 * terms.uvCount + 3 * (q - terms.uvCount);
-      accumulateNormalEquations(rows.rows, r, ro, count, n, H, g);
+      accumulateNormalEquations(rows.rows, r, residualOffset(terms, q), count, n, H, g);
     }
     if (c.focal >= 0) {
       H[c.focal * n + c.focal] += p.lambdaFocal;
@@ -598,26 +791,44 @@ export function uvCorrespondences(fm: FitModel, priors: ScreenPriors, uvThreshol
 }
 
 /** Settings of one association pass. */
-interface Gates {
+export interface Gates {
   pixelGate: number;
   normalCutoff: number;
   useUv: boolean;
   useNormals: boolean;
   lambdaUv: number;
   lambdaNormal: number;
-  /** Pixel distance below which a UV pair's robust weight stops growing. */
+  /** Pixel distance below which a UV pair's (and a landmark's) robust weight stops growing. */
   uvFloor: number;
+  useLandmarks?: boolean;
+  lambdaLandmark?: number;
+  usePhotometric?: boolean;
+  lambdaPhotometric?: number;
+  photometricCutoff?: number;
 }
 
-/** Re-find the counted terms at state s (visibility, pixel gate, normal cut-off, IRLS weights). */
-export function associate(p: Problem, priors: ScreenPriors, corr: Float64Array, s: FitState, gates: Gates, X: Float64Array, terms: Terms): void {
+/** Colour distance below which a photometric term's robust weight stops growing. */
+const COLOUR_FLOOR = 0.02;
+
+/**
+ * Re-find the counted terms at state s (visibility, pixel gate, normal cut-off, IRLS weights;
+ * for photometric terms also the lighting, into p.light). `priors` and `corr` are needed for
+ * UV and normal terms only.
+ */
+export function associate(p: Problem, priors: ScreenPriors | undefined, corr: Float64Array | undefined, s: FitState, gates: Gates, X: Float64Array, terms: Terms): void {
   evaluateShape(p, s, X);
   const R = s.R, t = s.t, f = Math.exp(s.logFocal);
   const fm = p.fm;
-  const { width: w, height: h } = priors;
   const gate2 = gates.pixelGate * gates.pixelGate;
+  const useUv = gates.useUv && priors !== undefined && corr !== undefined;
+  const useNormals = gates.useNormals && priors !== undefined;
+  const img = gates.usePhotometric ? p.shading : undefined;
   const m = new Float64Array(3);
-  let nu = 0, nn = 0;
+  // Photometric candidates: slot, camera normal, colour.
+  const phNormals = img ? new Float64Array(3 * fm.active.length) : undefined;
+  const phColours = img ? new Float64Array(3 * fm.active.length) : undefined;
+  const sample = new Float64Array(9);
+  let nu = 0, nn = 0, np = 0;
   for (let i = 0; i < fm.active.length; i++) {
     const v = 3 * fm.active[i];
     const x = X[v], y = X[v + 1], z = X[v + 2];
@@ -629,7 +840,8 @@ export function associate(p: Problem, priors: ScreenPriors, corr: Float64Array, 
     const cx = R[0] * m[0] + R[1] * m[1] + R[2] * m[2], cy = R[3] * m[0] + R[4] * m[1] + R[5] * m[2], cz = R[6] * m[0] + R[7] * m[1] + R[8] * m[2];
     if (!(cx * Yx + cy * Yy + cz * Yz < 0)) continue; // faces away from the camera
     const u = (f * Yx) / Yz + s.cx, vv = (f * Yy) / Yz + s.cy;
-    if (gates.useUv && Number.isFinite(corr[2 * i])) {
+    const len = Math.sqrt(cx * cx + cy * cy + cz * cz) || 1;
+    if (useUv && Number.isFinite(corr[2 * i])) {
       const du = u - corr[2 * i], dv = vv - corr[2 * i + 1];
       if (du * du + dv * dv < gate2) {
         terms.uvIndex[nu] = i;
@@ -639,14 +851,23 @@ export function associate(p: Problem, priors: ScreenPriors, corr: Float64Array, 
         nu++;
       }
     }
-    if (!gates.useNormals) continue;
+    if (img && u >= 0 && vv >= 0 && u <= img.width - 1 && vv <= img.height - 1 && (!img.mask || img.mask[Math.round(vv) * img.width + Math.round(u)])) {
+      terms.phIndex[np] = i;
+      phNormals![3 * np] = cx / len;
+      phNormals![3 * np + 1] = cy / len;
+      phNormals![3 * np + 2] = cz / len;
+      sampleShading(img, u, vv, sample);
+      phColours!.set(sample.subarray(0, 3), 3 * np);
+      np++;
+    }
+    if (!useNormals) continue;
+    const { width: w, height: h } = priors;
     const pxi = Math.round(u), pyi = Math.round(vv);
     if (pxi < 0 || pyi < 0 || pxi >= w || pyi >= h) continue;
     const pix = pyi * w + pxi;
     if (!priors.mask[pix]) continue;
     const Nx = priors.normals[3 * pix], Ny = priors.normals[3 * pix + 1], Nz = priors.normals[3 * pix + 2];
     if (!Number.isFinite(Nx + Ny + Nz)) continue;
-    const len = Math.sqrt(cx * cx + cy * cy + cz * cz) || 1;
     const d = Math.hypot(cx / len - Nx, cy / len - Ny, cz / len - Nz);
     if (!(d < gates.normalCutoff)) continue;
     terms.nIndex[nn] = i;
@@ -656,33 +877,100 @@ export function associate(p: Problem, priors: ScreenPriors, corr: Float64Array, 
     terms.nWeight[nn] = 1 / Math.max(d, 0.02); // IRLS weight of the L1-like distance (√ taken below)
     nn++;
   }
+  let nl = 0;
+  if (gates.useLandmarks && p.landmarks) {
+    const L = p.landmarks, P = m;
+    for (let l = 0; l < L.verts.length / 3; l++) {
+      const ox = L.observed[2 * l], oy = L.observed[2 * l + 1];
+      if (!Number.isFinite(ox) || !Number.isFinite(oy)) continue;
+      landmarkCamera(L, l, R, t, X, P);
+      if (!(P[2] > 0)) continue;
+      const d = Math.hypot((f * P[0]) / P[2] + s.cx - ox, (f * P[1]) / P[2] + s.cy - oy);
+      terms.lmIndex[nl] = l;
+      terms.lmTarget[2 * nl] = ox;
+      terms.lmTarget[2 * nl + 1] = oy;
+      terms.lmWeight[nl] = 1 / Math.max(d, gates.uvFloor);
+      nl++;
+    }
+  }
+  if (img) np = photometricTerms(p, terms, np, phNormals!, phColours!, gates.photometricCutoff ?? 0.15);
   terms.uvCount = nu;
   terms.nCount = nn;
+  terms.lmCount = nl;
+  terms.phCount = np;
   for (let q = 0; q < nu; q++) terms.uvWeight[q] = Math.sqrt((gates.lambdaUv / nu) * terms.uvWeight[q]);
   for (let q = 0; q < nn; q++) terms.nWeight[q] = Math.sqrt((gates.lambdaNormal / nn) * terms.nWeight[q]);
+  for (let q = 0; q < nl; q++) terms.lmWeight[q] = Math.sqrt(((gates.lambdaLandmark ?? 0) / nl) * terms.lmWeight[q]);
+  for (let q = 0; q < np; q++) terms.phWeight[q] = Math.sqrt(((gates.lambdaPhotometric ?? 0) / np) * terms.phWeight[q]);
 }
 
-export function emptyTerms(activeCount: number): Terms {
+/**
+ * The lighting and the photometric terms of `count` candidates (terms.phIndex, their unit
+ * camera normals and sampled colours): lighting by least squares over every candidate, robust
+ * weights 1/max(e, 0.02) of the colour distances e with e ≥ cutoff dropped, the lighting again
+ * with those weights, then the final weights. Writes p.light; returns the terms kept
+ * (compacted in terms.phIndex, IRLS weights in terms.phWeight before normalisation).
+ */
+function photometricTerms(p: Problem, terms: Terms, count: number, normals: Float64Array, colours: Float64Array, cutoff: number): number {
+  const light = p.light!;
+  const weights = new Float64Array(count).fill(1);
+  const distances = new Float64Array(count);
+  const refresh = (): void => {
+    for (let i = 0; i < count; i++) {
+      const nx = normals[3 * i], ny = normals[3 * i + 1], nz = normals[3 * i + 2];
+      let e2 = 0;
+      for (let ch = 0; ch < 3; ch++) e2 += (colours[3 * i + ch] - shade(light, ch, nx, ny, nz)) ** 2;
+      distances[i] = Math.sqrt(e2);
+      weights[i] = distances[i] < cutoff ? 1 / Math.max(distances[i], COLOUR_FLOOR) : 0;
+    }
+  };
+  if (count < SH_COUNT || !solveLighting(normals, colours, weights, count, light)) return 0;
+  refresh();
+  if (!solveLighting(normals, colours, weights, count, light)) return 0;
+  refresh();
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    if (!(weights[i] > 0)) continue;
+    terms.phIndex[kept] = terms.phIndex[i];
+    terms.phWeight[kept] = weights[i];
+    kept++;
+  }
+  return kept;
+}
+
+export function emptyTerms(activeCount: number, landmarkCount = 0): Terms {
   return {
     uvCount: 0, uvIndex: new Int32Array(activeCount), uvTarget: new Float64Array(2 * activeCount), uvWeight: new Float64Array(activeCount),
     nCount: 0, nIndex: new Int32Array(activeCount), nTarget: new Float64Array(3 * activeCount), nWeight: new Float64Array(activeCount),
+    lmCount: 0, lmIndex: new Int32Array(landmarkCount), lmTarget: new Float64Array(2 * landmarkCount), lmWeight: new Float64Array(landmarkCount),
+    phCount: 0, phIndex: new Int32Array(activeCount), phWeight: new Float64Array(activeCount),
   };
 }
 
 /**
- * Fit the model to the priors. `use` selects the data terms of the joint stage (the rigid
- * stage always uses the UV pairs). Throws when fewer than 10 UV pairs are found.
+ * Fit the model to the data. `use` selects the data terms of the joint stage (default: UV
+ * pairs and normals). The rigid stage fits the pose of the prior identity to the UV pairs when
+ * there are priors, else to the landmarks. Throws when fewer than 10 pairs or landmarks are
+ * found for the rigid stage, or when a selected term has no data.
  */
-export function fitPixel3dmm(fm: FitModel, priors: ScreenPriors, options: Pixel3dmmFitOptions = {}, use: { uv: boolean; normals: boolean } = { uv: true, normals: true }): Pixel3dmmFit {
+export function fitPixel3dmm(fm: FitModel, data: FitData, options: Pixel3dmmFitOptions = {}, use: FitTermSelection = { uv: true, normals: true }): Pixel3dmmFit {
   const model = fm.model;
-  const W = priors.width;
+  const { priors, image } = data;
+  if ((use.uv || use.normals) && !priors) throw new Error('UV and normal terms need screen priors');
+  if (priors && !model.uvs) throw new Error(`model ${model.name} has no per-vertex UVs to fit screen priors with`);
+  if (use.landmarks && !data.landmarks) throw new Error('landmark terms need observed landmarks');
+  if (use.photometric && !image) throw new Error('the photometric term needs the image');
+  const W = priors?.width ?? image?.width;
+  const H = priors?.height ?? image?.height;
+  if (W === undefined || H === undefined) throw new Error('a fit needs screen priors or the image (for its size)');
   const scale = W / REFERENCE_SIZE;
   const K = Math.min(options.identityCount ?? 100, model.identityCount);
   const E = Math.min(options.expressionCount ?? 50, model.expressionCount);
   const focal0 = options.focal ?? 4 * W;
-  const [cx0, cy0] = options.principalPoint ?? [(W - 1) / 2, (priors.height - 1) / 2];
+  const [cx0, cy0] = options.principalPoint ?? [(W - 1) / 2, (H - 1) / 2];
   const a0 = new Float64Array(K);
   if (options.identityPrior) for (let k = 0; k < Math.min(K, options.identityPrior.length); k++) a0[k] = options.identityPrior[k];
+  const landmarks = data.landmarks ? landmarkPoints(model, data.landmarks.embedding, data.landmarks.observed) : undefined;
   const p: Problem = {
     fm, K, E,
     lambdaId: options.lambdaIdentity ?? 0.15,
@@ -691,57 +979,78 @@ export function fitPixel3dmm(fm: FitModel, priors: ScreenPriors, options: Pixel3
     lambdaPP: options.lambdaPrincipalPoint ?? 0.1,
     a0, logFocal0: Math.log(focal0), cx0, cy0,
     box: options.expressionBox ?? false,
+    landmarks, shading: image, light: new Float64Array(3 * SH_COUNT),
   };
   const uvThreshold = (options.uvThreshold ?? 5e-5) / (scale * scale);
-  const corr = uvCorrespondences(fm, priors, uvThreshold);
-  // Weak-perspective start from every pair of the prior identity.
+  const corr = priors ? uvCorrespondences(fm, priors, uvThreshold) : undefined;
+  // Weak-perspective start of the prior identity from every UV pair, or from the landmarks.
   const state: FitState = { R: new Float64Array(9), t: new Float64Array(3), logFocal: p.logFocal0, cx: cx0, cy: cy0, a: Float64Array.from(a0), e: new Float64Array(E) };
   const X = new Float64Array(model.template.length);
   evaluateShape(p, state, X);
   const pts: number[] = [], obs: number[] = [];
-  for (let i = 0; i < fm.active.length; i++) {
-    if (!Number.isFinite(corr[2 * i])) continue;
-    const v = 3 * fm.active[i];
-    pts.push(X[v], X[v + 1], X[v + 2]);
-    obs.push(corr[2 * i], corr[2 * i + 1]);
-  }
-  if (pts.length / 3 < 10) throw new Error(`only ${pts.length / 3} model vertices found their UV in the priors (need 10)`);
+  if (corr) {
+    for (let i = 0; i < fm.active.length; i++) {
+      if (!Number.isFinite(corr[2 * i])) continue;
+      const v = 3 * fm.active[i];
+      pts.push(X[v], X[v + 1], X[v + 2]);
+      obs.push(corr[2 * i], corr[2 * i + 1]);
+    }
+    if (pts.length / 3 < 10) throw new Error(`only ${pts.length / 3} model vertices found their UV in the priors (need 10)`);
+  } else if (landmarks) {
+    const identityPose: FitState = { ...state, R: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), t: new Float64Array(3) };
+    const P = new Float64Array(3);
+    for (let l = 0; l < landmarks.verts.length / 3; l++) {
+      if (!Number.isFinite(landmarks.observed[2 * l]) || !Number.isFinite(landmarks.observed[2 * l + 1])) continue;
+      landmarkCamera(landmarks, l, identityPose.R, identityPose.t, X, P);
+      pts.push(P[0], P[1], P[2]);
+      obs.push(landmarks.observed[2 * l], landmarks.observed[2 * l + 1]);
+    }
+    if (pts.length / 3 < 6) throw new Error(`only ${pts.length / 3} landmarks observed (need 6)`);
+  } else throw new Error('a fit needs screen priors or landmarks for its rigid start');
   const pose = weakPerspectivePose(Float64Array.from(pts), Float64Array.from(obs), { focal: focal0, cx: cx0, cy: cy0 });
   state.R.set(pose.rotation);
   state.t.set(pose.translation);
   const n = fitColumns(K, E, options.fitFocal ?? true, options.fitPrincipalPoint ?? true, true).n;
+  const landmarkCount = landmarks ? landmarks.verts.length / 3 : 0;
   const work: Work = {
-    X, r: new Float64Array(5 * fm.active.length), H: new Float64Array(n * n), A: new Float64Array(n * n), g: new Float64Array(n), delta: new Float64Array(n),
+    X, r: new Float64Array(8 * fm.active.length + 2 * landmarkCount), H: new Float64Array(n * n), A: new Float64Array(n * n), g: new Float64Array(n), delta: new Float64Array(n),
     scratch: new Float64Array(9), rows: rowScratch(n), trial: cloneState(state),
   };
-  const terms = emptyTerms(fm.active.length);
+  const terms = emptyTerms(fm.active.length, landmarkCount);
   const gate = (options.pixelThreshold ?? 20) * scale;
   const every = Math.max(1, options.associateEvery ?? 3);
   const lambdaUv = options.lambdaUv ?? 2000, lambdaNormal = options.lambdaNormal ?? 200;
+  const lambdaLandmark = options.lambdaLandmark ?? 20, lambdaPhotometric = options.lambdaPhotometric ?? 100;
   const cutoff = options.normalCutoff ?? 0.33;
   const uvFloor = 0.25 * Math.max(scale, 0.25);
-  // Stage 1: rigid pose (and camera) of the prior identity to the UV pairs, widened gate.
+  const base: Gates = {
+    pixelGate: gate, normalCutoff: cutoff, useUv: false, useNormals: false, lambdaUv, lambdaNormal, uvFloor,
+    useLandmarks: false, lambdaLandmark, usePhotometric: false, lambdaPhotometric, photometricCutoff: options.photometricCutoff ?? 0.15,
+  };
+  // Stage 1: rigid pose of the prior identity to the UV pairs (widened gate) or the landmarks.
   const rigid = fitColumns(K, E, false, false, false);
+  const rigidGates: Gates = corr ? { ...base, pixelGate: 4 * gate, useUv: true } : { ...base, useLandmarks: true };
   const mu = { value: 1e-3 };
   let cost = 0;
   for (let done = 0; done < (options.rigidIterations ?? 6); done += every) {
-    associate(p, priors, corr, state, { pixelGate: 4 * gate, normalCutoff: cutoff, useUv: true, useNormals: false, lambdaUv: lambdaUv, lambdaNormal: 0, uvFloor }, X, terms);
+    associate(p, priors, corr, state, rigidGates, X, terms);
     cost = levenbergMarquardt(p, terms, state, rigid, every, work, mu);
   }
   // Stage 2: everything.
   const joint = fitColumns(K, E, options.fitFocal ?? true, options.fitPrincipalPoint ?? true, true);
-  const gates: Gates = { pixelGate: gate, normalCutoff: cutoff, useUv: use.uv, useNormals: use.normals, lambdaUv, lambdaNormal, uvFloor };
+  const gates: Gates = { ...base, useUv: use.uv ?? false, useNormals: use.normals ?? false, useLandmarks: use.landmarks ?? false, usePhotometric: use.photometric ?? false };
   const maxIterations = options.maxIterations ?? 18;
   let iterations = 0;
   mu.value = 1e-3;
   while (iterations < maxIterations) {
     associate(p, priors, corr, state, gates, X, terms);
-    if (terms.uvCount + terms.nCount === 0) break;
+    if (terms.uvCount + terms.nCount + terms.lmCount + terms.phCount === 0) break;
     const steps = Math.min(every, maxIterations - iterations);
     cost = levenbergMarquardt(p, terms, state, joint, steps, work, mu);
     iterations += steps;
   }
-  associate(p, priors, corr, state, { ...gates, useUv: true }, X, terms);
+  // The final report counts the UV pairs (when there are priors) whatever the joint stage used.
+  associate(p, priors, corr, state, { ...gates, useUv: corr !== undefined }, X, terms);
   cost = objective(p, terms, state, X, work.r);
   let sq = 0;
   for (let q = 0; q < terms.uvCount; q++) sq += (work.r[2 * q] ** 2 + work.r[2 * q + 1] ** 2) / terms.uvWeight[q] ** 2;
@@ -749,6 +1058,7 @@ export function fitPixel3dmm(fm: FitModel, priors: ScreenPriors, options: Pixel3
   return {
     identity: state.a, expression: state.e, rotation: state.R, translation: state.t,
     focal: Math.exp(state.logFocal), principalPoint: [state.cx, state.cy],
-    uvPairs: terms.uvCount, normalTerms: terms.nCount, rmsPixels, cost, iterations,
+    uvPairs: terms.uvCount, normalTerms: terms.nCount, landmarkTerms: terms.lmCount, photometricTerms: terms.phCount,
+    lighting: p.light!, rmsPixels, cost, iterations,
   };
 }

@@ -106,7 +106,11 @@ describe('pixel3dmm on a demo benchmark', () => {
     expect(full.posed).toBeLessThan(onlyNormal.posed);
   }, 400_000);
 
-  it('refuses the photometric variant with a one-line input error', async () => {
-    await expect(runPredict({ bench, method: 'pixel3dmm', out: join(root, 'photo'), options: { variant: 'landmarks-photometric' }, workers: 1, progress: 'silent' })).rejects.toThrow(/landmarks-photometric.*not implemented/);
-  });
+  it('the landmarks-photometric variant fits landmarks and the albedo/SH photometric term on the crop, within 2 s per item', async () => {
+    const photometric = await run('pixel3dmm-landmarks-photometric', 'pixel3dmm', { variant: 'landmarks-photometric' });
+    const mean = scores.get('mean-shape') ?? (await run('mean-shape', 'mean-shape', {}));
+    expect(photometric.posed).toBeLessThan(mean.posed);
+    expect(photometric.neutral).toBeLessThan(mean.neutral);
+    expect(photometric.seconds).toBeLessThan(2);
+  }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoModel, evaluateModel } from '../../../baselines/models/index.js';
 import {
-  associate, cloneState, prepareRows, emptyTerms, evaluateShape, fitColumns, fitPixel3dmm, objective, prepareFitModel, rowScratch, stepState, termRows,
+  associate, cloneState, prepareRows, emptyTerms, evaluateShape, fitColumns, fitPixel3dmm, objective, prepareFitModel, residualOffset, rowScratch, stepState, termRows,
   type FitState, type Problem,
 } from '../../../baselines/pixel3dmm/fit.js';
 import { renderPriors } from '../../../baselines/pixel3dmm/render-priors.js';
@@ -85,7 +85,7 @@ describe('pixel3dmm fit', () => {
       prepareRows(p, X, c, rows);
       for (const q of picks) {
         const count = termRows(p, terms, s, X, c, q, rows);
-        const ro = q < terms.uvCount ? 2 * q : 2 * terms.uvCount + 3 * (q - terms.uvCount);
+        const ro = residualOffset(terms, q);
         for (let row = 0; row < count; row++) {
           const fd = (rp[ro + row] - rm[ro + row]) / (2 * h);
           const an = rows.rows[row * c.n + col];
@@ -102,7 +102,7 @@ describe('pixel3dmm fit', () => {
     const truth = truthState();
     const priors = render(truth);
     const started = performance.now();
-    const fit = fitPixel3dmm(fm, priors, { focal: 640, principalPoint: [80, 80] });
+    const fit = fitPixel3dmm(fm, { priors }, { focal: 640, principalPoint: [80, 80] });
     const seconds = (performance.now() - started) / 1000;
     const X = evaluateModel(model, { identity: truth.a, expression: truth.e });
     const Y = evaluateModel(model, { identity: fit.identity, expression: fit.expression });
@@ -147,7 +147,7 @@ describe('pixel3dmm fit variants', () => {
       for (const v of fm.active) for (let r = 0; r < 3; r++) sq += (X[3 * v + r] - Y[3 * v + r]) ** 2;
       return Math.sqrt(sq / fm.active.length);
     };
-    const fit = fitPixel3dmm(fm, priors, { focal: 640, principalPoint: [80, 80] }, { uv: false, normals: true });
+    const fit = fitPixel3dmm(fm, { priors }, { focal: 640, principalPoint: [80, 80] }, { uv: false, normals: true });
     const before = err([], []), after = err(fit.identity, fit.expression);
     console.log(`normals only: vertex RMS ${before.toFixed(2)} mm (mean shape) → ${after.toFixed(2)} mm`);
     expect(after).toBeLessThan(0.7 * before);

@@ -72,7 +72,7 @@ describe('per-vertex UVs of the models', () => {
     const X = evaluateModel(ict, { identity: a, expression: e });
     // ICT: +y up, +z towards the viewer: flip y and z into the OpenCV camera.
     const priors = renderPriors(X, ict.faces, ict.uvs!, { K: [900, 0, 128, 0, 900, 125, 0, 0, 1], R: [1, 0, 0, 0, -1, 0, 0, 0, -1], t: [0, -10, 700], width: 256, height: 256 });
-    const fit = fitPixel3dmm(fm, priors, { focal: 1000, expressionBox: true, principalPoint: [127.5, 127.5] });
+    const fit = fitPixel3dmm(fm, { priors }, { focal: 1000, expressionBox: true, principalPoint: [127.5, 127.5] });
     const Y = evaluateModel(ict, { identity: fit.identity, expression: fit.expression });
     const src: number[] = [], dst: number[] = [];
     for (const v of fm.active) for (let r = 0; r < 3; r++) {

@@ -24,10 +24,11 @@ describe('pixel3dmm options', () => {
     expect(options.get('priors')?.type).toBe('"truth" | "onnx"');
   });
 
-  it('refuses bad options, the photometric variant and onnx priors without a config, each in one line', async () => {
+  it('refuses bad options, truth landmarks without a demo capture and onnx priors without a config, each in one line', async () => {
     expect(() => parseMethodOptions(pixel3dmmAdapter, { variant: 'photo' })).toThrow(/variant/);
     const refusals: [unknown, RegExp][] = [
-      [{ variant: 'landmarks-photometric' }, /not implemented/],
+      [{ variant: 'landmarks-photometric' }, /no _truth/],
+      [{ variant: 'landmarks-photometric', priors: 'onnx', onnx: {} }, /landmarkSource "truth" works with demo truth only/],
       [{ priors: 'onnx' }, /needs "onnx"/],
       [{ identityPrior: 'file' }, /identityPriorPath/],
       [{ model: { ict: '/nowhere' } }, /demo model's UV layout/],
