@@ -122,9 +122,12 @@ export function buildProgram(): Command {
     .description('score predicted normal maps against the items\' GT normal maps (mean cosine similarity, angular error)')
     .requiredOption('--bench <dir>', 'built benchmark folder')
     .requiredOption('--pred <dir>', 'predictions folder (<pid>/<item>/normals.npy H×W×3 camera frame, or normals.png as (n+1)/2)')
-    .requiredOption('--out <dir>', 'folder for normals.json and normals.csv')
+    .requiredOption('--out <dir>', 'folder for normals.json and normals.csv (e.g. the method\'s eval results folder, which `report` then reads)')
+    .option('--method <name>', 'method name (default: method.json name or the predictions folder name, as for eval)')
     .addOption(quietOption())
-    .action((opts) => evalNormalsCommand(opts));
+    .action((opts) => {
+      evalNormalsCommand(opts);
+    });
 
   protocolOptions(
     program
@@ -141,8 +144,9 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('one self-contained HTML report (Table 2, error curves, breakdowns, worst items) with CSV and JSON exports')
-    .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders)')
+    .description('one self-contained HTML report (Table 2, normal estimation Table 4, error curves, breakdowns, worst items) with CSV and JSON exports')
+    .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders); a normals.json in them is read too')
+    .option('--normals <dirs...>', 'eval-normals output folders (holding normals.json) for the normal-estimation table (Table 4)')
     .requiredOption('--out <report.html>', 'the HTML file to write; the tables go beside it as .json and .csv')
     .option('--worst <n>', 'worst items pictured per method (0 = none)', parseNonNegativeInt, 3)
     .addOption(quietOption())

@@ -1,5 +1,7 @@
 export { writeReport, reportCommand, tablesToCsv, plotlySource, type ReportOptions, type ReportFiles } from './report-command.js';
-export { loadResults, buildTables, buildTable2, table2Text, manifestRanks, TABLE2_METRICS, TABLE2_TASKS, type ReportTables, type Table2, type Table2Row, type CurveSeries, type BreakdownRow, type ItemRow, type Provenance, type LoadedResults } from './report-data.js';
+export {
+  loadResults, loadNormals, buildTables, buildTable2, buildNormalsTable, table2Text, manifestRanks, TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type NormalsTable, type NormalsRow, type NormalsItemRow, type ReportTables, type Table2, type Table2Row, type CurveSeries, type BreakdownRow, type ItemRow, type Provenance, type LoadedResults,
+} from './report-data.js';
 export { renderReportHtml, escapeHtml, scriptJson, type RenderOptions } from './report-html.js';
 export { worstItemPictures, type ErrorPicture, type WorstItemsResult } from './worst-items.js';
 export { leaderboardCommand, buildLeaderboard, type Leaderboard, type LeaderboardOptions } from './leaderboard.js';

@@ -5,13 +5,18 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { TOOL } from '../evaluators/util/index.js';
-import { buildTables, loadResults, TABLE2_METRICS, TABLE2_TASKS, type ReportTables } from './report-data.js';
+import { buildTables, loadNormals, loadResults, TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type ReportTables } from './report-data.js';
 import { renderReportHtml } from './report-html.js';
 import { worstItemPictures } from './worst-items.js';
 
 export interface ReportOptions {
   /** Method result folders (holding results.json), or folders of them. */
   results: string[];
+  /**
+   * `facebench eval-normals` output folders (or normals.json files) for Table 4; a normals.json
+   * inside a results folder is read without being named here.
+   */
+  normals?: string[];
   /** The HTML file to write, e.g. `report.html`. */
   out: string;
   /** Worst items (largest L2) re-scored and pictured per method; 0 = none. Default 3. */
@@ -24,7 +29,7 @@ export interface ReportOptions {
 export interface ReportFiles {
   html: string;
   json: string;
-  /** CSV per table: table2, by-person, by-rank, items, curves. */
+  /** CSV per table: table2, by-person, by-rank, items, curves, and normals when there are normal-map results. */
   csv: Record<string, string>;
   tables: ReportTables;
   /** Items that got no picture, and why. */
@@ -69,26 +74,46 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
     ...t.items.map((r) => [r.method, r.person, r.item, r.task, num(r.rank), r.status, num(r.l1), num(r.l2), num(r.nc), num(r.r2_5), num(r.scale), r.seconds, r.key, r.error]),
   ];
   const curves = [['method', 'task', 'd_mm', 'fraction'], ...t.curves.flatMap((c) => c.thresholds.map((d, i) => [c.method, c.task, d, c.fraction[i]]))];
-  return {
+  const csv: Record<string, string> = {
     table2: stringify(table2),
     'by-person': stringify(breakdown(t.byPerson, 'person')),
     'by-rank': stringify(breakdown(t.byRank, 'rank')),
     items: stringify(items),
     curves: stringify(curves),
   };
+  if (t.normals) {
+    const n = t.normals;
+    csv.normals = stringify([
+      ['method', ...TABLE4_METRICS.map((m) => m.csv), 'items_scored', 'items_missing', 'pixels', 'status', 'best_in'],
+      ...n.rows.map((r) => [
+        r.method,
+        ...TABLE4_METRICS.map((m) => r.values[m.key]),
+        r.scored,
+        r.missing,
+        r.pixels,
+        r.status,
+        TABLE4_METRICS.filter((m) => n.best[m.key].includes(r.method))
+          .map((m) => m.csv)
+          .join(' '),
+      ]),
+    ]);
+  }
+  return csv;
 }
 
 /**
  * `facebench report`: one self-contained HTML page (plotly inlined) from `facebench eval`
  * results, plus the same tables beside it: `<stem>.json` (every table) and
- * `<stem>.<table>.csv` for table2, by-person, by-rank, items and curves, where `<stem>` is
- * the HTML file's name without extension (`report.html` → `report.json`, `report.items.csv`, …).
- * Results of different benchmarks or protocols, or the same method twice, are refused before
- * anything is written. Every file is written atomically.
+ * `<stem>.<table>.csv` for table2, by-person, by-rank, items and curves (and normals, Table 4,
+ * when normal-map results are given or found), where `<stem>` is the HTML file's name without
+ * extension (`report.html` → `report.json`, `report.items.csv`, …). Results of different
+ * benchmarks or protocols, the same method twice, or normal maps of another benchmark are
+ * refused before anything is written. Every file is written atomically.
  */
 export function writeReport(options: ReportOptions): ReportFiles {
   const loaded = loadResults(options.results);
-  const tables = buildTables(loaded);
+  const normals = loadNormals(options.results, loaded, options.normals ?? []);
+  const tables = buildTables(loaded, normals);
   const { pictures, notes } = worstItemPictures(
     loaded.map((l) => l.doc),
     options.worst ?? 3,
@@ -115,7 +140,8 @@ export async function reportCommand(options: ReportOptions & { quiet?: boolean }
   const files = writeReport(options);
   if (!options.quiet) {
     for (const note of files.notes) console.log(`note: ${note}`);
-    console.log(`report: ${files.html} (tables: ${files.json}, ${Object.values(files.csv).length} CSV files beside it)`);
+    const normals = files.tables.normals ? `; Table 4 from ${files.tables.normals.rows.length} normals.json` : '';
+    console.log(`report: ${files.html} (tables: ${files.json}, ${Object.values(files.csv).length} CSV files beside it${normals})`);
   }
   return files;
 }

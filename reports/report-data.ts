@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../evaluators/errors.js';
-import { type ResultsDocument, readResultsDirs } from '../evaluators/formats/index.js';
+import { type NormalsFile, type ResultsDocument, findNormalsFile, readNormalsDir, readNormalsFile, readResultsDirs } from '../evaluators/formats/index.js';
 import { assertComparable, assertUniqueMethods, benchmarkTotals, methodCoverage } from './leaderboard.js';
 
 /** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
@@ -87,9 +87,63 @@ export interface Provenance {
   protocol: Record<string, unknown>;
 }
 
+/** The Table-4 metrics (paper: normal estimation), their display precision and which way is better. */
+export const TABLE4_METRICS = [
+  { key: 'meanCosine', label: 'Mean cosine', csv: 'mean_cosine', better: 'higher', digits: 4 },
+  { key: 'meanAngleDeg', label: 'Mean angle (°)', csv: 'mean_angle_deg', better: 'lower', digits: 2 },
+  { key: 'medianAngleDeg', label: 'Median angle (°)', csv: 'median_angle_deg', better: 'lower', digits: 2 },
+] as const;
+export type Table4Metric = (typeof TABLE4_METRICS)[number]['key'];
+
+export interface NormalsRow {
+  method: string;
+  /** The overall figures of the method's normals.json (per-item values averaged over its scored items). */
+  values: Record<Table4Metric, number>;
+  /** Items with a normal map (scored), items without one, and all items. */
+  scored: number;
+  missing: number;
+  total: number;
+  /** GT-valid pixels over the scored items. */
+  pixels: number;
+  /** False when items have no normal map: its means cover fewer items, so it is never marked best. */
+  complete: boolean;
+  /** "complete" or "incomplete: 3/4 items with a normal map". */
+  status: string;
+  /** The normals.json it was read from, and what that file names. */
+  file: string;
+  benchmark_id: string | null;
+  predictions: string;
+  tool: string;
+  created: string;
+}
+
+export interface NormalsItemRow {
+  method: string;
+  person: string;
+  item: string;
+  /** "scored", or "no prediction" for an item without a normal map (its values are then null). */
+  status: string;
+  pixels: number | null;
+  /** GT-valid pixels without a predicted normal (scored as 90°). */
+  missingPixels: number | null;
+  meanCosine: number | null;
+  meanAngleDeg: number | null;
+  medianAngleDeg: number | null;
+}
+
+/** Paper Table 4 (normal estimation) from `facebench eval-normals` results. */
+export interface NormalsTable {
+  rows: NormalsRow[];
+  /** Complete methods holding the best value of each metric column (ties all marked); empty when none is complete. */
+  best: Record<Table4Metric, string[]>;
+  items: NormalsItemRow[];
+}
+
 /** Every table of a report, as written to report.json (the HTML and CSV show the same). */
 export interface ReportTables {
   table2: Table2;
+  /** Table 4 (normal estimation); null when no normal-map results were given or found. */
+  normals: NormalsTable | null;
   curves: CurveSeries[];
   byPerson: BreakdownRow[];
   /** Empty when no benchmark manifest (with expression ranks) could be read. */
@@ -115,6 +169,108 @@ export function loadResults(paths: string[]): LoadedResults[] {
   assertComparable(found);
   assertUniqueMethods(found);
   return found.map(({ path, doc }) => ({ file: path, doc }));
+}
+
+/**
+ * The normal-map results of a report: a normals.json in any results folder given (or holding
+ * a results.json that was read), and those of `normals` (eval-normals output folders, see
+ * readNormalsDir). A file reached twice is read once. A method named twice, or normal maps of
+ * another benchmark than the results (when the file records its benchmark_id), are refused in
+ * one line naming the file.
+ */
+export function loadNormals(resultsPaths: string[], results: LoadedResults[], normalsPaths: string[] = []): NormalsFile[] {
+  const folders = new Set<string>();
+  for (const p of resultsPaths) {
+    const path = resolve(p);
+    if (existsSync(path)) folders.add(statSync(path).isFile() ? dirname(path) : path);
+  }
+  for (const r of results) folders.add(dirname(resolve(r.file)));
+  const found: NormalsFile[] = [];
+  for (const folder of folders) {
+    const file = findNormalsFile(folder);
+    if (file) found.push({ path: file, doc: readNormalsFile(file) });
+  }
+  found.push(...normalsPaths.flatMap(readNormalsDir));
+  const all = found.filter((n, i) => found.findIndex((o) => o.path === n.path) === i);
+  const seen = new Map<string, string>();
+  for (const n of all) {
+    const before = seen.get(n.doc.method);
+    if (before) throw new InputError(n.path, `method "${n.doc.method}" also read from ${before}: pass each method's normal maps once`);
+    seen.set(n.doc.method, n.path);
+  }
+  const reference = results[0];
+  for (const n of all) {
+    const id = n.doc.benchmark_id;
+    if (reference && id !== undefined && id !== reference.doc.benchmark_id) {
+      throw new InputError(
+        n.path,
+        `benchmark differs from ${reference.file} (benchmark_id ${id.slice(0, 12)} vs ${reference.doc.benchmark_id.slice(0, 12)}): normal maps of another benchmark cannot share a report with these results`,
+      );
+    }
+  }
+  return all;
+}
+
+/**
+ * Table 4 (normal estimation) of the given normals.json files: per method the mean cosine
+ * similarity and the angular error's mean and median, with the items scored and missing. A
+ * method with items lacking a normal map (or fewer items than another's) is incomplete and
+ * never best, as in Table 2. Null when there is none.
+ */
+export function buildNormalsTable(files: NormalsFile[]): NormalsTable | null {
+  if (files.length === 0) return null;
+  const expected = Math.max(...files.map((f) => f.doc.overall.items + f.doc.overall.missingItems));
+  const rows: NormalsRow[] = files.map(({ path, doc }) => {
+    const o = doc.overall;
+    const total = o.items + o.missingItems;
+    const complete = o.missingItems === 0 && total >= expected;
+    const reason = o.missingItems > 0 ? `${o.items}/${total} items with a normal map` : `${total} items, others have ${expected}`;
+    return {
+      method: doc.method,
+      values: { meanCosine: o.meanCosine, meanAngleDeg: o.meanAngleDeg, medianAngleDeg: o.medianAngleDeg },
+      scored: o.items,
+      missing: o.missingItems,
+      total,
+      pixels: o.pixels,
+      complete,
+      status: complete ? 'complete' : `incomplete: ${reason}`,
+      file: path,
+      benchmark_id: doc.benchmark_id ?? null,
+      predictions: doc.pred,
+      tool: doc.tool ? `${doc.tool.name} ${doc.tool.version}` : '?',
+      created: doc.created ?? '',
+    };
+  });
+  const best = {} as NormalsTable['best'];
+  for (const { key, better } of TABLE4_METRICS) {
+    const present = rows.filter((r) => r.complete);
+    if (present.length === 0) {
+      best[key] = [];
+      continue;
+    }
+    const target = (better === 'lower' ? Math.min : Math.max)(...present.map((r) => r.values[key]));
+    best[key] = present.filter((r) => r.values[key] === target).map((r) => r.method);
+  }
+  const items = files.flatMap(({ doc }) => {
+    const scored: NormalsItemRow[] = doc.items.map((r) => ({
+      method: doc.method,
+      person: r.person,
+      item: r.item,
+      status: 'scored',
+      pixels: r.pixels,
+      missingPixels: r.missing,
+      meanCosine: r.meanCosine,
+      meanAngleDeg: r.meanAngleDeg,
+      medianAngleDeg: r.medianAngleDeg,
+    }));
+    const absent: NormalsItemRow[] = doc.missing.map((id) => {
+      const slash = id.indexOf('/');
+      const none = { pixels: null, missingPixels: null, meanCosine: null, meanAngleDeg: null, medianAngleDeg: null };
+      return { method: doc.method, person: slash < 0 ? '' : id.slice(0, slash), item: id.slice(slash + 1), status: 'no prediction', ...none };
+    });
+    return [...scored, ...absent].sort((x, y) => x.person.localeCompare(y.person) || x.item.localeCompare(y.item));
+  });
+  return { rows, best, items };
 }
 
 /** Expression rank of each `person/item`, from the benchmark's manifest.json; empty when unreadable. */
@@ -231,8 +387,8 @@ function breakdown(loaded: LoadedResults[], groupOf: (doc: ResultsDocument, pers
   );
 }
 
-/** Build every table of the report from loaded results documents. */
-export function buildTables(loaded: LoadedResults[]): ReportTables {
+/** Build every table of the report from loaded results documents (and normal-map results, see loadNormals). */
+export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []): ReportTables {
   const ranks = new Map<string, Map<string, number>>();
   const ranksOf = (doc: ResultsDocument) => {
     if (!ranks.has(doc.benchmark)) ranks.set(doc.benchmark, manifestRanks(doc.benchmark));
@@ -264,6 +420,7 @@ export function buildTables(loaded: LoadedResults[]): ReportTables {
   );
   return {
     table2: buildTable2(loaded.map((l) => l.doc)),
+    normals: buildNormalsTable(normals),
     curves,
     byPerson: breakdown(loaded, (_doc, person) => person),
     byRank: breakdown(loaded, (doc, person, item) => {

@@ -1,4 +1,4 @@
-import { TABLE2_METRICS, TABLE2_TASKS, type BreakdownRow, type ReportTables } from './report-data.js';
+import { TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type BreakdownRow, type NormalsTable, type ReportTables } from './report-data.js';
 import type { ErrorPicture } from './worst-items.js';
 
 /** Escape text for HTML element content and attribute values. */
@@ -37,6 +37,39 @@ function table2Html(t: ReportTables['table2']): string {
   return `<table id="table2"><thead><tr><th rowspan="2">Method</th>${head1}<th rowspan="2">scored (neutral / posed)</th><th rowspan="2">status</th></tr><tr>${head2}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+/** Table 4 (normal estimation), best per column marked as in Table 2, and its per-item rows behind a disclosure. */
+function table4Html(t: NormalsTable): string {
+  const head = TABLE4_METRICS.map((m) => `<th>${escapeHtml(m.label)} ${m.better === 'lower' ? '↓' : '↑'}</th>`).join('');
+  const body = t.rows
+    .map((row) => {
+      const cells = TABLE4_METRICS.map(({ key, digits }) => {
+        const best = t.best[key].includes(row.method);
+        const text = fmt(row.values[key], digits);
+        return `<td class="num${best ? ' best' : ''}"${best ? ' title="best"' : ''}>${best ? `<b>${escapeHtml(text)}</b>` : escapeHtml(text)}</td>`;
+      }).join('');
+      return (
+        `<tr class="${row.complete ? 'complete' : 'incomplete'}"><th scope="row">${escapeHtml(row.method)}</th>${cells}` +
+        `<td class="num">${row.scored}/${row.total}</td><td class="num">${row.missing}</td><td>${escapeHtml(row.status)}</td></tr>`
+      );
+    })
+    .join('\n');
+  const table = `<table id="table4"><thead><tr><th>Method</th>${head}<th>items scored</th><th>items missing</th><th>status</th></tr></thead><tbody>${body}</tbody></table>`;
+  const digits = Object.fromEntries(TABLE4_METRICS.map((m) => [m.key, m.digits]));
+  const itemRows = t.items
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.person)}</td><td>${escapeHtml(r.item)}</td><td${r.status === 'scored' ? '' : ' class="failed"'}>${escapeHtml(r.status)}</td>` +
+        `<td class="num">${r.pixels ?? '–'}</td><td class="num">${r.missingPixels ?? '–'}</td>` +
+        `<td class="num">${fmt(r.meanCosine, digits.meanCosine)}</td><td class="num">${fmt(r.meanAngleDeg, digits.meanAngleDeg)}</td><td class="num">${fmt(r.medianAngleDeg, digits.medianAngleDeg)}</td></tr>`,
+    )
+    .join('\n');
+  const items =
+    `<details id="normals-details"><summary>Per-item normal scores (${t.items.length} rows)</summary>` +
+    `<table id="normals-items"><thead><tr><th>Method</th><th>Person</th><th>Item</th><th>Status</th><th>pixels</th><th>pixels without prediction</th>` +
+    `${TABLE4_METRICS.map((m) => `<th>${escapeHtml(m.label)}</th>`).join('')}</tr></thead><tbody>${itemRows}</tbody></table></details>`;
+  return `${table}\n${items}`;
+}
+
 function breakdownHtml(id: string, groupLabel: string, rows: BreakdownRow[]): string {
   const body = rows
     .map(
@@ -69,6 +102,18 @@ function itemsHtml(items: ReportTables['items']): string {
   return `<table id="items-table" class="sortable"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
+function normalsProvenanceHtml(t: NormalsTable | null): string {
+  if (!t) return '';
+  const rows = t.rows
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.method)}</td><td>${escapeHtml(r.tool)}</td><td>${escapeHtml(r.created)}</td><td><code>${escapeHtml(r.benchmark_id ?? '–')}</code></td>` +
+        `<td><code>${escapeHtml(r.predictions)}</code></td><td><code>${escapeHtml(r.file)}</code></td></tr>`,
+    )
+    .join('\n');
+  return `<h3>Normal maps (Table 4)</h3><table id="normals-provenance"><thead><tr><th>Method</th><th>Tool</th><th>Evaluated</th><th>benchmark_id</th><th>Predictions</th><th>normals.json</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 function provenanceHtml(p: ReportTables['provenance'], keys: ReportTables['items']): string {
   const rows = p
     .map(
@@ -91,7 +136,7 @@ body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222;max-width:1400px}
 h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
 th,td{border:1px solid #ccc;padding:.2rem .5rem}th{background:#f3f3f3}
-td.num{text-align:right;font-variant-numeric:tabular-nums}td.best{background:#dff0d8}#table2 tr.incomplete{color:#a00;background:#fff4f4}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.best{background:#dff0d8}#table2 tr.incomplete,#table4 tr.incomplete{color:#a00;background:#fff4f4}
 td.failed{color:#a00;font-weight:bold}td.err{max-width:30rem;overflow-wrap:anywhere;font-size:.75rem}
 #items-table th{cursor:pointer;user-select:none}#items-table th.asc::after{content:" ▲"}#items-table th.desc::after{content:" ▼"}
 .plots{display:flex;flex-wrap:wrap;gap:1rem}.plot{width:600px;height:420px}.plot3d{width:450px;height:420px}#worst figure{margin:0;width:460px;flex:0 0 460px}figcaption{font-size:.8rem}
@@ -167,6 +212,11 @@ export function renderReportHtml(o: RenderOptions): string {
   const rankSection = t.byRank.length
     ? breakdownHtml('by-rank', 'Expression rank', t.byRank)
     : '<p class="note">No benchmark manifest with expression ranks could be read; only the per-person breakdown is shown.</p>';
+  const normalsSection = t.normals
+    ? `<h2>Normal estimation (Table 4)</h2>
+<p class="note">Predicted normal maps of each item's crop against its GT normal map (<code>facebench eval-normals</code>): cosine similarity over the GT-valid face pixels (higher is better; a pixel without a prediction counts as 0) and the angular error's mean and median in degrees (lower is better), each per item and averaged over the items with a normal map. Best per column in bold, among complete methods only.</p>
+${table4Html(t.normals)}`
+    : '';
   const notes = o.notes.length ? `<ul class="note">${o.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '';
   const data = { curves: t.curves, pictures: o.pictures };
   return `<!DOCTYPE html>
@@ -179,6 +229,7 @@ export function renderReportHtml(o: RenderOptions): string {
 <p class="note">Generated ${escapeHtml(o.generated)} by ${escapeHtml(o.tool)} from ${t.provenance.length} results document(s). L1, L2 in mm (lower is better), NC normal consistency and R@2.5 the fraction of GT points within 2.5 mm (higher is better); best per column in bold, among complete methods only: a method with missing or failed items is marked incomplete and never best, since its means cover fewer items.</p>
 <h2>Table 2</h2>
 ${table2Html(t.table2)}
+${normalsSection}
 <h2>Cumulative error curves</h2>
 <div id="curves" class="plots"></div>
 <h2>Per person</h2>
@@ -194,6 +245,7 @@ ${notes}
 ${itemsHtml(t.items)}
 <h2>Provenance</h2>
 ${provenanceHtml(t.provenance, t.items)}
+${normalsProvenanceHtml(t.normals)}
 <script type="application/json" id="report-data">${scriptJson(data)}</script>
 <script>${SCRIPT}</script>
 </body></html>
