@@ -1,7 +1,7 @@
 /**
  * The on-disk formats that pass between stages, each defined once (a zod schema with its
  * reader and writer): the built benchmark and its manifest, the predictions folder, the
- * scoring tasks of a benchmark, and the results of `eval`. docs/formats.md describes them.
+ * scoring tasks of a benchmark, the results of `eval` and of `eval-normals`. docs/formats.md describes them.
  */
 export {
   benchmarkId, changedFiles, checkBenchmark, listFiles, verifyBenchmarkFiles, readManifest, sha256File, ItemSchema, ManifestSchema, PersonSchema,
@@ -20,5 +20,13 @@ export {
   type ResultsDocument, type TaskRecord, type TaskSummary,
 } from './results.js';
 export { readResultsDir, readResultsDirs, readResultsFile, type ResultsFile } from './results-files.js';
+export {
+  NORMALS_CSV_COLUMNS, NORMALS_FILE, NormalsDocumentSchema, NormalsItemSchema, NormalsOverallSchema, findNormalsFile, readNormalsDir, readNormalsFile, writeNormalsDocument,
+  type NormalsDocument, type NormalsFile, type NormalsItem, type NormalsOverall,
+} from './normals.js';
 export { readJsonFile, readJsonValue } from './json-file.js';
 export { readCameraParams, type Camera } from './capture-cameras.js';
+export {
+  SVFR_FOLDER, SVFR_IMAGE, SVFR_KEY, SVFR_PERSON, downloadKey, listSvfrItems, parseSvfrKey, submissionKey, svfrRoot,
+  type SvfrItem, type SvfrKey,
+} from './svfr.js';
