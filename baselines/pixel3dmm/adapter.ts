@@ -37,7 +37,7 @@ export const pixel3dmmOptions = z
     model: TargetModelSchema.default('demo').describe("linear model to fit: 'demo', {ict: folder} or {flame: file, …}; needs per-vertex UVs (demo: built in; others: uvObj). Truth priors are in the demo model's UV layout"),
     uvObj: z.string().min(1).optional().describe("textured OBJ in the model's vertex order (vt + f v/vt) giving its per-vertex UVs (first corner's UV on seams), e.g. FLAME's head_template.obj"),
     variant: z.enum(VARIANTS).default('full').describe('full | only-uv | only-normal | landmarks (landmark-fit energy on 68 landmarks) | landmarks-photometric (68 landmarks + the albedo/SH photometric term, this solver) | no-identity-prior'),
-    identityPrior: z.enum(['zero', 'file', 'onnx', 'truth-noisy']).default('zero').describe("identity prior z_id^prior: 'zero', 'file' (identityPriorPath/<pid>.json|.npy), 'onnx' (a MICA-style identity regressor run on the item's crop, identityPriorModel) or 'truth-noisy' (demo: the truth identity + N(0, identityPriorNoise²), a stand-in for MICA)"),
+    identityPrior: z.enum(['auto', 'zero', 'file', 'onnx', 'truth-noisy']).default('auto').describe("identity prior z_id^prior: 'auto' ('truth-noisy' with truth priors, the demo's stand-in for MICA; else 'zero'), 'zero', 'file' (identityPriorPath/<pid>.json|.npy), 'onnx' (a MICA-style identity regressor run on the item's crop, identityPriorModel) or 'truth-noisy' (demo: the truth identity + N(0, identityPriorNoise²), a stand-in for MICA)"),
     identityPriorModel: z.string().min(1).optional().describe("with identityPrior 'onnx': a regressor config (the onnx-regressor contract of baselines/README.md) whose outputs.identity gives the fitted model's identity coefficients"),
     identityPriorPath: z.string().min(1).optional().describe("folder of per-person identity coefficient files <pid>.json (a list or {identity: list}) or <pid>.npy"),
     identityPriorNoise: z.number().nonnegative().default(0.3).describe("σ of the noise of the 'truth-noisy' identity prior (coefficients ~ N(0, 1))"),
@@ -158,15 +158,22 @@ function identityRegressor(configPath: string): Promise<CoefficientRegressor> {
  * noisy copy of the truth identity standing in for MICA.
  */
 export async function identityPriorFor(item: PredictItem, options: Pixel3dmmOptions, model: LinearFaceModel): Promise<Float64Array | undefined> {
-  if (options.variant === 'no-identity-prior' || options.identityPrior === 'zero') return undefined;
-  if (options.identityPrior === 'file') return readIdentityFile(options.identityPriorPath!, item.item.person);
-  if (options.identityPrior === 'onnx') {
+  const source = identityPriorSource(options);
+  if (options.variant === 'no-identity-prior' || source === 'zero') return undefined;
+  if (source === 'file') return readIdentityFile(options.identityPriorPath!, item.item.person);
+  if (source === 'onnx') {
     const configPath = resolve(options.identityPriorModel!);
     const regressor = await identityRegressor(configPath);
     const raw = await regressor.predict(readRgbImage(item.imagePath), item.imagePath);
     return checkCoefficients({ identity: raw.identity, expression: new Float64Array(0) }, model, configPath).identity;
   }
   return noisyTruthIdentity(item, options.identityPriorNoise, options.seed);
+}
+
+/** The identity prior in use: `auto` is `truth-noisy` with truth priors (the demo's stand-in for MICA), else `zero`. */
+export function identityPriorSource(options: Pick<Pixel3dmmOptions, 'identityPrior' | 'priors'>): Exclude<Pixel3dmmOptions['identityPrior'], 'auto'> {
+  if (options.identityPrior !== 'auto') return options.identityPrior;
+  return options.priors === 'truth' ? 'truth-noisy' : 'zero';
 }
 
 function checkOptions(options: Pixel3dmmOptions): void {
@@ -251,7 +258,7 @@ export const pixel3dmmAdapter = defineMethod({
   async prepare({ bench, manifest, options }) {
     checkOptions(options);
     const landmarkVariant = LANDMARK_VARIANTS.has(options.variant);
-    const needsTruth = (!landmarkVariant && options.priors === 'truth') || (options.variant !== 'landmarks' && options.variant !== 'no-identity-prior' && options.identityPrior === 'truth-noisy') || (landmarkVariant && options.landmarkSource === 'truth');
+    const needsTruth = (!landmarkVariant && options.priors === 'truth') || (options.variant !== 'landmarks' && options.variant !== 'no-identity-prior' && identityPriorSource(options) === 'truth-noisy') || (landmarkVariant && options.landmarkSource === 'truth');
     if (needsTruth && !existsSync(join(manifest.source.capture, '_truth'))) {
       throw new InputError(join(bench, 'manifest.json'), `truth priors, truth landmarks and the truth-noisy identity work on demo benchmarks only: ${manifest.source.capture} has no _truth/ folder`);
     }
