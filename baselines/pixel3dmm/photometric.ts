@@ -73,37 +73,27 @@ function blur3(data: Float32Array, width: number, height: number, sigma: number)
   for (let i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
   for (let i = 0; i < kernel.length; i++) kernel[i] /= sum;
   const tmp = new Float32Array(data.length);
-  // Rows, then columns; borders clamp.
+  blurPass(data, tmp, width, height, kernel, 1, 0);
+  blurPass(tmp, data, width, height, kernel, 0, 1);
+}
+
+/** One 1-D pass of blur3 along (dx, dy) from src into dst; borders clamp. */
+function blurPass(src: Float32Array, dst: Float32Array, width: number, height: number, kernel: Float64Array, dx: number, dy: number): void {
+  const radius = (kernel.length - 1) / 2;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       let r = 0, g = 0, b = 0;
       for (let i = -radius; i <= radius; i++) {
-        const xx = x + i < 0 ? 0 : x + i >= width ? width - 1 : x + i;
-        const k = kernel[i + radius], o = 3 * (y * width + xx);
-        r += k * data[o];
-        g += k * data[o + 1];
-        b += k * data[o + 2];
+        const xx = Math.min(width - 1, Math.max(0, x + i * dx)), yy = Math.min(height - 1, Math.max(0, y + i * dy));
+        const k = kernel[i + radius], o = 3 * (yy * width + xx);
+        r += k * src[o];
+        g += k * src[o + 1];
+        b += k * src[o + 2];
       }
       const o = 3 * (y * width + x);
-      tmp[o] = r;
-      tmp[o + 1] = g;
-      tmp[o + 2] = b;
-    }
-  }
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0;
-      for (let i = -radius; i <= radius; i++) {
-        const yy = y + i < 0 ? 0 : y + i >= height ? height - 1 : y + i;
-        const k = kernel[i + radius], o = 3 * (yy * width + x);
-        r += k * tmp[o];
-        g += k * tmp[o + 1];
-        b += k * tmp[o + 2];
-      }
-      const o = 3 * (y * width + x);
-      data[o] = r;
-      data[o + 1] = g;
-      data[o + 2] = b;
+      dst[o] = r;
+      dst[o + 1] = g;
+      dst[o + 2] = b;
     }
   }
 }
