@@ -14,4 +14,4 @@ export {
   parsePickle, cscToDense, dictGet, pyBytes, isTuple, isNdArray, isCsc, isPyObject,
   type NdArray, type NdData, type CscMatrix, type PyObject, type PyGlobal, type PyPersistent, type PyKey, type PyTuple, type PyValue,
 } from './pickle.js';
-export { parseNpyValue, parseNpz, readZip } from './numpy-files.js';
+export { parseNpyValue, parseNpz } from './numpy-files.js';

@@ -14,9 +14,14 @@
  * (`torch._utils._rebuild_tensor_v2` over a persistent storage id) are read from their storage.
  */
 import { readInputFile } from '../../evaluators/io/files.js';
+import { readZipEntries } from '../../evaluators/io/zip.js';
 import { InputError } from '../../evaluators/errors.js';
 import { isNdArray, isPyObject, isTuple, parsePickle, type NdData, type PyValue } from '../models/pickle.js';
-import { readZipEntries } from './zip.js';
+
+/** Said with archive-level zip errors: what the file should have been. */
+const TORCH_SAVE_HINT = "a torch.save file is a zip archive — is this the tracker's .frame file?";
+/** Most uncompressed bytes read from one checkpoint (a tracker checkpoint is a few kilobytes). */
+const MAX_CHECKPOINT_BYTES = 256 * 1024 * 1024;
 
 export interface FrameArray {
   shape: number[];
@@ -103,7 +108,7 @@ function dictOf(v: PyValue | undefined, what: string, file: string): Map<string,
 
 /** Read and check a tracker `.frame` file. */
 export function readTrackerFrame(path: string): TrackerFrame {
-  const entries = readZipEntries(readInputFile(path), path);
+  const entries = readZipEntries(readInputFile(path), path, { hint: TORCH_SAVE_HINT, maxTotalBytes: MAX_CHECKPOINT_BYTES });
   const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length !== 1) throw new InputError(path, pickles.length === 0 ? 'the archive holds no <name>/data.pkl; not a torch.save file' : 'the archive holds more than one data.pkl');
   const prefix = pickles[0].slice(0, -'data.pkl'.length);

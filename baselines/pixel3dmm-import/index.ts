@@ -24,7 +24,6 @@ import { embedLandmarks, evaluateModel, FLAME_SEVEN_LANDMARKS, loadFlame, sevenL
 import { readTrackerFrame } from './frame-file.js';
 
 export { readTrackerFrame, type TrackerFrame, type FrameArray } from './frame-file.js';
-export { readZipEntries } from './zip.js';
 
 export const pixel3dmmImportOptions = z
   .object({
@@ -96,7 +95,7 @@ export const pixel3dmmImport = defineMethod({
   },
   async predict(item, options) {
     const m = model(options);
-    const folder = trackerFolder(options.from, item.person.id, item.item.id);
+    const folder = trackerFolder(options.from, item.item.person, item.item.id);
     const { file, stem } = trackerCheckpoint(folder, options.frame);
     const frame = readTrackerFrame(file);
     const shape = frame.flame.get('shape')!;

@@ -1,111 +1,78 @@
 /**
- * Checking a predictions folder the way the NeRSemble single-view benchmark server checks
- * a submission (docs/formats.md#validation): for every manifest item and both tasks a readable, non-empty,
- * finite `mesh_{task}.ply`; FLAME topology (5023 vertices, 9976 faces; landmarks from the
- * static embedding) or a (7,3) `landmarks_{task}.npy`; and nothing else in the folder
- * (`method.json` at the top and the runner's `.done.json` markers are allowed). Every
- * problem is collected, one line each, naming the file.
+ * Checking a submission — a predictions folder or a submission zip — the way the NeRSemble
+ * single-view benchmark server checks an upload (docs/formats.md#validation), against the
+ * items of a built benchmark or of an SVFR download. The checking itself is one function over
+ * the submission's entries (submission-check.ts); here are what a benchmark adds (its files
+ * unchanged since it was built) and what a predictions folder adds (a method.json whose name
+ * is a plain name). Every problem is collected, one line each, naming the file, its category
+ * and the task it affects.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { existsSync, lstatSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { isInputError } from '../errors.js';
-import { validatePredictionMesh, validateLandmarkBounds } from '../geometry/validate.js';
-import { readLandmarks, readMesh } from '../io/index.js';
-import { FLAME_FACE_COUNT, FLAME_VERTEX_COUNT, isFlameTopology } from '../protocols/index.js';
 import { changedFiles, readManifest, type Manifest } from './manifest.js';
-import { ITEM_FILE_NAMES, METHOD_FILE, methodName, predictionFiles } from './predictions.js';
-import { TASKS } from './tasks.js';
+import { METHOD_FILE, methodName } from './predictions.js';
+import { checkSubmission, problemLine, type ExpectedItem, type SubmissionProblem, type TaskStatus } from './submission-check.js';
+import { openSubmission, submissionKind } from './submission-source.js';
+import { listSvfrItems } from './svfr.js';
+import type { TaskName } from './tasks.js';
 
 export interface ValidationReport {
-  /** Items checked (manifest items). */
+  /** Items checked. */
   items: number;
-  /** Meshes read successfully. */
+  /** Meshes read. */
   meshes: number;
+  /** `folder` or `zip`; `missing` when `pred` does not exist. */
+  source: 'folder' | 'zip' | 'missing';
+  tasks: Record<TaskName, TaskStatus>;
+  /** One line per problem (problemLine of `issues`). */
   problems: string[];
+  issues: SubmissionProblem[];
+  /** Tasks not submitted and the like: not problems. */
+  notes: string[];
 }
 
+export interface ValidateOptions {
+  /** Tasks that must be submitted (default: those with any mesh, as the server does). */
+  tasks?: readonly TaskName[];
+}
 
-/** Validate `pred` against the benchmark `bench` (or an already-read manifest). */
-export function validatePredictions(bench: string, pred: string, manifest: Manifest = readManifest(bench)): ValidationReport {
+function report(items: number, issues: SubmissionProblem[], rest: Omit<ValidationReport, 'items' | 'problems' | 'issues'>): ValidationReport {
+  return { items, ...rest, issues, problems: issues.map(problemLine) };
+}
+
+/** Check `pred` (folder or zip) against `items`, with `extra` problems found beforehand. */
+function validateAgainst(pred: string, items: readonly ExpectedItem[], extra: SubmissionProblem[], options: ValidateOptions, strayItem: string): ValidationReport {
+  const kind = submissionKind(pred);
+  const none = { posed: 'not submitted', neutral: 'not submitted' } as const;
+  if (kind === 'missing') {
+    return report(items.length, [...extra, { category: 'no task submitted', task: null, file: pred, detail: 'predictions folder or submission zip not found' }], { meshes: 0, source: kind, tasks: none, notes: [] });
+  }
+  const issues = [...extra];
   const root = resolve(pred);
-  const rel = (path: string): string => relative(root, path).split(sep).join('/') || '.';
-  const problems: string[] = [];
-  if (!existsSync(root) || !statSync(root).isDirectory()) return { items: manifest.items.length, meshes: 0, problems: [`${pred}: predictions folder not found`] };
-  let meshes = 0;
-  // What eval would refuse: a benchmark changed since it was built, a method name that is no plain name.
-  problems.push(...changedFiles(bench, manifest).map((p) => `${bench}/${p}`));
-  if (existsSync(join(root, METHOD_FILE))) {
+  if (kind === 'folder' && existsSync(join(root, METHOD_FILE)) && lstatSync(join(root, METHOD_FILE)).isFile()) { // a link is reported as such, never read
     try {
       methodName(root);
     } catch (error) {
-      problems.push(isInputError(error) ? `${rel(error.file)}: ${error.detail}` : `${METHOD_FILE}: ${(error as Error).message}`);
+      issues.push({ category: 'invalid method.json', task: null, file: METHOD_FILE, detail: isInputError(error) ? error.detail : (error as Error).message });
     }
   }
+  const check = checkSubmission(openSubmission(pred).entries, items, { tasks: options.tasks, predictionsFolder: kind === 'folder', strayItem });
+  return report(items.length, [...issues, ...check.problems], { meshes: check.meshes, source: kind, tasks: check.tasks, notes: check.notes });
+}
 
-  for (const item of manifest.items) {
-    const dir = join(root, item.person, item.id);
-    for (const task of TASKS) {
-      const names = predictionFiles(task);
-      const meshPath = join(dir, names.mesh);
-      const lmPath = join(dir, names.landmarks);
-      if (!existsSync(meshPath)) {
-        problems.push(`${rel(meshPath)}: missing (the ${task} task of item ${item.id})`);
-        continue;
-      }
-      let vertexCount = -1, flame = false;
-      try {
-        const mesh = readMesh(meshPath);
-        meshes++;
-        vertexCount = mesh.positions.length / 3;
-        flame = isFlameTopology(mesh);
-        // What scoring refuses beyond reading: coordinates beyond the bound, no triangle of non-zero area.
-        validatePredictionMesh(mesh, meshPath);
-      } catch (error) {
-        problems.push(isInputError(error) ? `${rel(meshPath)}: ${error.detail}` : `${rel(meshPath)}: unreadable (${(error as Error).message})`);
-      }
-      if (existsSync(lmPath)) {
-        try {
-          validateLandmarkBounds(readLandmarks(lmPath, { count: 7 }), lmPath);
-        } catch (error) {
-          problems.push(isInputError(error) ? `${rel(lmPath)}: ${error.detail}` : `${rel(lmPath)}: unreadable (${(error as Error).message})`);
-        }
-      } else if (vertexCount >= 0 && !flame) {
-        const why = vertexCount === FLAME_VERTEX_COUNT ? `has FLAME's ${FLAME_VERTEX_COUNT} vertices but not its ${FLAME_FACE_COUNT} faces` : `has ${vertexCount} vertices, not FLAME's ${FLAME_VERTEX_COUNT}`;
-        problems.push(`${rel(meshPath)}: ${why} and there is no ${names.landmarks} with its 7 landmarks (7,3)`);
-      }
-    }
-  }
+/** Validate `pred` (a predictions folder or a submission zip) against the benchmark `bench` (or an already-read manifest). */
+export function validatePredictions(bench: string, pred: string, manifest: Manifest = readManifest(bench), options: ValidateOptions = {}): ValidationReport {
+  // What eval would refuse: a benchmark changed since it was built.
+  const changed: SubmissionProblem[] = changedFiles(bench, manifest).map((line) => {
+    const cut = line.indexOf(': ');
+    return { category: 'changed benchmark', task: null, file: `${bench}/${line.slice(0, cut)}`, detail: line.slice(cut + 2) };
+  });
+  return validateAgainst(pred, manifest.items.map((i) => ({ person: i.person, id: i.id })), changed, options, 'not an item of this benchmark');
+}
 
-  // Stray files and folders.
-  const persons = new Map<string, Set<string>>();
-  for (const item of manifest.items) {
-    if (!persons.has(item.person)) persons.set(item.person, new Set());
-    persons.get(item.person)!.add(item.id);
-  }
-  // Symbolic links are refused wherever they are: a submission is plain files and folders.
-  const entries = (dir: string) =>
-    readdirSync(dir, { withFileTypes: true })
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .filter((e) => !e.isSymbolicLink() || void problems.push(`${rel(join(dir, e.name))}: a symbolic link (a submission holds regular files and folders only)`));
-  for (const top of entries(root)) {
-    const path = join(root, top.name);
-    if (top.isFile() && top.name === METHOD_FILE) continue;
-    const items = persons.get(top.name);
-    if (!top.isDirectory() || !items) {
-      problems.push(`${rel(path)}: stray ${top.isDirectory() ? 'folder' : 'file'} (a submission holds only <pid>/<item>/ folders of benchmark items and method.json)`);
-      continue;
-    }
-    for (const itemEntry of entries(path)) {
-      const itemPath = join(path, itemEntry.name);
-      if (!itemEntry.isDirectory() || !items.has(itemEntry.name)) {
-        problems.push(`${rel(itemPath)}: stray ${itemEntry.isDirectory() ? 'folder (not an item of this benchmark)' : 'file'}`);
-        continue;
-      }
-      for (const file of entries(itemPath)) {
-        if (file.isFile() && ITEM_FILE_NAMES.has(file.name)) continue;
-        problems.push(`${rel(join(itemPath, file.name))}: stray ${file.isDirectory() ? 'folder' : 'file'} (an item holds only mesh_{posed,neutral}.ply, landmarks_{posed,neutral}.npy and the optional normals.npy, uv.npy maps)`);
-      }
-    }
-  }
-  return { items: manifest.items.length, meshes, problems };
+/** Validate `pred` against the images of an SVFR download (`images` holds `svfr/` or is it): items keyed as the submission pads them. */
+export function validateSvfrPredictions(images: string, pred: string, options: ValidateOptions = {}): ValidationReport {
+  const items = listSvfrItems(images).map((i) => ({ person: i.person, id: i.id }));
+  return validateAgainst(pred, items, [], options, 'not an item of this SVFR download');
 }

@@ -5,7 +5,7 @@
 export { writeFileAtomic, temporaryPathFor } from './atomic.js';
 export { describeFileError, extensionOf, pathKind, readInputFile, type PathKind } from './files.js';
 export {
-  COLMAP_CLOUD_CANDIDATES, MESH_EXTENSIONS, POINT_CLOUD_EXTENSIONS, findColmapCloud, readMesh, readPointCloud,
+  COLMAP_CLOUD_CANDIDATES, MESH_EXTENSIONS, POINT_CLOUD_EXTENSIONS, findColmapCloud, parseMesh, readMesh, readPointCloud,
   type GeometryReadOptions,
 } from './read.js';
 export {
@@ -22,7 +22,7 @@ export {
   encodeNpy, npyToFloat64, parseNpy, readNpy, writeNpy,
   type NpyArray, type NpyData, type NpyDtype, type NpyWriteDtype,
 } from './npy.js';
-export { encodeLandmarksJson, readLandmarks, writeLandmarksJson, type LandmarkReadOptions } from './landmarks.js';
+export { encodeLandmarksJson, parseLandmarks, readLandmarks, writeLandmarksJson, type LandmarkReadOptions } from './landmarks.js';
 export {
   colmapWorldToCam, findColmapFile, parseColmapCamerasBin, parseColmapCamerasTxt, parseColmapImagesBin,
   parseColmapImagesTxt, parseColmapPoints3DBin, parseColmapPoints3DTxt, readColmapCameras, readColmapImages,
@@ -30,3 +30,7 @@ export {
   type ColmapCamera, type ColmapImage, type ColmapModel, type ColmapPoints3D,
 } from './colmap.js';
 export { formatFloat32, formatFloat64, formatPrintfG } from './number-format.js';
+export {
+  DEFAULT_ZIP_LIMITS, crc32, encodeZip, looksLikeZip, openZip, readZipEntries, readZipFile, writeZip, zipNameProblem,
+  type ZipArchive, type ZipEntry, type ZipInput, type ZipLimits, type ZipReadOptions, type ZipWriteOptions,
+} from './zip.js';

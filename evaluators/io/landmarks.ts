@@ -115,13 +115,26 @@ function fromPickedPoints(text: string, file: string, count: number): Float64Arr
  * coordinates. A wrong count or shape and non-finite values throw an InputError.
  */
 export function readLandmarks(path: string, options: LandmarkReadOptions = {}): Float64Array {
+  landmarkType(path);
+  return parseLandmarks(readInputFile(path), path, options);
+}
+
+function landmarkType(file: string): string {
+  const ext = extensionOf(file);
+  if (ext !== '.npy' && ext !== '.txt' && ext !== '.json' && ext !== '.pp') {
+    throw new InputError(file, `unsupported landmark file type '${ext || '(none)'}'; use .npy, .txt, .json or MeshLab .pp`);
+  }
+  return ext;
+}
+
+/**
+ * Landmarks held in memory (e.g. an archive entry), typed by the extension of `path`, which
+ * names them in errors; as {@link readLandmarks}.
+ */
+export function parseLandmarks(bytes: Uint8Array, path: string, options: LandmarkReadOptions = {}): Float64Array {
   const count = options.count ?? 7;
   const unit = options.unit ?? 'mm';
-  const ext = extensionOf(path);
-  if (ext !== '.npy' && ext !== '.txt' && ext !== '.json' && ext !== '.pp') {
-    throw new InputError(path, `unsupported landmark file type '${ext || '(none)'}'; use .npy, .txt, .json or MeshLab .pp`);
-  }
-  const bytes = readInputFile(path);
+  const ext = landmarkType(path);
   let out: Float64Array;
   if (ext === '.npy') {
     out = fromNpy(bytes, path, count);

@@ -51,13 +51,24 @@ function requireFile(path: string, expected: string): void {
  */
 export function readMesh(path: string, options: GeometryReadOptions = {}): TriangleMesh {
   requireFile(path, 'a mesh file (.ply or .obj)');
-  const ext = extensionOf(path);
-  let mesh: TriangleMesh;
-  if (ext === '.ply') mesh = parsePly(readInputFile(path), path);
-  else if (ext === '.obj') mesh = parseObj(readInputFile(path), path);
-  else throw new InputError(path, `unsupported mesh type '${ext || '(no extension)'}'; use .ply or .obj`);
+  meshType(path);
+  return parseMesh(readInputFile(path), path, options);
+}
+
+function meshType(file: string): string {
+  const ext = extensionOf(file);
+  if (ext !== '.ply' && ext !== '.obj') throw new InputError(file, `unsupported mesh type '${ext || '(no extension)'}'; use .ply or .obj`);
+  return ext;
+}
+
+/**
+ * A mesh held in memory (e.g. an archive entry), typed by the extension of `file`, which
+ * names it in errors; converted and checked as by {@link readMesh}.
+ */
+export function parseMesh(bytes: Uint8Array, file: string, options: GeometryReadOptions = {}): TriangleMesh {
+  const mesh = meshType(file) === '.ply' ? parsePly(bytes, file) : parseObj(bytes, file);
   scaleInPlace(mesh.positions, options.unit ?? 'mm');
-  validateMesh(mesh, path);
+  validateMesh(mesh, file);
   return mesh;
 }
 

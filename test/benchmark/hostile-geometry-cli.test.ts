@@ -191,9 +191,9 @@ describe('facebench eval and validate: geometry that cannot be scored', () => {
     const r = facebench(['validate', '--bench', manifestBench, '--pred', pred]);
     expect(r.status, r.stderr).toBe(1);
     const problems = r.stdout.trim().split('\n');
-    expect(problems).toContain(`${pid}/${items[1]}/mesh_posed.ply: none of its 22288 triangles has a non-zero area: a degenerate mesh cannot be scored; export the surface again`);
+    expect(problems).toContain(`${pid}/${items[1]}/mesh_posed.ply: none of its 22288 triangles has a non-zero area: a degenerate mesh cannot be scored; export the surface again [invalid mesh, posed]`);
     expect(problems).toContain(
-      `${pid}/${items[1]}/mesh_neutral.ply: vertex 12 has a coordinate of 1e+30 mm, beyond the accepted ±100000 mm (a face is about 200 mm across): check the unit or the file`,
+      `${pid}/${items[1]}/mesh_neutral.ply: vertex 12 has a coordinate of 1e+30 mm, beyond the accepted ±100000 mm (a face is about 200 mm across): check the unit or the file [invalid mesh, neutral]`,
     );
     expect(problems).toHaveLength(2);
   });
