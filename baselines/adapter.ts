@@ -1,25 +1,41 @@
 /**
  * The method-adapter interface: one adapter per reconstruction method (`baselines/<name>/`),
- * registered by name (registry.ts) and run over a built benchmark by `facebench predict`
- * (benchmark/predict/). An adapter turns one benchmark item (its 512² input crop and
- * metadata) into the two meshes of the NeRSemble single-view protocol (docs/protocols.md#nersemble): the face
- * as seen (posed) and the same person's neutral face. Everything is in millimetres.
+ * registered by name (registry.ts) and run by `facebench predict` (benchmark/predict/) over a
+ * built benchmark or over the images of an SVFR download (`--images`). An adapter turns one
+ * item (its input crop and metadata) into the two meshes of the NeRSemble single-view protocol
+ * (docs/protocols.md#nersemble): the face as seen (posed) and the same person's neutral face.
+ * Everything is in millimetres.
  */
 import type { z } from 'zod';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
 import type { ItemRecord, Manifest, PersonRecord } from '../evaluators/formats/index.js';
 
-/** One benchmark item as an adapter sees it. */
+/**
+ * What every item has, from a benchmark or an SVFR download: its ids (the output folder
+ * `<person>/<id>`), sequence, frame (the SVFR timestep), camera (serial) and folder `dir`
+ * (relative to `PredictItem.bench`). Items of a built benchmark carry their whole manifest
+ * record (rank, distance, points, …).
+ */
+export type PredictItemRecord = Pick<ItemRecord, 'id' | 'person' | 'sequence' | 'frame' | 'camera' | 'dir'> & Partial<ItemRecord>;
+
+/** One item as an adapter sees it. */
 export interface PredictItem {
-  /** The benchmark folder (absolute). */
+  /** The benchmark folder (absolute); for an SVFR download, its `svfr/` folder. */
   bench: string;
-  /** The manifest's record of the item (id, person, sequence, frame, camera, dir, …). */
-  item: ItemRecord;
-  /** The manifest's record of the item's person (its neutral frame under `neutral`). */
-  person: PersonRecord;
-  /** Absolute path of the item's input crop `image.png`. */
+  /** The item's ids and record (see PredictItemRecord). */
+  item: PredictItemRecord;
+  /**
+   * The manifest's record of the item's person (its neutral frame under `neutral`); undefined
+   * for an SVFR download, which knows nothing but the images.
+   */
+  person?: PersonRecord;
+  /** Absolute path of the item's input crop (`image.png` of a benchmark, `rgb.png` of an SVFR download). */
   imagePath: string;
-  /** The item's parsed `meta.json` (crop box, source image, expression rank, …). */
+  /**
+   * The item's parsed `meta.json` (crop box, source image, expression rank, …). For an SVFR
+   * download: the ids and `crop_box` `{x: 0, y: 0, size, output_size}` with the image's side
+   * read from its PNG header (the image is the whole crop).
+   */
   meta: Record<string, unknown>;
   /** The capture the benchmark was built from (`manifest.source.capture`), when it still exists. */
   capture?: string;
@@ -46,8 +62,10 @@ export interface Prediction {
 
 /** What `prepare` gets once before the first item. */
 export interface PrepareContext<O> {
+  /** The benchmark folder; for an SVFR download, its `svfr/` folder. */
   bench: string;
-  manifest: Manifest;
+  /** The benchmark's manifest; undefined for an SVFR download (`predict --images`). */
+  manifest?: Manifest;
   options: O;
 }
 
@@ -65,8 +83,15 @@ export interface MethodAdapter<O = unknown> {
   description: string;
   options: z.ZodType<O>;
   requires?: {
-    /** Needs the generator truth of a demo capture (`<capture>/_truth/`). */
+    /** Needs the generator truth of a demo capture (`<capture>/_truth/`); implies `benchmark`. */
     demoTruth?: boolean;
+    /**
+     * Needs a built benchmark — its truth, its manifest or files beyond the input image: the
+     * reason (one phrase), or a function of the parsed options giving it (undefined: the
+     * image is enough with these options). `predict --images` refuses such a run before any
+     * work, saying why. Adapters that declare nothing run on SVFR downloads too.
+     */
+    benchmark?: string | ((options: O) => string | undefined);
   };
   /** Called once per run before any item (load models, check inputs); throw InputError to refuse the run. */
   prepare?(context: PrepareContext<O>): Promise<void>;

@@ -2,7 +2,7 @@
  * baselines/: method adapters (one folder each), the method registry, and the linear face
  * models they use (baselines/models/).
  */
-export { defineMethod, type MethodAdapter, type PredictItem, type Prediction, type PrepareContext } from './adapter.js';
+export { defineMethod, type MethodAdapter, type PredictItem, type PredictItemRecord, type Prediction, type PrepareContext } from './adapter.js';
 export { registerMethod, getMethod, hasMethod, listMethods, unregisterMethod } from './registry.js';
 export { builtinMethods, registerBuiltinMethods } from './builtin.js';
 export { parseMethodOptions, describeOptions, methodKey, type OptionDescription } from './method-options.js';

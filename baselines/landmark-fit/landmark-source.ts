@@ -50,10 +50,5 @@ export function landmarkFileFor(folder: string, person: string, item: string): s
   throw new InputError(join(dir, 'landmarks2d.json'), 'missing: the landmark folder needs landmarks2d.json ([[x,y]×68], crop pixels) or landmarks2d.npy (68,2) for every item');
 }
 
-/** Width and height of a PNG from its IHDR chunk (no decoding). */
-export function pngSize(path: string): { width: number; height: number } {
-  if (!existsSync(path)) throw new InputError(path, 'file not found');
-  const bytes = readFileSync(path);
-  if (bytes.length < 24 || bytes.readUInt32BE(0) !== 0x89504e47 || bytes.toString('latin1', 12, 16) !== 'IHDR') throw new InputError(path, 'not a PNG image');
-  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
-}
+/** Width and height of a PNG from its header (no decoding; evaluators/image). */
+export { pngSize } from '../../evaluators/image/index.js';

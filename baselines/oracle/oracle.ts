@@ -78,7 +78,7 @@ function embeddingFor(capture: string): LandmarkEmbedding {
 
 function truthMesh(item: PredictItem, sequence: string, frame: number, task: 'posed' | 'neutral', options: OracleOptions): { mesh: TriangleMesh; landmarks: Float64Array } {
   const capture = item.capture!;
-  const mesh = readMesh(truthMeshPath(capture, item.person.id, sequence, frame));
+  const mesh = readMesh(truthMeshPath(capture, item.item.person, sequence, frame));
   addVertexNoise(mesh.positions, options.noise, deriveSeed(options.seed, hashString(`${item.item.person}/${item.item.id}`), task === 'posed' ? 1 : 2));
   return { mesh: { positions: mesh.positions, faces: mesh.faces }, landmarks: embedLandmarks(mesh.faces, mesh.positions, embeddingFor(capture)) };
 }
@@ -90,12 +90,13 @@ export const oracle = defineMethod({
   options: oracleOptions,
   requires: { demoTruth: true },
   async prepare({ bench, manifest }) {
+    if (!manifest) throw new InputError(bench, 'oracle works on built demo benchmarks only (it reads the generator truth); give --bench');
     const truth = join(manifest.source.capture, '_truth');
     if (!existsSync(truth)) throw new InputError(join(bench, 'manifest.json'), `oracle works on demo benchmarks only: the capture ${manifest.source.capture} has no _truth/ folder (build one with \`facebench build --demo\`)`);
     embeddingFor(manifest.source.capture);
   },
   async predict(item, options) {
-    if (!item.capture) throw new InputError(item.bench, 'oracle needs the demo capture the benchmark was built from, which no longer exists at manifest.source.capture');
+    if (!item.capture || !item.person) throw new InputError(item.bench, 'oracle needs the demo capture the benchmark was built from, which no longer exists at manifest.source.capture');
     const posed = truthMesh(item, item.item.sequence, item.item.frame, 'posed', options);
     const neutral = truthMesh(item, item.person.neutral.sequence, item.person.neutral.frame, 'neutral', options);
     return { posed: posed.mesh, neutral: neutral.mesh, landmarksPosed: posed.landmarks, landmarksNeutral: neutral.landmarks };

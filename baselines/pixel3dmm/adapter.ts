@@ -108,16 +108,17 @@ const fitModels = new Map<string, FitModel>();
 export function fitModelFor(options: Pick<Pixel3dmmOptions, 'model' | 'uvObj' | 'variant'>): FitModel {
   const key = JSON.stringify([options.model, options.uvObj ?? null]);
   let fm = fitModels.get(key);
-  if (fm) return fm;
-  let model: LinearFaceModel = loadTargetModel(options.model);
-  if (options.uvObj) {
-    const path = resolve(options.uvObj);
-    if (!existsSync(path)) throw new InputError(path, 'UV OBJ not found (option uvObj)');
-    model = { ...model, uvs: readObjVertexUvs(path, model.template.length / 3) };
+  if (!fm) {
+    let model: LinearFaceModel = loadTargetModel(options.model);
+    if (options.uvObj) {
+      const path = resolve(options.uvObj);
+      if (!existsSync(path)) throw new InputError(path, 'UV OBJ not found (option uvObj)');
+      model = { ...model, uvs: readObjVertexUvs(path, model.template.length / 3) };
+    }
+    fm = prepareFitModel(model);
+    fitModels.set(key, fm);
   }
-  if (!model.uvs && !LANDMARK_VARIANTS.has(options.variant)) throw new InputError('--opts', `model ${model.name} has no per-vertex UVs: give uvObj (a textured OBJ in the model's vertex order)`);
-  fm = prepareFitModel(model);
-  fitModels.set(key, fm);
+  if (!fm.model.uvs && !LANDMARK_VARIANTS.has(options.variant)) throw new InputError('--opts', `model ${fm.model.name} has no per-vertex UVs: give uvObj (a textured OBJ in the model's vertex order)`);
   return fm;
 }
 
@@ -249,17 +250,26 @@ export async function fitLandmarksPhotometric(fm: FitModel, item: PredictItem, o
   return fitPixel3dmm(fm, { landmarks: { embedding, observed }, image }, fitSettings(options, prior), { landmarks: true, photometric: options.lambdaPhotometric > 0 });
 }
 
+/** Why these options need a demo benchmark's generator truth (undefined: the image is enough). */
+export function truthNeed(options: Pixel3dmmOptions): string | undefined {
+  const landmarkVariant = LANDMARK_VARIANTS.has(options.variant);
+  if (!landmarkVariant && options.priors === 'truth') return 'priors "truth" are rendered from the demo generator\'s truth meshes (give priors "onnx")';
+  if (landmarkVariant && options.landmarkSource === 'truth') return 'landmarkSource "truth" projects the demo generator\'s truth landmarks (give landmarkSource "mediapipe")';
+  if (options.variant !== 'landmarks' && options.variant !== 'no-identity-prior' && identityPriorSource(options) === 'truth-noisy') return 'the "truth-noisy" identity prior reads the demo generator\'s truth identity (give identityPrior "zero", "file" or "onnx")';
+  return undefined;
+}
+
 export const pixel3dmmAdapter = defineMethod({
   name: 'pixel3dmm',
   version: '1.0.0',
   description: 'Pixel3DMM fitting: a UV-mapped linear model fitted to per-pixel UV and normal priors (truth priors on demo benchmarks with noise, or ONNX networks) by Levenberg–Marquardt',
   options: pixel3dmmOptions,
-  requires: { demoTruth: false },
+  requires: { demoTruth: false, benchmark: truthNeed },
   async prepare({ bench, manifest, options }) {
     checkOptions(options);
-    const landmarkVariant = LANDMARK_VARIANTS.has(options.variant);
-    const needsTruth = (!landmarkVariant && options.priors === 'truth') || (options.variant !== 'landmarks' && options.variant !== 'no-identity-prior' && identityPriorSource(options) === 'truth-noisy') || (landmarkVariant && options.landmarkSource === 'truth');
-    if (needsTruth && !existsSync(join(manifest.source.capture, '_truth'))) {
+    const need = truthNeed(options);
+    if (need && !manifest) throw new InputError(bench, `works on built demo benchmarks only: ${need}`);
+    if (need && manifest && !existsSync(join(manifest.source.capture, '_truth'))) {
       throw new InputError(join(bench, 'manifest.json'), `truth priors, truth landmarks and the truth-noisy identity work on demo benchmarks only: ${manifest.source.capture} has no _truth/ folder`);
     }
     if (options.variant !== 'landmarks') fitModelFor(options);

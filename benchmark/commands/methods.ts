@@ -1,10 +1,18 @@
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { describeOptions } from '../../baselines/method-options.js';
+import type { MethodAdapter } from '../../baselines/adapter.js';
 import { listMethods } from '../../baselines/registry.js';
+import { benchmarkNeed } from '../predict/requirements.js';
 
 export interface MethodsCommandOptions {
   json?: boolean;
   quiet?: boolean;
+}
+
+/** Why a method with its default options needs a built benchmark (undefined: it runs on SVFR images too). */
+function defaultOptionsNeed(adapter: MethodAdapter<any>): string | undefined {
+  const defaults = adapter.options.safeParse({});
+  return benchmarkNeed(adapter, defaults.success ? defaults.data : {});
 }
 
 /** The registered methods with their options, as text lines (or one JSON document). */
@@ -14,7 +22,8 @@ export function methodsListing(options: MethodsCommandOptions = {}): string {
     name: m.name,
     version: m.version,
     description: m.description,
-    requires: m.requires ?? {},
+    // `benchmark` as the reason under the default options (a function is not JSON).
+    requires: { ...m.requires, benchmark: defaultOptionsNeed(m) },
     options: describeOptions(m),
   }));
   if (options.json) return `${JSON.stringify(methods, null, 1)}\n`;
@@ -22,6 +31,7 @@ export function methodsListing(options: MethodsCommandOptions = {}): string {
   for (const m of methods) {
     lines.push(`${m.name} ${m.version}${m.requires.demoTruth ? ' (demo benchmarks only)' : ''}`);
     lines.push(`  ${m.description}`);
+    if (m.requires.benchmark && !m.requires.demoTruth) lines.push(`  not on SVFR images (--images) with the default options: ${m.requires.benchmark}`);
     if (m.options.length === 0) lines.push('  options: none');
     for (const o of m.options) {
       const dflt = o.default !== undefined ? ` = ${JSON.stringify(o.default)}` : o.required ? ' (required)' : ' (optional)';

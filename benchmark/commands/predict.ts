@@ -4,7 +4,12 @@ import { printer, workerCount } from '../options.js';
 import { runPredict, type PredictSummary } from '../predict/run-predict.js';
 
 export interface PredictCommandOptions {
-  bench: string;
+  /** A built benchmark; exactly one of `bench` and `images`. */
+  bench?: string;
+  /** An SVFR download (the folder holding `svfr/`, or `svfr/` itself). */
+  images?: string;
+  /** With `bench`: the export-map.json of `facebench export-images`. */
+  map?: string;
   method: string;
   out: string;
   /** Method options as JSON text. */
@@ -32,11 +37,13 @@ export function commandMethodOptions(options: Pick<PredictCommandOptions, 'opts'
   return merged;
 }
 
-/** `facebench predict`: run a method over a benchmark; prints what was done and where. */
+/** `facebench predict`: run a method over a benchmark or an SVFR download; prints what was done and where. */
 export async function predictCommand(options: PredictCommandOptions): Promise<PredictSummary> {
   registerBuiltinMethods();
   const summary = await runPredict({
     bench: options.bench,
+    images: options.images,
+    map: options.map,
     method: options.method,
     options: commandMethodOptions(options),
     out: options.out,
@@ -49,6 +56,7 @@ export async function predictCommand(options: PredictCommandOptions): Promise<Pr
   const mean = d.timings.mean_seconds === null ? 'n/a' : `${d.timings.mean_seconds.toFixed(3)} s`;
   say(`${d.name} ${d.version}: ${summary.predicted} predicted, ${summary.skipped} already done, ${summary.failed} failed of ${d.items} items; mean ${mean} per item`);
   for (const f of d.failures) say(`  failed ${f.person}/${f.item}: ${f.error}`);
-  say(`predictions: ${summary.outDir} (method.json beside them); score with: facebench eval --bench ${options.bench} --pred ${options.out} --out RESULTS_DIR`);
+  if (options.bench !== undefined) say(`predictions: ${summary.outDir} (method.json beside them); score with: facebench eval --bench ${options.bench} --pred ${options.out} --out RESULTS_DIR`);
+  else say(`predictions: ${summary.outDir} (method.json beside them), in the SVFR submission layout <pid>/<SEQ>_<t:03d>_<serial>/`);
   return summary;
 }

@@ -1,8 +1,9 @@
 /**
  * One item of `facebench predict`: skip it when its `.done.json` marker shows the same
- * method key and its files exist; otherwise run the adapter, check and write the prediction
- * atomically, then write the marker. Errors become a failed outcome (never thrown), so one
- * item never stops a run. Used in the main thread and in worker threads (worker.ts).
+ * resume key and its files exist; otherwise make its input (sources.ts), run the adapter,
+ * check and write the prediction atomically, then write the marker. Errors become a failed
+ * outcome (never thrown), so one item never stops a run. Used in the main thread and in
+ * worker threads (worker.ts).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,8 +49,13 @@ export function errorLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
 }
 
-/** Predict one item into `<out>/<pid>/<item>/` (or skip it when finished); never throws. */
-export async function runItem(adapter: MethodAdapter<any>, options: unknown, key: string, bench: string, manifest: Manifest, item: ItemRecord, out: string): Promise<ItemOutcome> {
+/** What runItem needs of a source (sources.ts SourceReader): each item's input. */
+export interface ItemInputs<I> {
+  input(item: I): PredictItem;
+}
+
+/** Predict one item into `<out>/<person>/<id>/` (or skip it when finished); never throws. */
+export async function runItem<I extends { person: string; id: string }>(adapter: MethodAdapter<any>, options: unknown, key: string, source: ItemInputs<I>, item: I, out: string): Promise<ItemOutcome> {
   const dir = join(out, item.person, item.id);
   const base = { person: item.person, item: item.id };
   const done = finishedItem(dir, key);
@@ -57,7 +63,7 @@ export async function runItem(adapter: MethodAdapter<any>, options: unknown, key
   const started = performance.now();
   try {
     rmSync(join(dir, DONE_FILE), { force: true });
-    const input = predictItem(bench, manifest, item);
+    const input = source.input(item);
     const prediction = await adapter.predict(input, options);
     const seconds = (performance.now() - started) / 1000;
     checkPrediction(prediction, adapter.name);

@@ -1,20 +1,23 @@
 /**
- * `facebench predict`: run one method over every item of a built benchmark and fill a
- * predictions folder in the submission layout (docs/formats.md#predictions-submission-layout), with `method.json` beside the
- * predictions (name, version, options, timings, failures).
+ * `facebench predict`: run one method over every item of a source — a built benchmark, or the
+ * images of an SVFR download (sources.ts) — and fill a predictions folder in the submission
+ * layout (docs/formats.md#predictions-submission-layout), with `method.json` beside the
+ * predictions (name, version, options, source, timings, failures).
  *
  * Resuming: each finished item gets a small `<out>/<pid>/<item>/.done.json` holding the
- * method key (sha256 of name, version and parsed options) and the files written; an item
- * whose marker has the same key and whose files all exist is skipped. A failed item gets
- * no marker, so the next run retries it; its error goes to `failures` in method.json.
+ * resume key (sha256 of the method key — name, version, parsed options, code — and the
+ * source's identity) and the files written; an item whose marker has the same key and whose
+ * files all exist is skipped. A failed item gets no marker, so the next run retries it; its
+ * error goes to `failures` in method.json.
  *
  * Workers: with `workers` > 1, a built-in method (looked up by name) runs in that many
  * worker threads (piscina, like `facebench eval`), each calling the method's `prepare` once;
  * any other adapter runs in this thread with `workers` items in flight (which overlaps only
  * its asynchronous work). `workers` 1 (the default) predicts item after item in this thread.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
@@ -23,16 +26,23 @@ import { builtinMethods } from '../../baselines/builtin.js';
 import { methodKey, parseMethodOptions } from '../../baselines/method-options.js';
 import { getMethod } from '../../baselines/registry.js';
 import { InputError } from '../../evaluators/errors.js';
-import { assertNoLinks } from '../../evaluators/util/index.js';
-import { DONE_FILE, readManifest, verifyBenchmarkFiles, writeMethodDocument, type ItemRecord, type Manifest, type MethodDocument } from '../../evaluators/formats/index.js';
-import { TOOL } from '../../evaluators/util/index.js';
+import { DONE_FILE, verifyBenchmarkFiles, writeMethodDocument, type MethodDocument } from '../../evaluators/formats/index.js';
+import { assertNoLinks, canonicalJson, TOOL } from '../../evaluators/util/index.js';
 import { runItem, type ItemOutcome } from './predict-item.js';
+import { checkRequirements, refuseBenchmarkNeed } from './requirements.js';
+import { benchmarkSource, isInside, svfrSource, type PredictSource, type RunItem } from './sources.js';
 import type { PredictWorkerRequest } from './worker.js';
 
 export type { ItemOutcome } from './predict-item.js';
+export { checkRequirements } from './requirements.js';
 
 export interface PredictOptions {
-  bench: string;
+  /** A built benchmark folder; exactly one of `bench` and `images`. */
+  bench?: string;
+  /** An SVFR download (the folder holding `svfr/`, or `svfr/` itself). */
+  images?: string;
+  /** With `bench`: an export-map.json; the method sees each item under its exported ids. */
+  map?: string;
   /** A registered method name or an adapter. */
   method: string | MethodAdapter<any>;
   /** Raw options (object or JSON text), parsed with the method's schema. */
@@ -50,7 +60,7 @@ export interface PredictOptions {
 export interface PredictSummary {
   outDir: string;
   document: MethodDocument;
-  /** Per item, in manifest order. */
+  /** Per item, in source order. */
   outcomes: ItemOutcome[];
   predicted: number;
   skipped: number;
@@ -59,16 +69,18 @@ export interface PredictSummary {
   threads: number;
 }
 
-/** Refuse a run whose method needs the demo generator's truth when the benchmark has none. */
-export function checkRequirements(adapter: MethodAdapter<any>, bench: string, manifest: Manifest): void {
-  if (!adapter.requires?.demoTruth) return;
-  const truth = join(manifest.source.capture, '_truth');
-  if (!manifest.source.demo && !existsSync(truth)) {
-    throw new InputError(join(bench, 'manifest.json'), `method ${adapter.name} works on demo benchmarks only (built with \`facebench build --demo\`); this one was built from ${manifest.source.capture}`);
+/** The source of a run from its options, after refusing a method that cannot run on it. */
+function openSource(options: PredictOptions): PredictSource {
+  if ((options.bench === undefined) === (options.images === undefined)) {
+    throw new InputError('facebench predict', options.bench === undefined ? 'give --bench DIR (a built benchmark) or --images DIR (an SVFR download)' : '--bench and --images exclude each other: give one');
   }
-  if (!existsSync(join(truth, 'model.json'))) {
-    throw new InputError(truth, `method ${adapter.name} needs the demo capture's generator truth, which is missing; regenerate the capture with \`facebench build --demo\``);
-  }
+  if (options.map !== undefined && options.bench === undefined) throw new InputError('--map', 'maps exported ids back onto a built benchmark: give it with --bench, not --images');
+  return options.bench !== undefined ? benchmarkSource(options.bench, options.map) : svfrSource(options.images!);
+}
+
+/** The resume key of a run: the method key and the source's identity. */
+function runKey(method: string, source: PredictSource): string {
+  return createHash('sha256').update(canonicalJson({ method, source: source.identity })).digest('hex');
 }
 
 const itemKey = (o: { person: string; item: string }): string => `${o.person}/${o.item}`;
@@ -96,34 +108,38 @@ function workerFile(): string | undefined {
 }
 
 /**
- * Predict every item (both tasks) of the benchmark with one method; resumable; per-item
- * errors are recorded in method.json and do not stop the run. Bad input (unknown method,
- * invalid options, not a benchmark, a method refusing the benchmark) throws an InputError
- * before anything is written.
+ * Predict every item (both tasks) of the source with one method; resumable; per-item errors
+ * are recorded in method.json and do not stop the run. Bad input (unknown method, invalid
+ * options, not a benchmark or SVFR download, a method refusing the source or needing a
+ * benchmark where there are only images) throws an InputError before anything is written.
  */
 export async function runPredict(options: PredictOptions): Promise<PredictSummary> {
-  const bench = resolve(options.bench);
+  const source = openSource(options);
   const out = resolve(options.out);
-  const manifest = readManifest(bench);
-  if (out === bench || out.startsWith(`${bench}${sep}`)) throw new InputError(options.out, 'is inside the benchmark folder; write predictions elsewhere (the benchmark must stay as its manifest lists it)');
+  const benchmark = source.spec.kind === 'benchmark';
+  if (isInside(out, source.root)) {
+    throw new InputError(options.out, benchmark ? 'is inside the benchmark folder; write predictions elsewhere (the benchmark must stay as its manifest lists it)' : 'is inside the SVFR download; write predictions elsewhere (the download holds only its images)');
+  }
   const adapter = typeof options.method === 'string' ? getMethod(options.method) : options.method;
   const parsed = parseMethodOptions(adapter, options.options);
-  checkRequirements(adapter, bench, manifest);
-  let items: ItemRecord[] = manifest.items;
+  if (!benchmark) refuseBenchmarkNeed(adapter, parsed, 'an SVFR download (--images), which holds only images', 'run it on a built benchmark (--bench)');
+  else if (options.map !== undefined) refuseBenchmarkNeed(adapter, parsed, 'exported ids (--map)', 'run it without --map');
+  else checkRequirements(adapter, source.root, source.manifest!);
+  let items: RunItem[] = source.items;
   if (options.items) {
-    const unknown = options.items.filter((id) => !manifest.items.some((i) => i.id === id));
-    if (unknown.length) throw new InputError(join(bench, 'manifest.json'), `has no item ${unknown.join(', ')}`);
+    const unknown = options.items.filter((id) => !source.items.some((i) => i.id === id));
+    if (unknown.length) throw new InputError(source.root, `has no item ${unknown.join(', ')}`);
     items = items.filter((i) => options.items!.includes(i.id));
   }
-  if (items.length === 0) throw new InputError(join(bench, 'manifest.json'), 'lists no items');
+  if (items.length === 0) throw new InputError(source.root, 'lists no items');
   // The inputs a method reads must be the benchmark's own; the output tree holds no links out.
-  verifyBenchmarkFiles(bench, manifest, items.flatMap((i) => [`${i.dir}/image.png`, `${i.dir}/meta.json`]));
+  if (benchmark) verifyBenchmarkFiles(source.root, source.manifest!, source.inputFiles(items));
   assertNoLinks(out);
-  const key = methodKey(adapter, parsed);
+  const key = runKey(methodKey(adapter, parsed), source);
   // Forcing: without their markers, every item is predicted again (in this thread or a worker).
   if (options.force) for (const item of items) rmSync(join(out, item.person, item.id, DONE_FILE), { force: true });
   const workers = Math.max(1, Math.min(options.workers ?? 1, items.length));
-  await adapter.prepare?.({ bench, manifest, options: parsed });
+  await adapter.prepare?.({ bench: source.root, manifest: source.manifest, options: parsed });
   const builtin = builtinMethods().some((m) => m === adapter);
   const worker = workers > 1 && builtin ? workerFile() : undefined;
   const threads = worker ? workers : 0;
@@ -147,7 +163,7 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
             try {
               outcomes = await Promise.all(
                 items.map(async (item) => {
-                  const request: PredictWorkerRequest = { method: adapter.name, options: parsed, key, bench, out, item };
+                  const request: PredictWorkerRequest = { method: adapter.name, options: parsed, key, source: source.spec, out, item: { ...item } };
                   return tally((await pool.run(request)) as ItemOutcome);
                 }),
               );
@@ -155,7 +171,7 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
               await pool.destroy();
             }
           } else {
-            outcomes = await mapLimited(items, workers, async (item) => tally(await runItem(adapter, parsed, key, bench, manifest, item, out)));
+            outcomes = await mapLimited(items, workers, async (item) => tally(await runItem(adapter, parsed, key, source, item, out)));
           }
           task.title = `Predicted ${items.length} items with ${adapter.name} ${adapter.version}: ${outcomes.length - skipped - failed} new, ${skipped} already done, ${failed} failed`;
         },
@@ -175,7 +191,8 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
     options: parsed,
     key,
     tool: { ...TOOL },
-    benchmark: bench,
+    ...(benchmark ? { benchmark: source.root } : {}),
+    source: source.record,
     created: new Date().toISOString(),
     items: items.length,
     predicted: timed.length,

@@ -36,6 +36,22 @@ export const ITEM_FILE_NAMES: ReadonlySet<string> = new Set([...TASKS.flatMap((t
 
 const ToolSchema = z.object({ name: z.string(), version: z.string() });
 
+/**
+ * What a run predicted: a built benchmark (its folder and id; `export_map` when a method read
+ * per-item inputs named as on exported images, `predict --map`) or the images of an SVFR
+ * download (its `svfr/` folder). Part of the resume key.
+ */
+export const PredictSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('benchmark'), path: z.string(), benchmark_id: z.string(), export_map: z.string().optional() }),
+  z.object({ kind: z.literal('svfr'), path: z.string() }),
+]);
+export type PredictSourceRecord = z.infer<typeof PredictSourceSchema>;
+
+/**
+ * method.json. Documents written before `source` existed (benchmark runs only) have
+ * `benchmark` and no `source`, and are read as they are; runs on an SVFR download have
+ * `source` and no `benchmark`.
+ */
 export const MethodDocumentSchema = z.object({
   name: z.string().min(1),
   version: z.string(),
@@ -44,7 +60,9 @@ export const MethodDocumentSchema = z.object({
   /** Resume key: sha256 of name, version, parsed options and the method code's digest. */
   key: z.string(),
   tool: ToolSchema,
-  benchmark: z.string(),
+  /** Absolute path of the benchmark (benchmark runs). */
+  benchmark: z.string().optional(),
+  source: PredictSourceSchema.optional(),
   created: z.string(),
   items: z.number().int().nonnegative(),
   predicted: z.number().int().nonnegative(),

@@ -1,6 +1,7 @@
 /** Images: PNG/JPEG reading, PNG encoding, NeRSemble depth codes, resampling for ONNX models. */
 export type { GrayImage, RgbImage } from './types.js';
 export { readDepthMap, readLabelMap, readRgbImage } from './read.js';
+export { pngSize } from './png-size.js';
 export {
   decodeDepthValue, encodeDepthPng, encodeDepthValue, encodeGray16Png, encodeGray8Png, encodeRgbPng, writeRgbPng,
   DEPTH_STEP_M, MAX_COMPRESSED_DEPTH_M,

@@ -37,7 +37,7 @@ describe('facebench ablate', () => {
     options: z.object({ variant: z.enum(['full', 'only-uv', 'only-normal']).default('full'), seed: z.number().int().default(3) }).strict(),
     async predict(item, options) {
       calls++;
-      const frame = join(capture, '_truth', item.person.id, item.item.sequence, `frame_${String(item.item.frame).padStart(5, '0')}`, 'mesh.ply');
+      const frame = join(capture, '_truth', item.item.person, item.item.sequence, `frame_${String(item.item.frame).padStart(5, '0')}`, 'mesh.ply');
       const mesh = readMesh(frame);
       const random = seededRandom(options.seed + item.item.frame);
       const sigma = NOISE[options.variant];

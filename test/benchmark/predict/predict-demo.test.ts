@@ -1,18 +1,18 @@
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defineMethod } from '../../../baselines/adapter.js';
 import { registerBuiltinMethods } from '../../../baselines/builtin.js';
 import { runBuild } from '../../../benchmark/construct/index.js';
 import { readManifest, type Manifest } from '../../../evaluators/formats/index.js';
 import { runEval } from '../../../benchmark/eval/run-eval.js';
-import { buildProgram } from '../../../benchmark/program.js';
 import { runPredict } from '../../../benchmark/predict/index.js';
 import { readMethodDocument, validatePredictions } from '../../../evaluators/formats/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
 import { isInputError } from '../../../evaluators/errors.js';
 import { readLandmarks, readMesh, writeNpy, writePly } from '../../../evaluators/io/index.js';
 import { protocolDefaults } from '../../../evaluators/protocols/index.js';
+import { cliInProcess } from '../cli-in-process.js';
 import { listFiles, tempDir } from '../cli-helpers.js';
 import { z } from 'zod';
 
@@ -32,23 +32,7 @@ describe('facebench predict on a demo benchmark', () => {
     const s = summary.document.summary;
     return { posed: s.posed?.metrics.l2 ?? NaN, neutral: s.neutral?.metrics.l2 ?? NaN, failed: summary.failed };
   };
-  /** Run a facebench sub-command in this process, as the CLI would (quietly). */
-  const cli = async (args: string[]): Promise<{ exitCode: number; lines: string[] }> => {
-    const program = buildProgram();
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    const before = process.exitCode;
-    process.exitCode = undefined;
-    try {
-      await program.parseAsync(args, { from: 'user' });
-      return { exitCode: Number(process.exitCode ?? 0), lines };
-    } finally {
-      process.exitCode = before;
-      log.mockRestore();
-      err.mockRestore();
-    }
-  };
+  const cli = cliInProcess;
 
   beforeAll(async () => {
     registerBuiltinMethods();
@@ -147,7 +131,7 @@ describe('facebench predict on a demo benchmark', () => {
       options: z.object({}).strict(),
       async predict(item) {
         if (item.item.id === manifest.items[1].id) throw new Error('no face found');
-        const mesh = readMesh(join(capture, '_truth', item.person.id, item.item.sequence, `frame_${String(item.item.frame).padStart(5, '0')}`, 'mesh.ply'));
+        const mesh = readMesh(join(capture, '_truth', item.item.person, item.item.sequence, `frame_${String(item.item.frame).padStart(5, '0')}`, 'mesh.ply'));
         const lm = readLandmarks(join(bench, item.item.dir, 'landmarks.json'));
         return { posed: mesh, neutral: mesh, landmarksPosed: lm, landmarksNeutral: lm };
       },
