@@ -33,6 +33,13 @@ export const parsePositiveInt = (value: string): number => wholeNumber(value, 1)
 export const parseNonNegativeInt = (value: string): number => wholeNumber(value, 0);
 export const parseInteger = (value: string): number => wholeNumber(value, Number.MIN_SAFE_INTEGER);
 
+/** An angle in degrees, in (0, 180]. */
+export function parseAngleDeg(value: string): number {
+  const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n > 0 && n <= 180)) throw new InvalidArgumentError('expected an angle in degrees, greater than 0 and at most 180');
+  return n;
+}
+
 /** The number of worker threads: at most the machine's cores (more only slow a run down). */
 export function workerCount(requested: number | undefined): number {
   const cores = availableParallelism();

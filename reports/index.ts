@@ -2,6 +2,7 @@ export { writeReport, reportCommand, tablesToCsv, plotlySource, type ReportOptio
 export {
   loadResults, loadNormals, buildTables, buildTable2, buildNormalsTable, table2Text, manifestRanks, TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type NormalsTable, type NormalsRow, type NormalsItemRow, type ReportTables, type Table2, type Table2Row, type CurveSeries, type BreakdownRow, type ItemRow, type Provenance, type LoadedResults,
 } from './report-data.js';
+export { viewBin, viewBinOrder, manifestViewAngles, VIEW_BIN_EDGES_DEG } from './view-bins.js';
 export { renderReportHtml, escapeHtml, scriptJson, type RenderOptions } from './report-html.js';
 export { worstItemPictures, type ErrorPicture, type WorstItemsResult } from './worst-items.js';
 export { leaderboardCommand, buildLeaderboard, type Leaderboard, type LeaderboardOptions } from './leaderboard.js';

@@ -29,7 +29,7 @@ export interface ReportOptions {
 export interface ReportFiles {
   html: string;
   json: string;
-  /** CSV per table: table2, by-person, by-rank, items, curves, and normals when there are normal-map results. */
+  /** CSV per table: table2, by-person, by-rank, by-view, items, curves, and normals when there are normal-map results. */
   csv: Record<string, string>;
   tables: ReportTables;
   /** Items that got no picture, and why. */
@@ -78,6 +78,7 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
     table2: stringify(table2),
     'by-person': stringify(breakdown(t.byPerson, 'person')),
     'by-rank': stringify(breakdown(t.byRank, 'rank')),
+    'by-view': stringify(breakdown(t.byView, 'view_bin')),
     items: stringify(items),
     curves: stringify(curves),
   };
@@ -104,7 +105,7 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
 /**
  * `facebench report`: one self-contained HTML page (plotly inlined) from `facebench eval`
  * results, plus the same tables beside it: `<stem>.json` (every table) and
- * `<stem>.<table>.csv` for table2, by-person, by-rank, items and curves (and normals, Table 4,
+ * `<stem>.<table>.csv` for table2, by-person, by-rank, by-view, items and curves (and normals, Table 4,
  * when normal-map results are given or found), where `<stem>` is the HTML file's name without
  * extension (`report.html` → `report.json`, `report.items.csv`, …). Results of different
  * benchmarks or protocols, the same method twice, or normal maps of another benchmark are

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../evaluators/errors.js';
 import { type NormalsFile, type ResultsDocument, findNormalsFile, readNormalsDir, readNormalsFile, readResultsDirs } from '../evaluators/formats/index.js';
 import { assertComparable, assertUniqueMethods, benchmarkTotals, methodCoverage } from './leaderboard.js';
+import { manifestViewAngles, viewBin, viewBinOrder } from './view-bins.js';
 
 /** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
 export const TABLE2_METRICS = [
@@ -49,7 +50,7 @@ export interface CurveSeries {
 export interface BreakdownRow {
   method: string;
   task: string;
-  /** Person id or expression rank, as text. */
+  /** Person id, expression rank or view-angle bin (`0–15°`, …, `60°+`), as text. */
   group: string;
   items: number;
   scored: number;
@@ -148,6 +149,8 @@ export interface ReportTables {
   byPerson: BreakdownRow[];
   /** Empty when no benchmark manifest (with expression ranks) could be read. */
   byRank: BreakdownRow[];
+  /** By view-angle bin (view-bins.ts); empty when the benchmark manifest records no view angles (built before them). */
+  byView: BreakdownRow[];
   items: ItemRow[];
   provenance: Provenance[];
 }
@@ -351,7 +354,15 @@ export function table2Text(t: Table2): string {
   return lines.join('\n');
 }
 
-function breakdown(loaded: LoadedResults[], groupOf: (doc: ResultsDocument, person: string, item: string) => string | undefined): BreakdownRow[] {
+/**
+ * Rows per method, task and group of items (means over the scored ones), sorted by method,
+ * task and group: by `order` when given, else numerically when both groups are numbers.
+ */
+function breakdown(
+  loaded: LoadedResults[],
+  groupOf: (doc: ResultsDocument, person: string, item: string) => string | undefined,
+  order?: (group: string) => number,
+): BreakdownRow[] {
   const out: BreakdownRow[] = [];
   for (const { doc } of loaded) {
     const groups = new Map<string, ResultsDocument['items']>();
@@ -383,7 +394,11 @@ function breakdown(loaded: LoadedResults[], groupOf: (doc: ResultsDocument, pers
     (a, b) =>
       a.method.localeCompare(b.method) ||
       a.task.localeCompare(b.task) ||
-      (Number.isNaN(numeric(a.group)) || Number.isNaN(numeric(b.group)) ? a.group.localeCompare(b.group) : numeric(a.group) - numeric(b.group)),
+      (order
+        ? order(a.group) - order(b.group)
+        : Number.isNaN(numeric(a.group)) || Number.isNaN(numeric(b.group))
+          ? a.group.localeCompare(b.group)
+          : numeric(a.group) - numeric(b.group)),
   );
 }
 
@@ -393,6 +408,11 @@ export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []
   const ranksOf = (doc: ResultsDocument) => {
     if (!ranks.has(doc.benchmark)) ranks.set(doc.benchmark, manifestRanks(doc.benchmark));
     return ranks.get(doc.benchmark)!;
+  };
+  const angles = new Map<string, Map<string, number>>();
+  const anglesOf = (doc: ResultsDocument) => {
+    if (!angles.has(doc.benchmark)) angles.set(doc.benchmark, manifestViewAngles(doc.benchmark));
+    return angles.get(doc.benchmark)!;
   };
   const curves: CurveSeries[] = [];
   for (const { doc } of loaded) {
@@ -427,6 +447,14 @@ export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []
       const rank = ranksOf(doc).get(`${person}/${item}`);
       return rank === undefined ? undefined : String(rank);
     }),
+    byView: breakdown(
+      loaded,
+      (doc, person, item) => {
+        const angle = anglesOf(doc).get(`${person}/${item}`);
+        return angle === undefined ? undefined : viewBin(angle);
+      },
+      viewBinOrder,
+    ),
     items,
     provenance: loaded.map(({ file, doc }) => ({
       method: doc.method,

@@ -212,6 +212,9 @@ export function renderReportHtml(o: RenderOptions): string {
   const rankSection = t.byRank.length
     ? breakdownHtml('by-rank', 'Expression rank', t.byRank)
     : '<p class="note">No benchmark manifest with expression ranks could be read; only the per-person breakdown is shown.</p>';
+  const viewSection = t.byView.length
+    ? breakdownHtml('by-view', 'View angle', t.byView)
+    : '<p class="note">The benchmark manifest records no view angles (a benchmark built before <code>view_angle_deg</code> was recorded, or no readable manifest); rebuild it for the per-view-angle breakdown.</p>';
   const normalsSection = t.normals
     ? `<h2>Normal estimation (Table 4)</h2>
 <p class="note">Predicted normal maps of each item's crop against its GT normal map (<code>facebench eval-normals</code>): cosine similarity over the GT-valid face pixels (higher is better; a pixel without a prediction counts as 0) and the angular error's mean and median in degrees (lower is better), each per item and averaged over the items with a normal map. Best per column in bold, among complete methods only.</p>
@@ -236,6 +239,9 @@ ${normalsSection}
 ${breakdownHtml('by-person', 'Person', t.byPerson)}
 <h2>Per expression rank</h2>
 ${rankSection}
+<h2>Per view angle</h2>
+<p class="note">Items grouped by the angle between the item camera's direction from the head and the head's forward direction (<code>view_angle_deg</code> of the benchmark manifest): 0–15°, 15–30°, 30–45°, 45–60° and 60°+, each bin from its lower edge (inclusive) to the next (exclusive).</p>
+${viewSection}
 <h2>Worst items</h2>
 <p class="note">GT points coloured by distance to the aligned prediction (mm), re-scored for this report; the largest-L2 items of each method.</p>
 <div id="worst" class="plots"></div>

@@ -9,6 +9,7 @@ import type { BuildServices } from '../construct/build-person.js';
 import { runBuild } from '../construct/run-build.js';
 import { ensureDemoCapture } from '../construct/demo.js';
 import { buildServices } from '../construct/services.js';
+import { parseItemCameras } from '../construct/item-cameras.js';
 
 export interface BuildCommandOptions {
   capture?: string;
@@ -18,7 +19,10 @@ export interface BuildCommandOptions {
   expressions: number;
   neutral?: string;
   persons?: string[];
+  /** `frontal`, `diverse`, or camera serials (parseItemCameras). */
   itemCameras?: string[];
+  maxViewAngle?: number;
+  seed?: number;
   imageSize: number;
   parser?: string;
   parserLabels?: string;
@@ -30,6 +34,7 @@ export interface BuildCommandOptions {
 /** `facebench build`: a capture (or the embedded demo) → a benchmark. */
 export async function buildCommand(options: BuildCommandOptions): Promise<void> {
   if (!options.capture && !options.demo) throw new InputError('facebench build', 'give --capture DIR (a NeRSemble-layout capture) or --demo');
+  parseItemCameras(options.itemCameras); // refuse a malformed --item-cameras before any work
   const workDir = mkdtempSync(join(tmpdir(), 'facebench-build-'));
   const services = await buildServices({ parser: options.parser, parserLabels: options.parserLabels, colmap: options.colmap, workDir });
   try {
@@ -50,7 +55,9 @@ async function build(options: BuildCommandOptions, services: BuildServices): Pro
     expressions: options.expressions,
     neutral: options.neutral ?? demo?.neutral,
     persons: options.persons,
-    itemCameras: options.itemCameras,
+    itemCameras: parseItemCameras(options.itemCameras),
+    maxViewAngleDeg: options.maxViewAngle,
+    seed: options.seed,
     force: options.force,
     imageSize: options.imageSize,
     visibilityToleranceMm: 2,

@@ -11,17 +11,23 @@ import { pickNeutral, selectExpressions } from './expressions.js';
 import { frameCloud, frameDepthMaps, frameLabelViews, type CloudReconstructor, type CloudSource, type LabelPredictor } from './frame-geometry.js';
 import { encodeGray8Png, readRgbImage, writeRgbPng } from '../../evaluators/image/index.js';
 import type { ItemRecord, PersonRecord } from '../../evaluators/formats/index.js';
+import { DEFAULT_CAMERA_SEED, DEFAULT_MAX_VIEW_ANGLE_DEG, drawItemCamera, type ItemCameras } from './item-cameras.js';
 import { maskByLabels } from './masking.js';
 import { cropNormalMap } from './normal-map.js';
 import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
+import { faceForward, headCentre, headForward, roundAngle, viewAngleDeg } from './view-angle.js';
 
 export interface BuildOptions {
   /** Expressions per person chosen by furthest point sampling. */
   expressions: number;
   /** `SEQ/frame` of the neutral frame (all persons), else the documented rule. */
   neutral?: string;
-  /** Cameras whose images become items; default: per person the most frontal one. */
-  itemCameras?: string[];
+  /** Cameras whose images become items (item-cameras.ts); default `frontal`: per person the most frontal one. */
+  itemCameras?: ItemCameras;
+  /** Diverse mode: the largest view angle (degrees from the head's forward direction) a drawn camera may have; default 60. */
+  maxViewAngleDeg?: number;
+  /** Diverse mode: seed of the per-item camera draw; default 1. */
+  seed?: number;
   /** Side of the input crops, px. */
   imageSize: number;
   /** Depth agreement (mm) for a camera to count as seeing a point during masking. */
@@ -70,7 +76,10 @@ export function chooseNeutral(person: CapturePerson, landmarks: Float64Array[], 
  * Refuse build options that name what the capture does not hold (`--neutral SEQ/frame`,
  * `--item-cameras`), before anything is written.
  */
-export function checkBuildOptions(capture: Capture, options: Pick<BuildOptions, 'neutral' | 'itemCameras'>): void {
+export function checkBuildOptions(capture: Capture, options: Pick<BuildOptions, 'neutral' | 'itemCameras' | 'maxViewAngleDeg'>): void {
+  const limit = options.maxViewAngleDeg;
+  if (limit !== undefined && !(limit > 0 && limit <= 180)) throw new InputError('--max-view-angle', `expected an angle in (0, 180] degrees, got ${limit}`);
+  const serials = Array.isArray(options.itemCameras) ? options.itemCameras : [];
   for (const person of capture.persons) {
     if (options.neutral) {
       const { sequence, frame } = parseFrameRef(options.neutral);
@@ -78,7 +87,7 @@ export function checkBuildOptions(capture: Capture, options: Pick<BuildOptions, 
         throw new InputError(person.dir, `has no frame ${sequence}/frame_${String(frame).padStart(5, '0')} (given by --neutral)`);
       }
     }
-    const unknown = (options.itemCameras ?? []).filter((serial) => !person.cameras.has(serial));
+    const unknown = serials.filter((serial) => !person.cameras.has(serial));
     if (unknown.length > 0) throw new InputError(join(person.dir, 'camera_params.json'), `has no camera ${unknown.join(', ')} (given by --item-cameras)`);
   }
 }
@@ -139,8 +148,10 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
   const candidates = person.frames.map((_f, i) => i).filter((i) => i !== neutral.index);
   if (candidates.length === 0) throw new InputError(person.dir, 'has only its neutral frame; expressions need more frames');
   const selection = selectExpressions(candidates.map((i) => landmarks[i]), landmarks[neutral.index], options.expressions);
-  const cameras = options.itemCameras ?? [mostFrontalCamera(person, landmarks[neutral.index])];
-  for (const serial of cameras) if (!person.cameras.has(serial)) throw new InputError(join(person.dir, 'camera_params.json'), `has no camera ${serial} (given by --item-cameras)`);
+  const mode = options.itemCameras ?? 'frontal';
+  const fixed = Array.isArray(mode) ? mode : mode === 'frontal' ? [mostFrontalCamera(person, landmarks[neutral.index])] : undefined;
+  for (const serial of fixed ?? []) if (!person.cameras.has(serial)) throw new InputError(join(person.dir, 'camera_params.json'), `has no camera ${serial} (given by --item-cameras)`);
+  const neutralForward = faceForward(landmarks[neutral.index]);
 
   const total = 1 + selection.order.length;
   const sources: Record<string, number> = {};
@@ -167,6 +178,19 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
     const frame = person.frames[index];
     const scan = await maskedFrameCloud(capture, person, frame, options, services);
     count(scan.source, scan.cloud.positions.length / 3, scan.total);
+    // Where the head is and faces in this frame, for the view angle of each item camera (view-angle.ts).
+    const centre = headCentre(landmarks[index]);
+    const forward = headForward(landmarks[index], landmarks[neutral.index], neutralForward);
+    const cameras = fixed ?? [
+      drawItemCamera(person.cameras, frame.images.keys(), landmarks[index], centre, forward, {
+        maxViewAngleDeg: options.maxViewAngleDeg ?? DEFAULT_MAX_VIEW_ANGLE_DEG,
+        seed: options.seed ?? DEFAULT_CAMERA_SEED,
+        person: person.id,
+        sequence: frame.sequence,
+        frame: frame.frame,
+        dir: frame.dir,
+      }).serial,
+    ];
     for (const serial of cameras) {
       const id = `${frameKey(frame)}_${serial}`;
       const dir = `items/${person.id}/${id}`;
@@ -186,6 +210,7 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
         sequence: frame.sequence,
         frame: frame.frame,
         camera: serial,
+        view_angle_deg: roundAngle(viewAngleDeg(person.cameras.get(serial)!, centre, forward)),
         rank,
         distance: selection.distances[rank],
         dir,

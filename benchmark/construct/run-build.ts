@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../../evaluators/io/atomic.js';
 import { assertNoLinks, codeDigest, TOOL } from '../../evaluators/util/index.js';
 import { buildPerson, checkBuildOptions, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture } from './capture.js';
+import { DEFAULT_CAMERA_SEED, DEFAULT_MAX_VIEW_ANGLE_DEG } from './item-cameras.js';
 import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from '../../evaluators/formats/index.js';
 
 export interface RunBuildOptions extends BuildOptions {
@@ -31,13 +32,28 @@ export interface BuildSummary {
 /** The code a built person depends on: the builder, the demo generator and the geometry core. */
 const BUILD_CODE = ['benchmark/construct', 'data', 'evaluators'];
 
+/** The item-camera options as they act: the diverse draw's limit and seed only in diverse mode. */
+function cameraChoice(options: BuildOptions): 'frontal' | string[] | { mode: 'diverse'; maxViewAngleDeg: number; seed: number } {
+  const mode = options.itemCameras ?? 'frontal';
+  if (mode !== 'diverse') return mode;
+  return { mode, maxViewAngleDeg: options.maxViewAngleDeg ?? DEFAULT_MAX_VIEW_ANGLE_DEG, seed: options.seed ?? DEFAULT_CAMERA_SEED };
+}
+
 /** Resume key of a person: the builder's code, the build options and the person's frame list. */
 function personKey(options: RunBuildOptions, frames: string[]): string {
-  const { expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit } = options;
+  const { expressions, neutral, imageSize, visibilityToleranceMm, unit } = options;
+  const itemCameras = cameraChoice(options);
   const code = `${TOOL.version}+${codeDigest(BUILD_CODE)}`;
   return createHash('sha256')
     .update(JSON.stringify({ code, expressions, neutral, itemCameras, imageSize, visibilityToleranceMm, unit, frames }))
     .digest('hex');
+}
+
+/** The `build` fields of the manifest that record the item-camera choice. */
+function manifestCameras(choice: ReturnType<typeof cameraChoice>): Record<string, unknown> {
+  if (choice === 'frontal') return { item_cameras: 'most frontal per person' };
+  if (Array.isArray(choice)) return { item_cameras: choice };
+  return { item_cameras: 'diverse', max_view_angle_deg: choice.maxViewAngleDeg, seed: choice.seed };
 }
 
 /**
@@ -95,7 +111,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
     build: {
       expressions: options.expressions,
       neutral: options.neutral ?? null,
-      item_cameras: options.itemCameras ?? 'most frontal per person',
+      ...manifestCameras(cameraChoice(options)),
       image_size: options.imageSize,
       visibility_tolerance_mm: options.visibilityToleranceMm,
       stats: Object.fromEntries(persons.map((p) => [p.person.id, p.stats])),

@@ -28,6 +28,11 @@ export const ItemSchema = z.object({
   sequence: plain,
   frame: z.number().int().nonnegative(),
   camera: plain,
+  /**
+   * Angle (degrees) between the direction from the head to the item camera and the head's
+   * forward direction in that frame; absent in benchmarks built before it was recorded.
+   */
+  view_angle_deg: z.number().min(0).max(180).optional(),
   /** Position in the furthest-point-sampling order (0 = farthest from neutral). */
   rank: z.number().int().nonnegative(),
   /** Landmark distance (mm) to the nearest of neutral and the earlier picks when chosen. */

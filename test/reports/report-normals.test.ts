@@ -141,7 +141,7 @@ describe('facebench report: normal estimation (Table 4)', () => {
     const { files } = withTwoMethods();
     const json = JSON.parse(readFileSync(files.json, 'utf8'));
     expect(json.normals).toEqual(JSON.parse(JSON.stringify(files.tables.normals)));
-    expect(Object.keys(files.csv).sort()).toEqual(['by-person', 'by-rank', 'curves', 'items', 'normals', 'table2']);
+    expect(Object.keys(files.csv).sort()).toEqual(['by-person', 'by-rank', 'by-view', 'curves', 'items', 'normals', 'table2']);
     expect(files.csv.normals).toBe(join(files.html, '..', 'report.normals.csv'));
     const csv = readFileSync(files.csv.normals, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('method,mean_cosine,mean_angle_deg,median_angle_deg,items_scored,items_missing,pixels,status,best_in');

@@ -59,6 +59,9 @@ describe('facebench report', () => {
     const ranks = files.tables.byRank.filter((r) => r.method === 'exact' && r.task === 'neutral');
     expect(ranks.map((r) => Number(r.group))).toEqual([0, 1, 2, 3]);
     for (const r of files.tables.items) expect(r.rank).toBe(rankOf(PERSONS.indexOf(r.person), ITEMS.indexOf(r.item)));
+    // No view angles in the manifest: no view breakdown, and the page says why.
+    expect(files.tables.byView).toEqual([]);
+    expect(readFileSync(files.html, 'utf8')).toMatch(/records no view angles .*rebuild it for the per-view-angle breakdown/);
     const failed = files.tables.items.filter((r) => r.status !== 'ok');
     expect(failed).toHaveLength(1);
     expect(failed[0].error).toMatch(/mesh_posed\.ply: file not found/);
@@ -82,7 +85,9 @@ describe('facebench report', () => {
     expect(files.json).toBe(join(root, 'out', 'report.json'));
     expect(json.table2).toEqual(JSON.parse(JSON.stringify(files.tables.table2)));
     expect(json.items).toHaveLength(16);
-    expect(Object.keys(files.csv).sort()).toEqual(['by-person', 'by-rank', 'curves', 'items', 'table2']);
+    expect(Object.keys(files.csv).sort()).toEqual(['by-person', 'by-rank', 'by-view', 'curves', 'items', 'table2']);
+    // The fixture's manifest records no view angles (as one built before them): a header-only by-view CSV.
+    expect(readFileSync(files.csv['by-view'], 'utf8').trim()).toBe('method,task,view_bin,items,scored,l1,l2,nc,r2_5');
     const table2 = readFileSync(files.csv.table2, 'utf8').trim().split('\n');
     expect(table2[0]).toBe('method,neutral_l1,neutral_l2,neutral_nc,neutral_r2_5,posed_l1,posed_l2,posed_nc,posed_r2_5,neutral_scored,posed_scored,status,best_in');
     expect(table2).toHaveLength(3);
