@@ -15,13 +15,16 @@ import { ablateCommand } from './commands/ablate.js';
 import { buildCommand, checkCommand } from './commands/build.js';
 import { evalCommand } from './commands/eval.js';
 import { evalNormalsCommand } from './commands/eval-normals.js';
+import { exportImagesCommand } from './commands/export-images.js';
 import { methodsCommand } from './commands/methods.js';
+import { packCommand } from './commands/pack.js';
 import { predictCommand } from './commands/predict.js';
 import { DEMO_METHODS, runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
+import { taskOption } from './commands/task-option.js';
 import { validateCommand } from './commands/validate.js';
 import {
-  forceOption, jsonOption, parseInteger, parseNonNegativeInt, parsePositiveInt, parseUnit, protocolOptions, quietOption, workersOption,
+  forceOption, jsonOption, parseAngleDeg, parseInteger, parseNonNegativeInt, parsePositiveInt, parseUnit, protocolOptions, quietOption, workersOption,
 } from './options.js';
 
 export function buildProgram(): Command {
@@ -54,7 +57,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--expressions <k>', 'expressions per person (furthest point sampling)').default(20).argParser(parsePositiveInt))
     .option('--neutral <SEQ/frame>', 'the neutral frame (default: a sequence named *neutral*, else the documented rule)')
     .option('--persons <ids...>', 'person ids to build (default: all)')
-    .option('--item-cameras <serials...>', 'cameras whose images become items (default: the most frontal per person)')
+    .option('--item-cameras <mode|serials...>', 'frontal (default: the most frontal camera per person), diverse (per item a seeded draw among the cameras within --max-view-angle), or camera serials')
+    .addOption(new Option('--max-view-angle <deg>', 'with --item-cameras diverse: largest angle between a drawn camera and the head\'s forward direction').default(60).argParser(parseAngleDeg))
+    .option('--seed <n>', 'with --item-cameras diverse: seed of the per-item camera draw', parseInteger, 1)
     .addOption(new Option('--image-size <px>', 'side of the input crops').default(512).argParser(parsePositiveInt))
     .option('--parser <model.onnx>', 'ONNX face parser for captures without segmentation/ label maps')
     .option('--parser-labels <labels.json>', "the parser's label ids (docs/formats.md#label-file, optional input size/mean/std)")
@@ -72,6 +77,17 @@ export function buildProgram(): Command {
     .action((opts) => checkCommand(opts));
 
   program
+    .command('export-images')
+    .description("write a built benchmark's input crops in the official SVFR download layout (svfr/<pid>/<SEQ>_<t>_<serial>/rgb.png) with export-map.json")
+    .requiredOption('--bench <dir>', 'built benchmark folder')
+    .requiredOption('--out <dir>', 'folder for svfr/ and export-map.json (empty, or replaced with --force)')
+    .addOption(forceOption())
+    .addOption(quietOption())
+    .action((opts) => {
+      exportImagesCommand(opts);
+    });
+
+  program
     .command('methods')
     .description('list the available methods with their versions and options')
     .addOption(jsonOption())
@@ -80,28 +96,45 @@ export function buildProgram(): Command {
 
   program
     .command('predict')
-    .description('run a method over every item of a benchmark (both tasks, resumable) into a predictions folder')
-    .requiredOption('--bench <dir>', 'built benchmark folder')
+    .description('run a method over every item of a benchmark or an SVFR download (both tasks, resumable) into a predictions folder')
+    .addOption(new Option('--bench <dir>', 'built benchmark folder (or --images)').conflicts('images'))
+    .option('--images <dir>', 'SVFR download (the folder holding svfr/, or svfr/ itself): predict from the images alone')
     .requiredOption('--method <name>', 'method name (see `facebench methods`)')
     .requiredOption('--out <dir>', 'predictions folder to write (<pid>/<item>/mesh_posed.ply, mesh_neutral.ply, landmarks_*.npy, method.json)')
     .option('--opts <json>', 'method options as a JSON object, e.g. \'{"noise": 0.5}\'')
-    .option('--from <dir>', 'with --method submission: the predictions folder to import')
+    .option('--from <dir|zip>', 'with --method submission: the predictions folder or submission zip to import')
+    .addOption(new Option('--map <export-map.json>', 'with --bench: the method reads per-item inputs (--from) under the ids of `facebench export-images`').conflicts('images'))
     .addOption(workersOption())
     .addOption(forceOption())
     .addOption(quietOption())
-    .action(async (opts) => {
+    .action(async (opts, command: Command) => {
+      if (opts.bench === undefined && opts.images === undefined) command.error('error: give --bench <dir> (a built benchmark) or --images <dir> (an SVFR download)');
       await predictCommand(opts);
     });
 
   program
     .command('validate')
-    .description('check a predictions folder as the NeRSemble single-view benchmark server would (lists every problem)')
-    .requiredOption('--bench <dir>', 'built benchmark folder')
-    .requiredOption('--pred <dir>', 'predictions folder')
+    .description('check a predictions folder or submission zip as the NeRSemble single-view benchmark server would (lists every problem)')
+    .addOption(new Option('--bench <dir>', 'built benchmark folder (or --images)').conflicts('images'))
+    .option('--images <dir>', 'SVFR download (the folder holding svfr/, or svfr/ itself): its items, keys padded as the submission pads them')
+    .requiredOption('--pred <dir|zip>', 'predictions folder or submission zip')
+    .addOption(taskOption('tasks that must be submitted: posed | neutral | both (default: those with any mesh, as the server does)'))
     .addOption(jsonOption())
     .addOption(quietOption())
-    .action((opts) => {
+    .action((opts, command: Command) => {
+      if (opts.bench === undefined && opts.images === undefined) command.error('error: give --bench <dir> (a built benchmark) or --images <dir> (an SVFR download)');
       validateCommand(opts);
+    });
+
+  program
+    .command('pack')
+    .description('write the official NeRSemble SVFR submission zip from a predictions folder (refused, with every problem listed, if it is not valid)')
+    .requiredOption('--pred <dir>', 'predictions folder (<pid>/<SEQ>_<t>_<serial>/mesh_posed.ply, mesh_neutral.ply, landmarks_*.npy)')
+    .requiredOption('--out <zip>', 'the submission zip to write')
+    .addOption(taskOption('tasks to pack: posed | neutral | both', 'both'))
+    .addOption(quietOption())
+    .action((opts) => {
+      packCommand(opts);
     });
 
   protocolOptions(

@@ -9,11 +9,17 @@ export {
   type CheckReport, type ItemRecord, type Manifest, type PersonRecord,
 } from './manifest.js';
 export {
-  DONE_FILE, ITEM_FILE_NAMES, MAP_FILES, METHOD_FILE, DoneMarkerSchema, MethodDocumentSchema,
+  DONE_FILE, ITEM_FILE_NAMES, MAP_FILES, METHOD_FILE, DoneMarkerSchema, MethodDocumentSchema, PredictSourceSchema,
   finishedItem, methodName, predictionFiles, readMethodDocument, writeDoneMarker, writeMethodDocument,
-  type DoneMarker, type MethodDocument,
+  type DoneMarker, type MethodDocument, type PredictSourceRecord,
 } from './predictions.js';
-export { validatePredictions, type ValidationReport } from './validate-predictions.js';
+export { validatePredictions, validateSvfrPredictions, type ValidateOptions, type ValidationReport } from './validate-predictions.js';
+export {
+  PROBLEM_CATEGORIES, checkSubmission, problemLine, tasksOfChoice,
+  type ExpectedItem, type ProblemCategory, type SubmissionCheck, type SubmissionCheckOptions, type SubmissionProblem, type TaskStatus,
+} from './submission-check.js';
+export { folderSubmission, openSubmission, submissionKind, zipSubmission, type SubmissionEntry, type SubmissionSource } from './submission-source.js';
+export { packSubmission, type PackResult } from './pack-submission.js';
 export { TASKS, discoverTasks, taskId, verifiedBenchmarkId, type EvalTask, type TaskName } from './tasks.js';
 export {
   ResultsStore, metricsCsv, summarise, writeResults, AlignmentReportSchema, ResultsDocumentSchema, TaskRecordSchema, TaskSummarySchema,
@@ -30,3 +36,7 @@ export {
   SVFR_FOLDER, SVFR_IMAGE, SVFR_KEY, SVFR_PERSON, downloadKey, listSvfrItems, parseSvfrKey, submissionKey, svfrRoot,
   type SvfrItem, type SvfrKey,
 } from './svfr.js';
+export {
+  EXPORT_MAP_FILE, EXPORT_MAP_SCHEMA, EXPORT_MAP_VERSION, ExportMapItemSchema, ExportMapSchema, exportMapLookup, mapExportedPath, readExportMap, writeExportMap,
+  type ExportMap, type ExportMapItem, type ExportMapLookup,
+} from './export-map.js';

@@ -7,7 +7,7 @@ import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../hel
 import { rng } from '../helpers/random.js';
 import { facebench, tempDir } from './cli-helpers.js';
 
-const PIPELINE_ORDER = ['run', 'build', 'check', 'methods', 'predict', 'validate', 'eval', 'eval-normals', 'score', 'report', 'leaderboard', 'compare', 'ablate', 'tables'];
+const PIPELINE_ORDER = ['run', 'build', 'check', 'export-images', 'methods', 'predict', 'validate', 'pack', 'eval', 'eval-normals', 'score', 'report', 'leaderboard', 'compare', 'ablate', 'tables'];
 
 describe('facebench command line', () => {
   it('--help lists the commands in pipeline order', () => {
@@ -23,7 +23,7 @@ describe('facebench command line', () => {
       expect(help, command).toMatch(/--quiet +print only errors/);
     }
     for (const command of ['run', 'predict', 'eval']) expect(facebench([command, '--help']).stdout).toMatch(/--workers <n> +worker threads \(default and maximum: the cores/);
-    for (const command of ['run', 'build', 'predict', 'eval']) expect(facebench([command, '--help']).stdout).toMatch(/--force/);
+    for (const command of ['run', 'build', 'export-images', 'predict', 'eval']) expect(facebench([command, '--help']).stdout).toMatch(/--force/);
     for (const command of ['check', 'methods', 'validate', 'score']) expect(facebench([command, '--help']).stdout).toMatch(/--json +print the result as JSON on stdout/);
   });
 
@@ -34,6 +34,10 @@ describe('facebench command line', () => {
     [['eval', '--bench', 'a', '--pred', 'b', '--out', 'c', '--workers', '0'], /--workers.*whole number ≥ 1/],
     [['build', '--demo', '--out', 'x', '--expressions', '1e3'], /--expressions.*whole number ≥ 1/],
     [['eval', '--bench', 'a', '--pred', 'b', '--out', 'c', '--protocol', 'nope'], /--protocol.*expected one of/],
+    [['pack', '--pred', 'a', '--out', 'b.zip', '--task', 'all'], /--task.*expected posed, neutral or both/],
+    [['validate', '--pred', 'a.zip'], /give --bench <dir> \(a built benchmark\) or --images <dir>/],
+    [['predict', '--method', 'mean-shape', '--out', 'x'], /give --bench <dir> .* or --images <dir>/],
+    [['predict', '--bench', 'a', '--images', 'b', '--method', 'mean-shape', '--out', 'x'], /'--bench <dir>' cannot be used with option '--images <dir>'/],
     [['nonsense'], /unknown command/],
     [['score', '--pred', 'a', '--gt', 'b', '--gt-landmarks', 'c', '--bogus'], /unknown option/],
   ])('usage error %j: one message, exit 2, nothing run', (args, message) => {

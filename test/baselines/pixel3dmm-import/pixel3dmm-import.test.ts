@@ -52,7 +52,7 @@ describe('pixel3dmm-import', () => {
     if (mesh) writePly(join(dir, 'mesh', '00000.ply'), { positions: posedMm.map((x) => x / 1000), faces: flame.faces });
   };
   const predict = (person: string, item: string) =>
-    pixel3dmmImport.predict({ person: { id: person }, item: { id: item } } as never, { from, model: MODEL, landmarkEmbedding: EMBEDDING });
+    pixel3dmmImport.predict({ person: { id: person }, item: { id: item, person } } as never, { from, model: MODEL, landmarkEmbedding: EMBEDDING });
   const refusal = async (bytes: Uint8Array): Promise<string> => {
     writeItem(join(from, 'p1', 'bad'), bytes);
     const error = await predict('p1', 'bad').then(() => undefined, (e: unknown) => e);
