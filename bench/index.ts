@@ -1,4 +1,5 @@
 /** `npm run bench`: every hot path's throughput, each against a reference measured in the same run. */
+import { runStartupBench } from './startup.js';
 import { runSpatialBench } from './spatial.js';
 import { runScoreBench } from './score.js';
 import { runIoBench } from './io.js';
@@ -7,6 +8,7 @@ import { runBuildBench } from './build.js';
 import { runPixel3dmmBench } from './pixel3dmm.js';
 
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
+await runStartupBench();
 await runSpatialBench();
 await runIoBench();
 await runScoreBench();

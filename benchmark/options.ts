@@ -2,11 +2,13 @@
  * Option parsers and option groups shared by the commands, so that a flag means one thing
  * everywhere: numbers are checked before any work, lists are space-separated values,
  * `--workers` defaults to (and is capped at) the cores, `--quiet` prints only errors.
+ * program.ts imports this module to define the commands, so `facebench --help` loads it:
+ * it imports only commander and modules that import nothing heavy (no barrels, no zod).
  */
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isLengthUnit, type LengthUnit } from '../evaluators/geometry/types.js';
-import { isProtocolName, protocolDefaults, PROTOCOL_NAMES, type AlignMode, type ProtocolConfig, type ProtocolName } from '../evaluators/protocols/index.js';
+import { isProtocolName, protocolDefaults, PROTOCOL_NAMES, type AlignMode, type ProtocolConfig, type ProtocolName } from '../evaluators/protocols/config.js';
 
 export function parseUnit(value: string): LengthUnit {
   if (!isLengthUnit(value)) throw new InvalidArgumentError('expected mm, cm or m');

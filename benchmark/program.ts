@@ -3,26 +3,16 @@
  * (`cli.ts` runs it). Exit
  * codes: 0 success, 1 bad input or a failed run (one line on stderr naming the file), 2 a
  * usage error (unknown command or option, a malformed option value).
+ *
+ * Only the definitions live here, and they import nothing heavy: each action imports its
+ * command's module when it runs, so `facebench --help` and a usage error never load the
+ * evaluators, zod, onnxruntime, tfjs or the worker pools (test/benchmark/cli-startup.test.ts).
  */
 import { Command, CommanderError, Option } from 'commander';
 import { fileSystemInputError, isInputError } from '../evaluators/errors.js';
-import { TOOL } from '../evaluators/util/index.js';
-import { compareCommand } from '../reports/compare.js';
-import { tablesCommand } from '../reports/cross-benchmark.js';
-import { leaderboardCommand } from '../reports/leaderboard.js';
-import { reportCommand } from '../reports/report-command.js';
-import { ablateCommand } from './commands/ablate.js';
-import { buildCommand, checkCommand } from './commands/build.js';
-import { evalCommand } from './commands/eval.js';
-import { evalNormalsCommand } from './commands/eval-normals.js';
-import { exportImagesCommand } from './commands/export-images.js';
-import { methodsCommand } from './commands/methods.js';
-import { packCommand } from './commands/pack.js';
-import { predictCommand } from './commands/predict.js';
-import { DEMO_METHODS, runCommand } from './commands/run.js';
-import { scoreCommand } from './commands/score.js';
+import { TOOL } from '../evaluators/util/version.js';
+import { DEMO_METHODS } from './commands/demo-methods.js';
 import { taskOption } from './commands/task-option.js';
-import { validateCommand } from './commands/validate.js';
 import {
   forceOption, jsonOption, parseAngleDeg, parseInteger, parseNonNegativeInt, parsePositiveInt, parseUnit, protocolOptions, quietOption, workersOption,
 } from './options.js';
@@ -45,7 +35,10 @@ export function buildProgram(): Command {
     .addOption(workersOption())
     .addOption(forceOption())
     .addOption(quietOption())
-    .action(async (opts) => runCommand(opts));
+    .action(async (opts) => {
+      const { runCommand } = await import('./commands/run.js');
+      await runCommand(opts);
+    });
 
   program
     .command('build')
@@ -66,7 +59,10 @@ export function buildProgram(): Command {
     .option('--colmap <auto|off|path>', 'run COLMAP for frames without depth maps or point clouds', 'auto')
     .addOption(forceOption())
     .addOption(quietOption())
-    .action(async (opts) => buildCommand(opts));
+    .action(async (opts) => {
+      const { buildCommand } = await import('./commands/build.js');
+      await buildCommand(opts);
+    });
 
   program
     .command('check')
@@ -74,7 +70,10 @@ export function buildProgram(): Command {
     .requiredOption('--bench <dir>', 'benchmark folder')
     .addOption(jsonOption())
     .addOption(quietOption())
-    .action((opts) => checkCommand(opts));
+    .action(async (opts) => {
+      const { checkCommand } = await import('./commands/build.js');
+      checkCommand(opts);
+    });
 
   program
     .command('export-images')
@@ -83,7 +82,8 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'folder for svfr/ and export-map.json (empty, or replaced with --force)')
     .addOption(forceOption())
     .addOption(quietOption())
-    .action((opts) => {
+    .action(async (opts) => {
+      const { exportImagesCommand } = await import('./commands/export-images.js');
       exportImagesCommand(opts);
     });
 
@@ -92,7 +92,10 @@ export function buildProgram(): Command {
     .description('list the available methods with their versions and options')
     .addOption(jsonOption())
     .addOption(quietOption())
-    .action((opts) => methodsCommand(opts));
+    .action(async (opts) => {
+      const { methodsCommand } = await import('./commands/methods.js');
+      methodsCommand(opts);
+    });
 
   program
     .command('predict')
@@ -109,6 +112,7 @@ export function buildProgram(): Command {
     .addOption(quietOption())
     .action(async (opts, command: Command) => {
       if (opts.bench === undefined && opts.images === undefined) command.error('error: give --bench <dir> (a built benchmark) or --images <dir> (an SVFR download)');
+      const { predictCommand } = await import('./commands/predict.js');
       await predictCommand(opts);
     });
 
@@ -121,8 +125,9 @@ export function buildProgram(): Command {
     .addOption(taskOption('tasks that must be submitted: posed | neutral | both (default: those with any mesh, as the server does)'))
     .addOption(jsonOption())
     .addOption(quietOption())
-    .action((opts, command: Command) => {
+    .action(async (opts, command: Command) => {
       if (opts.bench === undefined && opts.images === undefined) command.error('error: give --bench <dir> (a built benchmark) or --images <dir> (an SVFR download)');
+      const { validateCommand } = await import('./commands/validate.js');
       validateCommand(opts);
     });
 
@@ -133,7 +138,8 @@ export function buildProgram(): Command {
     .requiredOption('--out <zip>', 'the submission zip to write')
     .addOption(taskOption('tasks to pack: posed | neutral | both', 'both'))
     .addOption(quietOption())
-    .action((opts) => {
+    .action(async (opts) => {
+      const { packCommand } = await import('./commands/pack.js');
       packCommand(opts);
     });
 
@@ -148,7 +154,10 @@ export function buildProgram(): Command {
       .addOption(workersOption())
       .addOption(forceOption())
       .addOption(quietOption()),
-  ).action(async (opts) => evalCommand(opts));
+  ).action(async (opts) => {
+    const { evalCommand } = await import('./commands/eval.js');
+    await evalCommand(opts);
+  });
 
   program
     .command('eval-normals')
@@ -158,7 +167,8 @@ export function buildProgram(): Command {
     .requiredOption('--out <dir>', 'folder for normals.json and normals.csv (e.g. the method\'s eval results folder, which `report` then reads)')
     .option('--method <name>', 'method name (default: method.json name or the predictions folder name, as for eval)')
     .addOption(quietOption())
-    .action((opts) => {
+    .action(async (opts) => {
+      const { evalNormalsCommand } = await import('./commands/eval-normals.js');
       evalNormalsCommand(opts);
     });
 
@@ -173,7 +183,10 @@ export function buildProgram(): Command {
       .option('--out <file.json>', 'also write protocol, metrics and alignment to this JSON file')
       .addOption(jsonOption())
       .addOption(quietOption()),
-  ).action((opts) => scoreCommand(opts));
+  ).action(async (opts) => {
+    const { scoreCommand } = await import('./commands/score.js');
+    scoreCommand(opts);
+  });
 
   program
     .command('report')
@@ -184,6 +197,7 @@ export function buildProgram(): Command {
     .option('--worst <n>', 'worst items pictured per method (0 = none)', parseNonNegativeInt, 3)
     .addOption(quietOption())
     .action(async (opts) => {
+      const { reportCommand } = await import('../reports/report-command.js');
       await reportCommand(opts);
     });
 
@@ -193,7 +207,8 @@ export function buildProgram(): Command {
     .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders)')
     .requiredOption('--out <dir>', 'folder for leaderboard.html, .csv and .json')
     .addOption(quietOption())
-    .action((opts) => {
+    .action(async (opts) => {
+      const { leaderboardCommand } = await import('../reports/leaderboard.js');
       leaderboardCommand(opts);
     });
 
@@ -206,7 +221,8 @@ export function buildProgram(): Command {
     .option('--resamples <n>', 'bootstrap resamples', parsePositiveInt, 10000)
     .option('--seed <n>', 'bootstrap seed', parseInteger, 1)
     .addOption(quietOption())
-    .action((opts) => {
+    .action(async (opts) => {
+      const { compareCommand } = await import('../reports/compare.js');
       compareCommand(opts);
     });
 
@@ -226,6 +242,7 @@ export function buildProgram(): Command {
       .addOption(forceOption())
       .addOption(quietOption()),
   ).action(async (opts) => {
+    const { ablateCommand } = await import('./commands/ablate.js');
     await ablateCommand(opts);
   });
 
@@ -235,7 +252,8 @@ export function buildProgram(): Command {
     .requiredOption('--results <dirs...>', 'result folders of any benchmarks')
     .option('--out <dir>', 'folder for now.csv, table3.csv and tables.json')
     .addOption(quietOption())
-    .action((opts) => {
+    .action(async (opts) => {
+      const { tablesCommand } = await import('../reports/cross-benchmark.js');
       tablesCommand(opts);
     });
 

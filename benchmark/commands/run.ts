@@ -10,9 +10,8 @@ import { runEval } from '../eval/run-eval.js';
 import { printer, workerCount } from '../options.js';
 import { runPredict } from '../predict/run-predict.js';
 import { buildCommand } from './build.js';
+import { DEMO_METHODS } from './demo-methods.js';
 
-/** The offline methods the main job runs on the demo, from the floor to the ceiling. */
-export const DEMO_METHODS = ['mean-shape', 'mediapipe', 'landmark-fit', 'pixel3dmm', 'oracle'] as const;
 /** Those that read the demo generator's truth: the oracle, and pixel3dmm with its default priors (`priors: "truth"`). */
 const DEMO_TRUTH_METHODS: readonly string[] = ['pixel3dmm', 'oracle'];
 
