@@ -4,7 +4,10 @@ export {
 } from './report-data.js';
 export { viewBin, viewBinOrder, manifestViewAngles, VIEW_BIN_EDGES_DEG } from './view-bins.js';
 export { renderReportHtml, escapeHtml, scriptJson, type RenderOptions } from './report-html.js';
-export { worstItemPictures, type ErrorPicture, type WorstItemsResult } from './worst-items.js';
+export {
+  distancesAtStoredAlignment, meanDistanceMetric, storedTransform, worstItemPictures,
+  type AlignedDistances, type ErrorPicture, type StoredAlignment, type WorstItemsResult,
+} from './worst-items.js';
 export { leaderboardCommand, buildLeaderboard, type Leaderboard, type LeaderboardOptions } from './leaderboard.js';
 export { compareCommand, type CompareOptions } from './compare.js';
 export { tablesCommand, type TablesOptions } from './cross-benchmark.js';

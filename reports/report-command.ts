@@ -19,7 +19,7 @@ export interface ReportOptions {
   normals?: string[];
   /** The HTML file to write, e.g. `report.html`. */
   out: string;
-  /** Worst items (largest L2) re-scored and pictured per method; 0 = none. Default 3. */
+  /** Worst items (largest L2) pictured per method, at their stored alignment; 0 = none. Default 3. */
   worst?: number;
   /** GT points kept per picture. Default 5000. */
   maxPoints?: number;

@@ -243,7 +243,7 @@ ${rankSection}
 <p class="note">Items grouped by the angle between the item camera's direction from the head and the head's forward direction (<code>view_angle_deg</code> of the benchmark manifest): 0–15°, 15–30°, 30–45°, 45–60° and 60°+, each bin from its lower edge (inclusive) to the next (exclusive).</p>
 ${viewSection}
 <h2>Worst items</h2>
-<p class="note">GT points coloured by distance to the aligned prediction (mm), re-scored for this report; the largest-L2 items of each method.</p>
+<p class="note">GT points coloured by distance (mm) to the prediction placed by the alignment <code>eval</code> stored for the task; the largest-L2 items of each method.</p>
 <div id="worst" class="plots"></div>
 ${notes}
 <h2>Per item</h2>

@@ -97,7 +97,7 @@ describe('facebench report', () => {
     expect(curves).toHaveLength(1 + 2 * 2 * 101);
   });
 
-  it('re-scores the worst items into GT points coloured by distance', () => {
+  it('pictures the worst items as GT points coloured by distance', () => {
     const html = readFileSync(files.html, 'utf8');
     const data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]);
     expect(data.pictures).toHaveLength(6); // 3 per method
@@ -107,7 +107,7 @@ describe('facebench report', () => {
     for (const p of pics) {
       expect(p.points).toBe(1500);
       expect(p.positions).toHaveLength(3 * p.distances.length);
-      // Re-scoring reproduces the stored figure: L2 is the mean point-to-surface distance.
+      // The stored alignment reproduces the stored figure: L2 is the mean point-to-surface distance.
       const mean = p.distances.reduce((a: number, d: number) => a + d, 0) / p.distances.length;
       expect(mean).toBeCloseTo(p.l2, 3);
     }
