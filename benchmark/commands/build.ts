@@ -4,11 +4,11 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../../evaluators/errors.js';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { checkBenchmark } from '../../evaluators/formats/index.js';
-import { printer } from '../options.js';
+import { printer, workerCount } from '../options.js';
 import type { BuildServices } from '../construct/build-person.js';
 import { runBuild } from '../construct/run-build.js';
 import { ensureDemoCapture } from '../construct/demo.js';
-import { buildServices } from '../construct/services.js';
+import { buildServices, type ServiceOptions } from '../construct/services.js';
 import { parseItemCameras } from '../construct/item-cameras.js';
 
 export interface BuildCommandOptions {
@@ -27,6 +27,8 @@ export interface BuildCommandOptions {
   parser?: string;
   parserLabels?: string;
   colmap: string;
+  /** Persons built at once in worker threads (default and cap: the cores). */
+  workers?: number;
   force?: boolean;
   quiet?: boolean;
 }
@@ -36,16 +38,17 @@ export async function buildCommand(options: BuildCommandOptions): Promise<void> 
   if (!options.capture && !options.demo) throw new InputError('facebench build', 'give --capture DIR (a NeRSemble-layout capture) or --demo');
   parseItemCameras(options.itemCameras); // refuse a malformed --item-cameras before any work
   const workDir = mkdtempSync(join(tmpdir(), 'facebench-build-'));
-  const services = await buildServices({ parser: options.parser, parserLabels: options.parserLabels, colmap: options.colmap, workDir });
+  const serviceOptions: ServiceOptions = { parser: options.parser, parserLabels: options.parserLabels, colmap: options.colmap, workDir };
+  const services = await buildServices(serviceOptions);
   try {
-    await build(options, services);
+    await build(options, services, serviceOptions);
   } finally {
     await services.release();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-async function build(options: BuildCommandOptions, services: BuildServices): Promise<void> {
+async function build(options: BuildCommandOptions, services: BuildServices, serviceOptions: ServiceOptions): Promise<void> {
   const progress = options.quiet ? 'silent' : 'auto';
   const demo = options.demo ? await ensureDemoCapture(options.capture ?? `${resolve(options.out)}-capture`, progress) : undefined;
   const summary = await runBuild({
@@ -64,6 +67,8 @@ async function build(options: BuildCommandOptions, services: BuildServices): Pro
     demo: options.demo,
     progress,
     services,
+    serviceOptions,
+    workers: workerCount(options.workers),
   });
   const m = summary.manifest;
   const say = printer(options.quiet);

@@ -42,7 +42,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   const say = printer(options.quiet);
   if (!options.bench) {
     await buildCommand({
-      demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', force: options.force, quiet: options.quiet,
+      demo: true, capture: join(root, 'capture'), out: bench, captureUnit: 'm', expressions: 20, imageSize: 512, colmap: 'off', workers, force: options.force, quiet: options.quiet,
     });
   }
   // Methods that need the demo generator's truth are left out by default on another benchmark.

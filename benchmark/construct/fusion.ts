@@ -39,15 +39,12 @@ export function depthAt(map: CameraDepth, u: number, v: number): number {
  * right and lower pixels), turned towards the camera.
  */
 export function fuseDepthMaps(maps: CameraDepth[], options: FusionOptions = DEFAULT_FUSION): PointCloud {
-  const voxels = new Map<number, number>();
-  const sums: number[] = [];
+  const voxels = new VoxelTable();
   const p = new Float64Array(3);
   const q = new Float64Array(3);
   const right = new Float64Array(3);
   const down = new Float64Array(3);
   const inv = 1 / options.voxelMm;
-  // 17 bits per axis (±65 m at 1 mm voxels) pack exactly into one float64 key.
-  const OFFSET = 1 << 16;
   for (const map of maps) {
     const { width, height, depth, camera } = map;
     const centre = cameraCentre(camera);
@@ -84,25 +81,12 @@ export function fuseDepthMaps(maps: CameraDepth[], options: FusionOptions = DEFA
         nx *= sign;
         ny *= sign;
         nz *= sign;
-        const key =
-          (Math.floor(p[0] * inv) + OFFSET) * 2 ** 34 + (Math.floor(p[1] * inv) + OFFSET) * 2 ** 17 + (Math.floor(p[2] * inv) + OFFSET);
-        let slot = voxels.get(key);
-        if (slot === undefined) {
-          slot = sums.length;
-          voxels.set(key, slot);
-          sums.push(0, 0, 0, 0, 0, 0, 0);
-        }
-        sums[slot] += p[0];
-        sums[slot + 1] += p[1];
-        sums[slot + 2] += p[2];
-        sums[slot + 3] += nx;
-        sums[slot + 4] += ny;
-        sums[slot + 5] += nz;
-        sums[slot + 6] += 1;
+        voxels.add(Math.floor(p[0] * inv), Math.floor(p[1] * inv), Math.floor(p[2] * inv), p[0], p[1], p[2], nx, ny, nz);
       }
     }
   }
-  const n = sums.length / 7;
+  const sums = voxels.sums;
+  const n = voxels.size;
   const positions = new Float64Array(3 * n);
   const normals = new Float64Array(3 * n);
   for (let k = 0; k < n; k++) {
@@ -117,4 +101,84 @@ export function fuseDepthMaps(maps: CameraDepth[], options: FusionOptions = DEFA
     normals[3 * k + 2] = sums[s + 5] / l;
   }
   return { positions, normals };
+}
+
+/**
+ * Voxel → running sums (x, y, z, nx, ny, nz, count), keyed by the three integer voxel
+ * indices in an open-addressing hash table (typed arrays; no boxed double keys). Slots are
+ * numbered in first-insertion order and every voxel's sums are accumulated in insertion
+ * order, so the fused cloud is the same, bit for bit, as with an insertion-ordered Map.
+ */
+class VoxelTable {
+  size = 0;
+  sums = new Float64Array(7 * 65536);
+  /** Per table entry: slot + 1 (0 = empty), ix, iy, iz. */
+  private table = new Int32Array(4 * 262144);
+  private mask = 262143;
+  /** The entry of the last voxel added: neighbouring pixels mostly fall in the same voxel. */
+  private last = -1;
+
+  add(ix: number, iy: number, iz: number, x: number, y: number, z: number, nx: number, ny: number, nz: number): void {
+    const table = this.table;
+    let e = this.last;
+    if (e < 0 || table[e + 1] !== ix || table[e + 2] !== iy || table[e + 3] !== iz) {
+      e = this.find(ix, iy, iz);
+      if (this.table[e] === 0) {
+        if (2 * (this.size + 1) > this.mask + 1) {
+          this.grow();
+          e = this.find(ix, iy, iz);
+        }
+        const t = this.table;
+        t[e] = ++this.size;
+        t[e + 1] = ix;
+        t[e + 2] = iy;
+        t[e + 3] = iz;
+        if (7 * this.size > this.sums.length) {
+          const bigger = new Float64Array(2 * this.sums.length);
+          bigger.set(this.sums);
+          this.sums = bigger;
+        }
+      }
+      this.last = e;
+    }
+    const s = 7 * (this.table[e] - 1);
+    const sums = this.sums;
+    sums[s] += x;
+    sums[s + 1] += y;
+    sums[s + 2] += z;
+    sums[s + 3] += nx;
+    sums[s + 4] += ny;
+    sums[s + 5] += nz;
+    sums[s + 6] += 1;
+  }
+
+  /** Offset of the table entry holding (ix, iy, iz), or of the empty entry where it would go. */
+  private find(ix: number, iy: number, iz: number): number {
+    // Neighbouring voxels (consecutive pixels) land in nearby entries: fewer cache misses.
+    let h = (ix + Math.imul(iy, 0x9e3779b1 >>> 12) + Math.imul(iz, 0x85ebca77)) | 0;
+    const table = this.table;
+    const mask = this.mask;
+    h &= mask;
+    for (;;) {
+      const e = 4 * h;
+      if (table[e] === 0 || (table[e + 1] === ix && table[e + 2] === iy && table[e + 3] === iz)) return e;
+      h = (h + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const capacity = 2 * (this.mask + 1);
+    this.table = new Int32Array(4 * capacity);
+    this.mask = capacity - 1;
+    this.last = -1;
+    for (let e = 0; e < old.length; e += 4) {
+      if (old[e] === 0) continue;
+      const f = this.find(old[e + 1], old[e + 2], old[e + 3]);
+      this.table[f] = old[e];
+      this.table[f + 1] = old[e + 1];
+      this.table[f + 2] = old[e + 2];
+      this.table[f + 3] = old[e + 3];
+    }
+  }
 }

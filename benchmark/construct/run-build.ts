@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Listr } from 'listr2';
+import { Piscina } from 'piscina';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
 import { assertNoLinks, codeDigest, TOOL } from '../../evaluators/util/index.js';
 import { buildPerson, checkBuildOptions, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture } from './capture.js';
+import type { BuildWorkerRequest } from './build-worker.js';
+import type { ServiceOptions } from './services.js';
 import { DEFAULT_CAMERA_SEED, DEFAULT_MAX_VIEW_ANGLE_DEG } from './item-cameras.js';
 import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from '../../evaluators/formats/index.js';
 
@@ -18,6 +23,13 @@ export interface RunBuildOptions extends BuildOptions {
   demo?: boolean;
   progress?: 'auto' | 'silent';
   services?: BuildServices;
+  /**
+   * How `services` were made (buildServices), so that worker threads can make their own; without
+   * it, a build whose services hold a parser or COLMAP runs in this thread.
+   */
+  serviceOptions?: ServiceOptions;
+  /** Persons built at once in worker threads (default 1: one after another in this thread). */
+  workers?: number;
   /** Build every person again, even those an earlier run finished with the same key. */
   force?: boolean;
 }
@@ -56,9 +68,24 @@ function manifestCameras(choice: ReturnType<typeof cameraChoice>): Record<string
   return { item_cameras: 'diverse', max_view_angle_deg: choice.maxViewAngleDeg, seed: choice.seed };
 }
 
+function workerFile(): string {
+  const path = fileURLToPath(new URL('./build-worker.js', import.meta.url));
+  if (existsSync(path)) return path;
+  const dist = fileURLToPath(new URL('../../dist/benchmark/construct/build-worker.js', import.meta.url));
+  if (existsSync(dist)) return dist;
+  throw new Error('the compiled build worker is missing; run `npm run build` first');
+}
+
+/** The build options a person's build reads (what crosses to a worker thread). */
+function personOptions(options: RunBuildOptions): BuildOptions {
+  const { expressions, neutral, itemCameras, maxViewAngleDeg, seed, imageSize, visibilityToleranceMm } = options;
+  return { expressions, neutral, itemCameras, maxViewAngleDeg, seed, imageSize, visibilityToleranceMm };
+}
+
 /**
  * `facebench build`: capture → benchmark (docs/formats.md#built-benchmark), person by person
- * with listr2 progress. A person finished by an earlier run with the same code and options
+ * with listr2 progress, `workers` persons at once in worker threads (piscina). The files do not
+ * depend on the number of workers. A person finished by an earlier run with the same code and options
  * is not redone (unless `force`).
  * The manifest (schema, options, persons, items, sha256 of every file) is written last.
  */
@@ -71,6 +98,9 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
   const results = new Map<string, PersonBuild>();
   const built: string[] = [];
   const reused: string[] = [];
+  const inThreadOnly = !options.serviceOptions && Boolean(options.services?.predictLabels || options.services?.reconstruct);
+  const workers = inThreadOnly ? 1 : Math.max(1, Math.min(options.workers ?? 1, capture.persons.length));
+  const pool = workers > 1 ? new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers }) : undefined;
   const listr = new Listr(
     capture.persons.map((person) => ({
       title: `Person ${person.id}`,
@@ -83,20 +113,34 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
           task.title = `Person ${person.id}: already built (${done.items.length} items)`;
           return;
         }
-        const result = await buildPerson(capture, person, options.out, options, key, {
-          ...options.services,
-          onProgress: (n, total, message) => {
-            task.output = `${n}/${total} scans: ${message}`;
-          },
-        });
+        const onProgress = (n: number, total: number, message: string) => {
+          task.output = `${n}/${total} scans: ${message}`;
+        };
+        let result: PersonBuild;
+        if (pool) {
+          const { port1, port2 } = new MessageChannel();
+          port1.on('message', ([n, total, message]: [number, number, string]) => onProgress(n, total, message));
+          const request: BuildWorkerRequest = { capture, personId: person.id, out: options.out, options: personOptions(options), key, serviceOptions: options.serviceOptions, port: port2 };
+          try {
+            result = (await pool.run(request, { transferList: [port2] })) as PersonBuild;
+          } finally {
+            port1.close();
+          }
+        } else {
+          result = await buildPerson(capture, person, options.out, options, key, { ...options.services, onProgress });
+        }
         results.set(person.id, result);
         built.push(person.id);
         task.title = `Person ${person.id}: ${result.items.length} items, ${(100 * result.stats.keptFraction).toFixed(1)}% of GT points kept by masking`;
       },
     })),
-    { renderer: options.progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
+    { concurrent: workers > 1 ? workers : false, renderer: options.progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
   );
-  await listr.run();
+  try {
+    await listr.run();
+  } finally {
+    await pool?.destroy();
+  }
 
   const persons = capture.persons.map((p) => results.get(p.id)!);
   const files: Record<string, string> = {};
@@ -121,5 +165,6 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
     files,
   };
   writeFileAtomic(join(options.out, MANIFEST_NAME), `${JSON.stringify(manifest, null, 1)}\n`);
-  return { manifest, built, reused, seconds: (performance.now() - started) / 1000 };
+  const order = (ids: string[]) => capture.persons.map((p) => p.id).filter((id) => ids.includes(id));
+  return { manifest, built: order(built), reused: order(reused), seconds: (performance.now() - started) / 1000 };
 }
