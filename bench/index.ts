@@ -4,6 +4,7 @@ import { runSpatialBench } from './spatial.js';
 import { runScoreBench } from './score.js';
 import { runIoBench } from './io.js';
 import { runEvalBench } from './eval.js';
+import { runNersembleEvalBench } from './eval-nersemble.js';
 import { runBuildBench } from './build.js';
 import { runPixel3dmmBench } from './pixel3dmm.js';
 
@@ -13,5 +14,6 @@ await runSpatialBench();
 await runIoBench();
 await runScoreBench();
 await runEvalBench();
+await runNersembleEvalBench();
 await runBuildBench();
 await runPixel3dmmBench();

@@ -78,6 +78,8 @@ export interface ProtocolFlags {
   align: AlignMode;
   predUnit: LengthUnit;
   gtUnit: LengthUnit;
+  /** `--icp-subsample`; absent: the protocol's default. */
+  icpSubsample?: number;
 }
 
 /** The protocol options of `score` and `eval`. */
@@ -86,12 +88,15 @@ export function protocolOptions(command: Command): Command {
     .addOption(new Option('--protocol <name>', PROTOCOL_NAMES.join(' | ')).default('nersemble').argParser(parseProtocol))
     .addOption(new Option('--align <mode>', 'landmarks (landmark similarity only) | icp').default('icp').argParser(parseAlign))
     .addOption(new Option('--pred-unit <unit>', 'unit of the predicted meshes: mm | cm | m').default('mm').argParser(parseUnit))
-    .addOption(new Option('--gt-unit <unit>', 'unit of the GT clouds and landmarks: mm | cm | m').default('mm').argParser(parseUnit));
+    .addOption(new Option('--gt-unit <unit>', 'unit of the GT clouds and landmarks: mm | cm | m').default('mm').argParser(parseUnit))
+    .addOption(new Option('--icp-subsample <n>', 'GT points ICP fits its steps on before one pass over all (0 = every point; default 10000)').argParser(parseNonNegativeInt));
 }
 
 /** The protocol's defaults with the command-line choices applied. */
 export function configFromFlags(flags: ProtocolFlags): ProtocolConfig {
-  return { ...protocolDefaults(flags.protocol), align: flags.align, predUnit: flags.predUnit, gtUnit: flags.gtUnit };
+  const defaults = protocolDefaults(flags.protocol);
+  const icp = flags.icpSubsample === undefined ? defaults.icp : { ...defaults.icp, subsample: flags.icpSubsample };
+  return { ...defaults, icp, align: flags.align, predUnit: flags.predUnit, gtUnit: flags.gtUnit };
 }
 
 /** A line printer that says nothing under `--quiet`. */

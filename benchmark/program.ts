@@ -57,6 +57,7 @@ export function buildProgram(): Command {
     .option('--parser <model.onnx>', 'ONNX face parser for captures without segmentation/ label maps')
     .option('--parser-labels <labels.json>', "the parser's label ids (docs/formats.md#label-file, optional input size/mean/std)")
     .option('--colmap <auto|off|path>', 'run COLMAP for frames without depth maps or point clouds', 'auto')
+    .addOption(workersOption())
     .addOption(forceOption())
     .addOption(quietOption())
     .action(async (opts) => {

@@ -12,7 +12,7 @@ import { InputError } from '../errors.js';
 import type { TriangleMesh } from '../geometry/types.js';
 import { boundingDiagonal, gatherPoints } from '../geometry/points.js';
 import { firstNonFinite, validateMesh } from '../geometry/validate.js';
-import { createClosestPointResult, mortonOrder, TriangleBVH } from '../spatial/index.js';
+import { createClosestPointResult, mortonOrder, TriangleBVH, type ClosestPointResult } from '../spatial/index.js';
 import { mat3Determinant, mat3Multiply, mat3Transpose, projectToOrthogonal, rotationFromRotationVector, solveSymmetric } from './linalg.js';
 import { cloneTransform, type SimilarityTransform } from './similarity.js';
 
@@ -39,6 +39,16 @@ export interface ICPOptions {
    * needs no second BVH and no second closest-point pass. Default false.
    */
   correspondences?: boolean;
+  /**
+   * Coarse-to-fine ICP: when > 0 and the cloud has more points, the steps are fitted on
+   * evenly strided subsets of the GT points in Morton order (spatially even), first
+   * ⌈subsample/8⌉ points with a 100x looser tolerance, then `subsample` points with
+   * `relativeTolerance`; then one Gauss–Newton step on every GT point (two full passes, the
+   * last of which gives `rmse`, `inlierFraction` and the correspondences). 0 (default) fits
+   * on every point. A subset with fewer than 100 points within the correspondence distance
+   * at the start falls back to every point.
+   */
+  subsample?: number;
 }
 
 /**
@@ -73,7 +83,9 @@ export interface ICPSolution {
   /**
    * The objective — mean over all GT points of min(d², D²), mm² — at the initial transform
    * and after every step (length iterations + 1); never increases. Equals the mean squared
-   * distance whenever every point is an inlier.
+   * distance whenever every point is an inlier. With {@link ICPOptions.subsample}, each
+   * entry is the objective over the points that step was fitted on (the subset levels, then
+   * every point: the last entry is over every point); non-increasing within each level.
    */
   history: number[];
   /** Set when {@link ICPOptions.correspondences} asks for it. */
@@ -145,10 +157,12 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   const maxIterations = options.maxIterations ?? 100;
   const relativeTolerance = options.relativeTolerance ?? 1e-6;
   const maxDistance = options.maxCorrespondenceDistance ?? 10;
+  const subsample = options.subsample ?? 0;
   if (mode !== 'similarity' && mode !== 'rigid') throw new InputError(name, `unknown ICP mode '${String(mode)}'; use 'similarity' or 'rigid'`);
   if (!Number.isInteger(maxIterations) || maxIterations < 0) throw new InputError(name, `maxIterations must be a non-negative integer, got ${maxIterations}`);
   if (!(relativeTolerance >= 0) || !Number.isFinite(relativeTolerance)) throw new InputError(name, `relativeTolerance must be a finite number ≥ 0, got ${relativeTolerance}`);
   if (!(maxDistance > 0)) throw new InputError(name, `maxCorrespondenceDistance must be > 0 mm (Infinity disables trimming), got ${maxDistance}`);
+  if (!Number.isInteger(subsample) || subsample < 0) throw new InputError(name, `subsample must be a non-negative integer (0 = every point), got ${subsample}`);
 
   const mesh = 'bvh' in surface ? surface.mesh : surface;
   validateMesh(mesh, name);
@@ -167,61 +181,76 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   // the per-point correspondences, when asked for, are returned in input order.
   const order = mortonOrder(gtPoints);
   const points = gatherPoints(gtPoints, order);
-
-  const rigid = mode === 'rigid';
-  const dims = rigid ? 6 : 7;
-  const exactFitMsd = (EXACT_FIT_RATIO * boundingDiagonal(points)) ** 2;
-
+  const settings: LoopSettings = {
+    rigid: mode === 'rigid',
+    maxIterations,
+    relativeTolerance,
+    maxDistance,
+    exactFitMsd: (EXACT_FIT_RATIO * boundingDiagonal(points)) ** 2,
+    minInliers: 1,
+  };
   let transform = cloneTransform(init);
   transform.rotation = projectToOrthogonal(transform.rotation);
-  const hints = new Int32Array(n).fill(-1);
-  let current = allocateCorrespondences(n);
-  let trial = allocateCorrespondences(n);
-  const hit = createClosestPointResult();
 
-  const toMesh = new Float64Array(12);
-
-  /** Closest points of all GT points against T(M), written into `out`. */
-  const evaluate = (t: SimilarityTransform, out: Correspondences): void => {
-    inverseMap(t, toMesh);
-    const m00 = toMesh[0], m01 = toMesh[1], m02 = toMesh[2];
-    const m10 = toMesh[3], m11 = toMesh[4], m12 = toMesh[5];
-    const m20 = toMesh[6], m21 = toMesh[7], m22 = toMesh[8];
-    const b0 = toMesh[9], b1 = toMesh[10], b2 = toMesh[11];
-    const inv = 1 / t.scale;
-    const meshMaxSq = maxDistance === Infinity ? Infinity : (maxDistance * inv) ** 2;
-    const s2 = t.scale * t.scale;
-    const closest = out.closest;
-    const face = out.face;
-    const distanceSq = out.distanceSq;
-    let inliers = 0;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
-      const qx = m00 * px + m01 * py + m02 * pz + b0;
-      const qy = m10 * px + m11 * py + m12 * pz + b1;
-      const qz = m20 * px + m21 * py + m22 * pz + b2;
-      if (bvh.closestPoint(qx, qy, qz, hit, meshMaxSq, hints[i]) && hit.distanceSq <= meshMaxSq) {
-        hints[i] = hit.face;
-        face[i] = hit.face;
-        closest[3 * i] = hit.x;
-        closest[3 * i + 1] = hit.y;
-        closest[3 * i + 2] = hit.z;
-        const d2 = hit.distanceSq * s2;
-        distanceSq[i] = d2;
-        sum += d2;
-        inliers++;
-      } else {
-        face[i] = -1;
+  const levels = subsample > 0 && n > subsample ? subsampleLevels(n, subsample) : [];
+  if (levels.length > 0) {
+    const history: number[] = [];
+    let iterations = 0;
+    let converged = false;
+    let fitted = true;
+    let subsetHints: Int32Array = new Int32Array(0);
+    for (let l = 0; l < levels.length; l++) {
+      const last = l === levels.length - 1;
+      const level = stridedPoints(points, levels[l]);
+      const run = refine(level, bvh, faceNormals, transform, {
+        ...settings,
+        maxIterations: maxIterations - iterations,
+        relativeTolerance: last ? relativeTolerance : COARSE_TOLERANCE_FACTOR * relativeTolerance,
+        minInliers: MIN_SUBSET_INLIERS,
+      });
+      if (!run) {
+        // Too few subset points near the surface to fit on: fit on every point instead.
+        fitted = false;
+        break;
+      }
+      transform = run.transform;
+      subsetHints = run.hints;
+      iterations += run.iterations;
+      converged = run.converged;
+      for (let k = history.length === 0 ? 0 : 1; k < run.history.length; k++) history.push(run.history[k]);
+    }
+    if (fitted) {
+      // Full-cloud step: the subset optimum differs from the full one by the subset's
+      // sampling error; a Gauss–Newton step on every point removes most of it. Its passes
+      // (at the subset's transform, then at the stepped one) are the final full passes.
+      const polish = refine(
+        points, bvh, faceNormals, transform,
+        { ...settings, maxIterations: Math.min(FULL_CLOUD_STEPS, maxIterations - iterations), relativeTolerance: 0 },
+        spreadHints(subsetHints, n),
+      );
+      if (polish) {
+        for (let k = 1; k < polish.history.length; k++) history.push(polish.history[k]);
+        const current = polish.current;
+        const meanSquaredDistance = current.inlierSum / current.inliers;
+        const solution: ICPSolution = {
+          transform: polish.transform,
+          iterations: iterations + polish.iterations,
+          converged,
+          rmse: Math.sqrt(meanSquaredDistance),
+          meanSquaredDistance,
+          inlierFraction: current.inliers / n,
+          history,
+        };
+        if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, polish.transform, bvh, polish.hints, new Float64Array(12));
+        return solution;
       }
     }
-    out.inliers = inliers;
-    out.inlierSum = sum;
-    out.objective = maxDistance === Infinity ? sum / n : (sum + (n - inliers) * maxDistance * maxDistance) / n;
-  };
+    transform = cloneTransform(init);
+    transform.rotation = projectToOrthogonal(transform.rotation);
+  }
 
-  evaluate(transform, current);
-  if (current.inliers === 0) {
+  const run = refine(points, bvh, faceNormals, transform, settings);
+  if (!run) {
     const nearest = nearestDistance(points, bvh, transform);
     throw new InputError(
       name,
@@ -229,12 +258,258 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
         'the initial alignment is off by more than maxCorrespondenceDistance; check the landmarks and the length units of both inputs',
     );
   }
-  const history = [current.objective];
+  const current = run.current;
+  const meanSquaredDistance = current.inlierSum / current.inliers;
+  const solution: ICPSolution = {
+    transform: run.transform,
+    iterations: run.iterations,
+    converged: run.converged,
+    rmse: Math.sqrt(meanSquaredDistance),
+    meanSquaredDistance,
+    inlierFraction: current.inliers / n,
+    history: run.history,
+  };
+  if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, run.transform, bvh, run.hints, new Float64Array(12));
+  return solution;
+}
 
-  const normal = new Float64Array(dims * dims);
-  const rhs = new Float64Array(dims);
-  const step = new Float64Array(dims);
-  const row = new Float64Array(dims);
+/** Gauss–Newton steps on every GT point after the subset levels. */
+const FULL_CLOUD_STEPS = 1;
+
+/** Per-point search hints for all n points (Morton order) from those of the strided subset. */
+function spreadHints(subsetHints: Int32Array, n: number): Int32Array {
+  const subset = subsetHints.length;
+  const hints = new Int32Array(n);
+  for (let j = 0; j < n; j++) hints[j] = subsetHints[Math.floor((j * subset) / n)];
+  return hints;
+}
+
+/** The coarse levels' stopping tolerance, relative to `relativeTolerance`. */
+const COARSE_TOLERANCE_FACTOR = 100;
+/** Coarse level size relative to the fine subsample. */
+const COARSE_FRACTION = 8;
+/** Fewest inliers a subset needs to be fitted on; with fewer, every point is used. */
+const MIN_SUBSET_INLIERS = 100;
+
+/** Point counts of the coarse-to-fine levels for n > subsample points: ⌈subsample/8⌉ (when ≥ 100), then subsample. */
+function subsampleLevels(n: number, subsample: number): number[] {
+  const coarse = Math.ceil(subsample / COARSE_FRACTION);
+  return coarse >= MIN_SUBSET_INLIERS && coarse < subsample ? [coarse, subsample] : [Math.min(n, subsample)];
+}
+
+/** `count` points taken at the even stride n/count from xyz-interleaved `points` (Morton order: spatially even). */
+function stridedPoints(points: Float64Array, count: number): Float64Array {
+  const n = points.length / 3;
+  const out = new Float64Array(3 * count);
+  for (let k = 0; k < count; k++) {
+    const j = 3 * Math.floor((k * n) / count);
+    out[3 * k] = points[j];
+    out[3 * k + 1] = points[j + 1];
+    out[3 * k + 2] = points[j + 2];
+  }
+  return out;
+}
+
+/** What the iteration needs besides the points, the surface and the start. */
+interface LoopSettings {
+  rigid: boolean;
+  maxIterations: number;
+  relativeTolerance: number;
+  maxDistance: number;
+  /** Inlier mean squared distance at or below which the fit is exact, mm². */
+  exactFitMsd: number;
+  /** Fewest inliers at the start to iterate at all (1 on every point; MIN_SUBSET_INLIERS on a subset). */
+  minInliers: number;
+}
+
+/** The outcome of {@link refine} on one point set. */
+interface LoopResult {
+  transform: SimilarityTransform;
+  iterations: number;
+  converged: boolean;
+  history: number[];
+  /** Correspondences at `transform`. */
+  current: Correspondences;
+  /** Last face found per point. */
+  hints: Int32Array;
+}
+
+/**
+ * Closest points of all `points` (GT frame) against T(M), written into `out`: the BVH is on
+ * the untransformed mesh, so each point is mapped by T⁻¹ (`toMesh`, scratch) instead.
+ */
+function evaluatePass(
+  points: Float64Array, bvh: TriangleBVH, t: SimilarityTransform, maxDistance: number,
+  hints: Int32Array, hit: ClosestPointResult, toMesh: Float64Array, out: Correspondences,
+): void {
+  const n = points.length / 3;
+  inverseMap(t, toMesh);
+  const m00 = toMesh[0], m01 = toMesh[1], m02 = toMesh[2];
+  const m10 = toMesh[3], m11 = toMesh[4], m12 = toMesh[5];
+  const m20 = toMesh[6], m21 = toMesh[7], m22 = toMesh[8];
+  const b0 = toMesh[9], b1 = toMesh[10], b2 = toMesh[11];
+  const inv = 1 / t.scale;
+  const meshMaxSq = maxDistance === Infinity ? Infinity : (maxDistance * inv) ** 2;
+  const s2 = t.scale * t.scale;
+  const closest = out.closest;
+  const face = out.face;
+  const distanceSq = out.distanceSq;
+  let inliers = 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
+    const qx = m00 * px + m01 * py + m02 * pz + b0;
+    const qy = m10 * px + m11 * py + m12 * pz + b1;
+    const qz = m20 * px + m21 * py + m22 * pz + b2;
+    if (bvh.closestPoint(qx, qy, qz, hit, meshMaxSq, hints[i]) && hit.distanceSq <= meshMaxSq) {
+      hints[i] = hit.face;
+      face[i] = hit.face;
+      closest[3 * i] = hit.x;
+      closest[3 * i + 1] = hit.y;
+      closest[3 * i + 2] = hit.z;
+      const d2 = hit.distanceSq * s2;
+      distanceSq[i] = d2;
+      sum += d2;
+      inliers++;
+    } else {
+      face[i] = -1;
+    }
+  }
+  out.inliers = inliers;
+  out.inlierSum = sum;
+  out.objective = maxDistance === Infinity ? sum / n : (sum + (n - inliers) * maxDistance * maxDistance) / n;
+}
+
+/** Scratch of the Gauss–Newton system, allocated once per {@link refine}. */
+interface NormalSystem {
+  dims: number;
+  normal: Float64Array;
+  rhs: Float64Array;
+  step: Float64Array;
+  row: Float64Array;
+  /** Inlier centroid (x, y, z) and 1/RMS radius of the linearisation. */
+  frame: Float64Array;
+}
+
+/**
+ * The Gauss–Newton step at `transform` from the correspondences `current` of `points`,
+ * written to `system.step` (and the linearisation's centroid and 1/radius to `system.frame`).
+ */
+function gaussNewtonStep(points: Float64Array, current: Correspondences, transform: SimilarityTransform, faceNormals: Float64Array, rigid: boolean, system: NormalSystem): void {
+  const n = points.length / 3;
+  const { dims, normal, rhs, row } = system;
+  const s = transform.scale;
+  const r = transform.rotation;
+  const t = transform.translation;
+  const closest = current.closest;
+  const face = current.face;
+  const distanceSq = current.distanceSq;
+  let gx = 0, gy = 0, gz = 0;
+  for (let i = 0; i < n; i++) {
+    if (face[i] < 0) continue;
+    const cx = closest[3 * i], cy = closest[3 * i + 1], cz = closest[3 * i + 2];
+    gx += s * (r[0] * cx + r[1] * cy + r[2] * cz) + t[0];
+    gy += s * (r[3] * cx + r[4] * cy + r[5] * cz) + t[1];
+    gz += s * (r[6] * cx + r[7] * cy + r[8] * cz) + t[2];
+  }
+  const count = current.inliers;
+  gx /= count;
+  gy /= count;
+  gz /= count;
+  let radiusSq = 0;
+  for (let i = 0; i < n; i++) {
+    if (face[i] < 0) continue;
+    const cx = closest[3 * i], cy = closest[3 * i + 1], cz = closest[3 * i + 2];
+    const wx = s * (r[0] * cx + r[1] * cy + r[2] * cz) + t[0] - gx;
+    const wy = s * (r[3] * cx + r[4] * cy + r[5] * cz) + t[1] - gy;
+    const wz = s * (r[6] * cx + r[7] * cy + r[8] * cz) + t[2] - gz;
+    radiusSq += wx * wx + wy * wy + wz * wz;
+  }
+  const radius = radiusSq > 0 ? Math.sqrt(radiusSq / count) : 1;
+  const invRadius = 1 / radius;
+  // Directions shorter than this are rounding noise: use the face normal instead.
+  const directionFloorSq = (1e-9 * radius) ** 2;
+
+  normal.fill(0);
+  rhs.fill(0);
+  for (let i = 0; i < n; i++) {
+    const f = face[i];
+    if (f < 0) continue;
+    const cmx = closest[3 * i], cmy = closest[3 * i + 1], cmz = closest[3 * i + 2];
+    const cx = s * (r[0] * cmx + r[1] * cmy + r[2] * cmz) + t[0];
+    const cy = s * (r[3] * cmx + r[4] * cmy + r[5] * cmz) + t[1];
+    const cz = s * (r[6] * cmx + r[7] * cmy + r[8] * cmz) + t[2];
+    const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
+    let ux: number, uy: number, uz: number;
+    let residual: number;
+    const d2 = distanceSq[i];
+    if (d2 > directionFloorSq) {
+      // Direction of the distance gradient: ± the face normal inside a face, the
+      // edge/vertex direction otherwise, so the step follows the true distance. (Face
+      // normals for points beyond the mesh border model a different objective and
+      // stall the monotone iteration early.)
+      const d = Math.sqrt(d2);
+      ux = (px - cx) / d;
+      uy = (py - cy) / d;
+      uz = (pz - cz) / d;
+      residual = -d;
+    } else {
+      const nx = faceNormals[3 * f], ny = faceNormals[3 * f + 1], nz = faceNormals[3 * f + 2];
+      ux = r[0] * nx + r[1] * ny + r[2] * nz;
+      uy = r[3] * nx + r[4] * ny + r[5] * nz;
+      uz = r[6] * nx + r[7] * ny + r[8] * nz;
+      residual = ux * (cx - px) + uy * (cy - py) + uz * (cz - pz);
+    }
+    const ax = (cx - gx) * invRadius, ay = (cy - gy) * invRadius, az = (cz - gz) * invRadius;
+    // ∂residual/∂(ω·radius, τ, σ·radius).
+    row[0] = ay * uz - az * uy;
+    row[1] = az * ux - ax * uz;
+    row[2] = ax * uy - ay * ux;
+    row[3] = ux;
+    row[4] = uy;
+    row[5] = uz;
+    if (!rigid) row[6] = ax * ux + ay * uy + az * uz;
+    for (let a = 0; a < dims; a++) {
+      const ra = row[a];
+      rhs[a] -= ra * residual;
+      for (let b = a; b < dims; b++) normal[a * dims + b] += ra * row[b];
+    }
+  }
+  solveSymmetric(normal, rhs, dims, system.step);
+  system.frame[0] = gx;
+  system.frame[1] = gy;
+  system.frame[2] = gz;
+  system.frame[3] = invRadius;
+}
+
+/**
+ * The monotone Gauss–Newton iteration on one point set (see {@link icp}) from `init`; null
+ * when no point lies within the correspondence distance of the initially aligned mesh.
+ */
+function refine(
+  points: Float64Array, bvh: TriangleBVH, faceNormals: Float64Array, init: SimilarityTransform, settings: LoopSettings,
+  hints: Int32Array = new Int32Array(points.length / 3).fill(-1),
+): LoopResult | null {
+  const n = points.length / 3;
+  const { rigid, maxIterations, relativeTolerance, maxDistance, exactFitMsd } = settings;
+  const dims = rigid ? 6 : 7;
+  let transform = init;
+  let current = allocateCorrespondences(n);
+  let trial = allocateCorrespondences(n);
+  const hit = createClosestPointResult();
+  const toMesh = new Float64Array(12);
+
+  evaluatePass(points, bvh, transform, maxDistance, hints, hit, toMesh, current);
+  if (current.inliers < settings.minInliers) return null;
+  const history = [current.objective];
+  const system: NormalSystem = {
+    dims,
+    normal: new Float64Array(dims * dims),
+    rhs: new Float64Array(dims),
+    step: new Float64Array(dims),
+    row: new Float64Array(dims),
+    frame: new Float64Array(4),
+  };
   const deltaR = new Float64Array(9);
 
   let iterations = 0;
@@ -242,92 +517,15 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   if (current.inlierSum / current.inliers <= exactFitMsd) converged = true;
 
   while (!converged && iterations < maxIterations) {
-    // Linearisation at the current transform.
-    const s = transform.scale;
-    const r = transform.rotation;
-    const t = transform.translation;
-    const closest = current.closest;
-    const face = current.face;
-    const distanceSq = current.distanceSq;
-    let gx = 0, gy = 0, gz = 0;
-    for (let i = 0; i < n; i++) {
-      if (face[i] < 0) continue;
-      const cx = closest[3 * i], cy = closest[3 * i + 1], cz = closest[3 * i + 2];
-      gx += s * (r[0] * cx + r[1] * cy + r[2] * cz) + t[0];
-      gy += s * (r[3] * cx + r[4] * cy + r[5] * cz) + t[1];
-      gz += s * (r[6] * cx + r[7] * cy + r[8] * cz) + t[2];
-    }
-    const count = current.inliers;
-    gx /= count;
-    gy /= count;
-    gz /= count;
-    let radiusSq = 0;
-    for (let i = 0; i < n; i++) {
-      if (face[i] < 0) continue;
-      const cx = closest[3 * i], cy = closest[3 * i + 1], cz = closest[3 * i + 2];
-      const wx = s * (r[0] * cx + r[1] * cy + r[2] * cz) + t[0] - gx;
-      const wy = s * (r[3] * cx + r[4] * cy + r[5] * cz) + t[1] - gy;
-      const wz = s * (r[6] * cx + r[7] * cy + r[8] * cz) + t[2] - gz;
-      radiusSq += wx * wx + wy * wy + wz * wz;
-    }
-    const radius = radiusSq > 0 ? Math.sqrt(radiusSq / count) : 1;
-    const invRadius = 1 / radius;
-    // Directions shorter than this are rounding noise: use the face normal instead.
-    const directionFloorSq = (1e-9 * radius) ** 2;
-
-    normal.fill(0);
-    rhs.fill(0);
-    for (let i = 0; i < n; i++) {
-      const f = face[i];
-      if (f < 0) continue;
-      const cmx = closest[3 * i], cmy = closest[3 * i + 1], cmz = closest[3 * i + 2];
-      const cx = s * (r[0] * cmx + r[1] * cmy + r[2] * cmz) + t[0];
-      const cy = s * (r[3] * cmx + r[4] * cmy + r[5] * cmz) + t[1];
-      const cz = s * (r[6] * cmx + r[7] * cmy + r[8] * cmz) + t[2];
-      const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
-      let ux: number, uy: number, uz: number;
-      let residual: number;
-      const d2 = distanceSq[i];
-      if (d2 > directionFloorSq) {
-        // Direction of the distance gradient: ± the face normal inside a face, the
-        // edge/vertex direction otherwise, so the step follows the true distance. (Face
-        // normals for points beyond the mesh border model a different objective and
-        // stall the monotone iteration early.)
-        const d = Math.sqrt(d2);
-        ux = (px - cx) / d;
-        uy = (py - cy) / d;
-        uz = (pz - cz) / d;
-        residual = -d;
-      } else {
-        const nx = faceNormals[3 * f], ny = faceNormals[3 * f + 1], nz = faceNormals[3 * f + 2];
-        ux = r[0] * nx + r[1] * ny + r[2] * nz;
-        uy = r[3] * nx + r[4] * ny + r[5] * nz;
-        uz = r[6] * nx + r[7] * ny + r[8] * nz;
-        residual = ux * (cx - px) + uy * (cy - py) + uz * (cz - pz);
-      }
-      const ax = (cx - gx) * invRadius, ay = (cy - gy) * invRadius, az = (cz - gz) * invRadius;
-      // ∂residual/∂(ω·radius, τ, σ·radius).
-      row[0] = ay * uz - az * uy;
-      row[1] = az * ux - ax * uz;
-      row[2] = ax * uy - ay * ux;
-      row[3] = ux;
-      row[4] = uy;
-      row[5] = uz;
-      if (!rigid) row[6] = ax * ux + ay * uy + az * uz;
-      for (let a = 0; a < dims; a++) {
-        const ra = row[a];
-        rhs[a] -= ra * residual;
-        for (let b = a; b < dims; b++) normal[a * dims + b] += ra * row[b];
-      }
-    }
-    solveSymmetric(normal, rhs, dims, step);
+    gaussNewtonStep(points, current, transform, faceNormals, rigid, system);
+    const gx = system.frame[0], gy = system.frame[1], gz = system.frame[2], invRadius = system.frame[3];
 
     // Step with halving until the trimmed objective does not increase.
     let accepted: SimilarityTransform | null = null;
     let lambda = 1;
     for (let attempt = 0; attempt <= MAX_HALVINGS; attempt++, lambda *= 0.5) {
-      const candidate = stepTransform(transform, step, lambda, invRadius, rigid, gx, gy, gz, deltaR);
-      evaluate(candidate, trial);
+      const candidate = stepTransform(transform, system.step, lambda, invRadius, rigid, gx, gy, gz, deltaR);
+      evaluatePass(points, bvh, candidate, maxDistance, hints, hit, toMesh, trial);
       if (trial.inliers > 0 && trial.objective <= current.objective) {
         accepted = candidate;
         break;
@@ -352,19 +550,7 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
     const inlierShare = previousInlierSum / n;
     if (current.inlierSum / current.inliers <= exactFitMsd || decrease <= relativeTolerance * inlierShare) converged = true;
   }
-
-  const meanSquaredDistance = current.inlierSum / current.inliers;
-  const solution: ICPSolution = {
-    transform,
-    iterations,
-    converged,
-    rmse: Math.sqrt(meanSquaredDistance),
-    meanSquaredDistance,
-    inlierFraction: current.inliers / n,
-    history,
-  };
-  if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, transform, bvh, hints, toMesh);
-  return solution;
+  return { transform, iterations, converged, history, current, hints };
 }
 
 /** T⁻¹(p) = (1/s)·Rᵀ·(p − t) as M·p + b: `out` = M (3x3 rows), then b. */

@@ -5,8 +5,42 @@ export function median(values: Float64Array): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
   const copy = Float64Array.from(values);
-  copy.sort();
-  return n % 2 === 1 ? copy[(n - 1) / 2] : 0.5 * (copy[n / 2 - 1] + copy[n / 2]);
+  const upper = selectNth(copy, n >> 1);
+  if (n % 2 === 1) return upper;
+  // After the selection the lower middle value is the largest of the slots before n/2.
+  let lower = -Infinity;
+  for (let i = 0; i < n >> 1; i++) if (copy[i] > lower) lower = copy[i];
+  return 0.5 * (lower + upper);
+}
+
+/**
+ * The value of rank k (0-based) of `values`, reordering them in place so that slots before k
+ * hold values ≤ it and slots after k values ≥ it (Hoare selection, median-of-three pivot;
+ * linear on average, no allocation). NaN values are not allowed.
+ */
+export function selectNth(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo], b = values[mid], c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i]; values[i] = values[j]; values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k];
 }
 
 export function mean(values: Float64Array): number {
@@ -38,19 +72,31 @@ export function fractionWithin(values: Float64Array, threshold: number): number 
 }
 
 /**
- * Cumulative error curve: for each d in `thresholds`, the fraction of values ≤ d.
- * One pass over sorted values, so it is cheap for long curves.
+ * Cumulative error curve: for each d in `thresholds` (ascending), the fraction of values ≤ d.
+ * One pass over the values, each counted at the first threshold it does not exceed (binary
+ * search), then a running sum: no sort and no copy of the values.
  */
 export function cumulativeCurve(values: Float64Array, thresholds: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(thresholds.length);
+  const m = thresholds.length;
+  const out = new Float64Array(m);
   if (values.length === 0) return out.fill(Number.NaN);
-  const sorted = Float64Array.from(values);
-  sorted.sort();
-  let k = 0;
-  for (let i = 0; i < thresholds.length; i++) {
-    const t = thresholds[i];
-    while (k < sorted.length && sorted[k] <= t) k++;
-    out[i] = k / sorted.length;
+  const counts = new Float64Array(m + 1);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue; // never ≤ a threshold
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (thresholds[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    counts[lo]++;
+  }
+  let running = 0;
+  for (let i = 0; i < m; i++) {
+    running += counts[i];
+    out[i] = running / values.length;
   }
   return out;
 }

@@ -21,6 +21,11 @@ export interface ProtocolConfig {
     relativeTolerance: number;
     /** GT points farther than this from the surface are ignored by ICP (mm); Infinity = none. */
     maxCorrespondenceDistance: number;
+    /**
+     * GT points the ICP steps are fitted on (coarse-to-fine on strided subsets, then one
+     * final pass over every point; docs/protocols.md#icp-refinement); 0 fits on every point.
+     */
+    subsample: number;
   };
   /** Units the prediction and the GT are declared in; both are converted to mm. */
   predUnit: LengthUnit;
@@ -33,11 +38,14 @@ export interface ProtocolConfig {
   curve: { maxMm: number; stepMm: number };
 }
 
+/** Default `icp.subsample`: GT points the ICP steps are fitted on (docs/protocols.md#icp-refinement). */
+export const ICP_SUBSAMPLE = 10_000;
+
 /** The defaults of each protocol (docs/protocols.md). */
 export function protocolDefaults(protocol: ProtocolName): ProtocolConfig {
   const base = {
     align: 'icp' as AlignMode,
-    icp: { maxIterations: 100, relativeTolerance: 1e-6, maxCorrespondenceDistance: 10 },
+    icp: { maxIterations: 100, relativeTolerance: 1e-6, maxCorrespondenceDistance: 10, subsample: ICP_SUBSAMPLE },
     predUnit: 'mm' as LengthUnit,
     gtUnit: 'mm' as LengthUnit,
     normalNeighbours: 20,
@@ -87,5 +95,8 @@ export function configFromJson(json: Record<string, unknown>): ProtocolConfig {
   const base = protocolDefaults(name);
   const icp = { ...base.icp, ...(json.icp as Record<string, unknown> | undefined) } as ProtocolConfig['icp'] & { maxCorrespondenceDistance: number | null };
   if (icp.maxCorrespondenceDistance === null) icp.maxCorrespondenceDistance = Number.POSITIVE_INFINITY;
+  // Written before `icp.subsample` existed: ICP then fitted on every point.
+  const storedIcp = json.icp as Record<string, unknown> | undefined;
+  if (storedIcp && !('subsample' in storedIcp)) icp.subsample = 0;
   return { ...base, ...(json as Partial<ProtocolConfig>), icp: icp as ProtocolConfig['icp'] };
 }

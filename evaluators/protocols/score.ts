@@ -268,6 +268,7 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
       maxIterations: config.icp.maxIterations,
       relativeTolerance: config.icp.relativeTolerance,
       maxCorrespondenceDistance: config.icp.maxCorrespondenceDistance,
+      subsample: config.icp.subsample,
       name: `ICP of ${names.pred} onto ${names.gt}`,
       correspondences: true,
     });

@@ -367,3 +367,31 @@ describe('icp: closest points of the last pass (correspondences option)', () => 
     expectBruteForce(points, perturbed(p), none);
   });
 });
+
+describe('coarse-to-fine ICP (subsample)', () => {
+  it('fits on strided subsets, then steps and reports over every point consistently with a direct evaluation', () => {
+    const p = perturbation(5, 5, 8, 0.97);
+    const mesh = perturbed(p);
+    const random = rng(19);
+    const g = () => gaussian(random);
+    const init = umeyama(ictSevenLandmarks(mesh.positions), Float64Array.from(ictSevenLandmarks(template.positions), (x) => x + 1.5 * g())).transform;
+    const truth = invertTransform(p);
+    const noisy = Float64Array.from(gt.positions, (x) => x + 0.1 * g());
+    const full = icp(noisy, mesh, init);
+    const solution = icp(noisy, mesh, init, { subsample: 2000, correspondences: true });
+    expect(solution.converged).toBe(true);
+    expect(transformDifference(solution.transform, truth, mesh.positions)).toBeLessThan(0.03);
+    expect(transformDifference(solution.transform, full.transform, mesh.positions)).toBeLessThan(0.03);
+    // history: one entry per step plus the start of each level (coarse, fine, full cloud).
+    expect(solution.history.length).toBe(solution.iterations + 1);
+    const direct = directObjective(noisy, mesh, solution.transform, 10);
+    expect(solution.meanSquaredDistance).toBeCloseTo(direct.inlierMsd, 12);
+    expect(solution.history[solution.history.length - 1]).toBeCloseTo(direct.objective, 12);
+    expect(solution.inlierFraction).toBe(direct.inliers / GT_POINTS);
+    expect(Math.abs(solution.rmse - full.rmse)).toBeLessThan(0.001);
+    // A cloud no larger than the subsample is fitted on every point, exactly as without it.
+    const same = icp(noisy, mesh, init, { subsample: GT_POINTS });
+    expect(same.history).toEqual(full.history);
+    expect(() => icp(noisy, mesh, init, { subsample: -1 })).toThrow(InputError);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * A NeRSemble-size `facebench eval`: 40 tasks (2 persons × 10 items × posed/neutral) of
+ * 100k-point GT clouds and FLAME-size predictions, generated here, scored in one worker with
+ * the default coarse-to-fine ICP and with `--icp-subsample 0` (ICP on every GT point, the
+ * behaviour before subsampling) in the same run. Prints CPU-s per task, the extrapolation to
+ * 800 tasks on 2 cores, the ratio, and the largest per-task score differences.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeLandmarksJson, writeNpy, writePly } from '../evaluators/io/index.js';
+import { childrenCpuSeconds } from './timing.js';
+import { cropMesh, ictFace, lcg, movedPrediction, sampleSurface, sevenLandmarks } from './synthetic.js';
+
+interface Scored {
+  key: string;
+  metrics: Record<string, number>;
+}
+
+function scoredItems(resultsDir: string): Scored[] {
+  const doc = JSON.parse(readFileSync(join(resultsDir, 'results.json'), 'utf8')) as { items: { person: string; item: string; task: string; status: string; metrics?: Record<string, number> }[] };
+  return doc.items.filter((i) => i.status === 'ok').map((i) => ({ key: `${i.person}/${i.item}/${i.task}`, metrics: i.metrics! }));
+}
+
+export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, points = 100_000): Promise<Record<string, number>> {
+  const { mesh, landmarks68 } = ictFace();
+  const face = cropMesh(mesh, 6706);
+  const lm = sevenLandmarks(mesh.positions, landmarks68);
+  const random = lcg(11);
+  const root = mkdtempSync(join(tmpdir(), 'facebench-nersemble-bench-'));
+  const bench = join(root, 'bench');
+  const preds = join(root, 'pred');
+  for (let p = 0; p < persons; p++) {
+    const pid = String(p + 1).padStart(3, '0');
+    const neutral = sampleSurface(face, points, 0.2, random);
+    writePly(join(bench, 'persons', pid, 'neutral', 'scan.ply'), { ...neutral, faces: new Uint32Array(0) }, { format: 'binary_little_endian' });
+    writeLandmarksJson(join(bench, 'persons', pid, 'neutral', 'landmarks.json'), lm);
+    for (let k = 0; k < itemsPerPerson; k++) {
+      const item = `EXP-${k}_000_222200000`;
+      const scan = sampleSurface(face, points, 0.2, random);
+      writePly(join(bench, 'items', pid, item, 'scan.ply'), { ...scan, faces: new Uint32Array(0) }, { format: 'binary_little_endian' });
+      writeLandmarksJson(join(bench, 'items', pid, item, 'landmarks.json'), lm);
+      for (const task of ['posed', 'neutral']) {
+        const moved = movedPrediction(mesh, landmarks68, random, { angle: random() - 0.5, scale: 0.9 + 0.2 * random() });
+        writePly(join(preds, pid, item, `mesh_${task}.ply`), cropMesh(moved.mesh, 5023), { format: 'binary_little_endian' });
+        writeNpy(join(preds, pid, item, `landmarks_${task}.npy`), moved.landmarks, [7, 3]);
+      }
+    }
+  }
+  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
+  const tasks = persons * itemsPerPerson * 2;
+  const cpuPerTask: Record<string, number> = {};
+  const scores: Record<string, Scored[]> = {};
+  for (const [label, extra] of [['full-cloud ICP (--icp-subsample 0)', ['--icp-subsample', '0']], ['coarse-to-fine ICP (default)', []]] as const) {
+    const out = join(root, `out-${extra.length}`);
+    const started = performance.now();
+    const cpuBefore = childrenCpuSeconds();
+    const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', out, '--workers', '1', '--quiet', ...extra], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
+    const wall = (performance.now() - started) / 1000;
+    cpuPerTask[label] = (childrenCpuSeconds() - cpuBefore) / tasks;
+    scores[label] = scoredItems(join(out, 'pred'));
+    console.log(
+      `eval nersemble-size, ${tasks} tasks of ${points / 1000}k GT points, 1 worker, ${label}: ${wall.toFixed(2)} s, ` +
+        `${cpuPerTask[label].toFixed(3)} CPU-s per task (whole command); 800 tasks on 2 cores ≈ ${((cpuPerTask[label] * 800) / 2 / 60).toFixed(1)} min`,
+    );
+  }
+  const [full, fast] = Object.keys(cpuPerTask);
+  const ratio = cpuPerTask[full] / cpuPerTask[fast];
+  console.log(`eval nersemble-size: coarse-to-fine ICP is ${ratio.toFixed(2)}x less CPU per task than full-cloud ICP (target ≤ 0.15 CPU-s per task)`);
+  const reference = new Map(scores[full].map((s) => [s.key, s.metrics]));
+  const largest: Record<string, number> = { l1: 0, l2: 0, nc: 0, r2_5: 0 };
+  for (const s of scores[fast]) {
+    const ref = reference.get(s.key);
+    if (!ref) continue;
+    for (const k of Object.keys(largest)) largest[k] = Math.max(largest[k], Math.abs(s.metrics[k] - ref[k]));
+  }
+  console.log(
+    `eval nersemble-size: largest per-task difference to full-cloud ICP: L1 ${largest.l1.toExponential(2)} mm, L2 ${largest.l2.toExponential(2)} mm, ` +
+      `NC ${largest.nc.toExponential(2)}, R@2.5 ${largest.r2_5.toExponential(2)} (${scores[fast].length}/${scores[full].length} tasks scored)`,
+  );
+  rmSync(root, { recursive: true, force: true });
+  return {
+    nersemble_eval_cpu_s_per_task: cpuPerTask[fast],
+    nersemble_eval_full_icp_cpu_s_per_task: cpuPerTask[full],
+    nersemble_eval_ratio: ratio,
+    ...Object.fromEntries(Object.entries(largest).map(([k, v]) => [`nersemble_eval_max_diff_${k}`, v])),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runNersembleEvalBench();
+}
