@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
-import { readNpy } from '../evaluators/io/index.js';
+import { readNpy, writeLandmarksJson, writeNpy, writePly } from '../evaluators/io/index.js';
 import { SEVEN_LANDMARKS } from '../evaluators/protocols/index.js';
 
 /**
@@ -143,4 +143,36 @@ export function movedPrediction(
   }
   const landmarks = sevenLandmarks(moved, landmarks68).map((v) => v + (random() - 0.5) * landmarkNoise);
   return { mesh: { positions: moved, faces: mesh.faces }, landmarks };
+}
+
+/**
+ * A generated benchmark for `facebench eval` benches, in `root`: `persons` × `itemsPerPerson`
+ * items of `points`-point GT clouds sampled on the ICT face (neutral scans too), and for each
+ * task a moved, rescaled FLAME-size prediction with its 7 landmarks. Returns the folders.
+ */
+export function writeEvalBenchmark(root: string, persons: number, itemsPerPerson: number, points: number, seed: number): { bench: string; preds: string } {
+  const { mesh, landmarks68 } = ictFace();
+  const face = cropMesh(mesh, 6706);
+  const lm = sevenLandmarks(mesh.positions, landmarks68);
+  const random = lcg(seed);
+  const bench = join(root, 'bench');
+  const preds = join(root, 'pred');
+  for (let p = 0; p < persons; p++) {
+    const pid = String(p + 1).padStart(3, '0');
+    const neutral = sampleSurface(face, points, 0.2, random);
+    writePly(join(bench, 'persons', pid, 'neutral', 'scan.ply'), { ...neutral, faces: new Uint32Array(0) }, { format: 'binary_little_endian' });
+    writeLandmarksJson(join(bench, 'persons', pid, 'neutral', 'landmarks.json'), lm);
+    for (let k = 0; k < itemsPerPerson; k++) {
+      const item = `EXP-${k}_000_222200000`;
+      const scan = sampleSurface(face, points, 0.2, random);
+      writePly(join(bench, 'items', pid, item, 'scan.ply'), { ...scan, faces: new Uint32Array(0) }, { format: 'binary_little_endian' });
+      writeLandmarksJson(join(bench, 'items', pid, item, 'landmarks.json'), lm);
+      for (const task of ['posed', 'neutral']) {
+        const moved = movedPrediction(mesh, landmarks68, random, { angle: random() - 0.5, scale: 0.9 + 0.2 * random() });
+        writePly(join(preds, pid, item, `mesh_${task}.ply`), cropMesh(moved.mesh, 5023), { format: 'binary_little_endian' });
+        writeNpy(join(preds, pid, item, `landmarks_${task}.npy`), moved.landmarks, [7, 3]);
+      }
+    }
+  }
+  return { bench, preds };
 }
