@@ -24,7 +24,10 @@
  * The neutral frame of every person is `EXP-1-head/frame_00000` (zero expression, zero
  * pose); pass it to the builder as `--neutral EXP-1-head/frame_00000`.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { writeNpy } from '../evaluators/io/npy.js';
 import { encodePly } from '../evaluators/io/ply.js';
@@ -195,12 +198,27 @@ function planFrames(model: FaceModel, count: number, seed: number): DemoFrame[] 
 
 const pad = (v: number, width: number): string => String(v).padStart(width, '0');
 
-/**
- * Generate the demo capture under `outDir` (see the file comment for the layout). Existing
- * files with the same names are replaced (atomically); the generator is deterministic, so
- * re-running with the same options rewrites identical bytes.
- */
-export function generateDemoCapture(outDir: string, options: DemoCaptureOptions = {}): DemoCaptureInfo {
+/** Options of generateDemoCaptureParallel. */
+export interface ParallelDemoCaptureOptions extends DemoCaptureOptions {
+  /** Worker threads rendering frames at once (default 1: every frame in this thread). The files do not depend on it. */
+  workers?: number;
+}
+
+/** The validated options, the model and the rig: everything a frame's rendering shares. */
+interface DemoSetup {
+  seed: number;
+  personCount: number;
+  frameCount: number;
+  cameraCount: number;
+  width: number;
+  height: number;
+  subdivisions: number | undefined;
+  model: FaceModel;
+  cameras: DemoCamera[];
+  renderCameras: PinholeCamera[];
+}
+
+function demoSetup(options: DemoCaptureOptions): DemoSetup {
   const seed = options.seed ?? 7;
   const personCount = options.persons ?? 3;
   const frameCount = options.framesPerPerson ?? 24;
@@ -220,65 +238,191 @@ export function generateDemoCapture(outDir: string, options: DemoCaptureOptions 
     width,
     height,
   }));
+  return { seed, personCount, frameCount, cameraCount, width, height, subdivisions: options.subdivisions, model, cameras, renderCameras };
+}
+
+/** What a person's frames need: pure functions of the seed and the person's index. */
+interface PersonPlan {
+  pid: string;
+  identity: number[];
+  albedo: ReturnType<typeof vertexAlbedo>;
+  frames: DemoFrame[];
+  personDir: string;
+  truthDir: string;
+}
+
+function planPerson(setup: DemoSetup, outDir: string, p: number): PersonPlan {
+  const { model, seed, frameCount } = setup;
+  const pid = pad(p + 1, 3);
+  const personSeed = deriveSeed(seed, p + 1);
+  const identity = Array.from(sampleIdentity(model, personSeed), (v) => Math.round(v * 1e4) / 1e4);
+  const albedo = vertexAlbedo(model.template, model.vertexLabels, personSeed);
+  const frames = planFrames(model, frameCount, personSeed);
+  return { pid, identity, albedo, frames, personDir: join(outDir, pid), truthDir: join(outDir, '_truth', pid) };
+}
+
+/** A renderer of frames with its own buffers: writes one frame's files, returns how many non-truth files it wrote. */
+function frameRenderer(setup: DemoSetup): (person: PersonPlan, fr: DemoFrame) => number {
+  const { model, cameras, renderCameras, width, height } = setup;
   const raster = createRasterBuffers(width, height);
   const labelsBuf = new Uint8Array(width * height);
   const rgbBuf = new Uint8Array(3 * width * height);
   const depthM = new Float64Array(width * height);
   const normals = new Float64Array(model.template.length);
-  let fileCount = 0;
-  const write = (path: string, data: string | Uint8Array, truth = false): void => {
-    writeFileAtomic(path, data);
-    if (!truth) fileCount += 1;
+  return (person, fr) => {
+    let fileCount = 0;
+    const write = (path: string, data: string | Uint8Array): void => {
+      writeFileAtomic(path, data);
+      fileCount += 1;
+    };
+    const frameName = `frame_${pad(fr.frame, 5)}`;
+    const frameDir = join(person.personDir, 'sequences', fr.sequence, frameName);
+    const pose: Pose = { rotation: fr.pose.rotation, translation: fr.pose.translation };
+    const positions = evaluate(model, person.identity, fr.expression, pose);
+    vertexNormals(positions, model.faces, normals);
+    const lm = landmarkPositions(model, positions);
+    const lmM = new Float32Array(204);
+    for (let i = 0; i < 204; i++) lmM[i] = lm[i] / 1000;
+    writeNpy(join(frameDir, 'landmarks3d.npy'), lmM, [68, 3], '<f4');
+    fileCount += 1;
+    for (let c = 0; c < cameras.length; c++) {
+      rasterize(positions, model.faces, renderCameras[c], {}, raster);
+      for (let i = 0; i < depthM.length; i++) depthM[i] = raster.depth[i] / 1000;
+      const name = `cam_${cameras[c].serial}.png`;
+      write(join(frameDir, 'images-2x-73fps', name), encodeRgbPng(shadeImage(raster, model.faces, normals, person.albedo, {}, rgbBuf), width, height));
+      write(join(frameDir, 'colmap-73fps', 'depth_maps_compressed', name), encodeDepthPng(depthM, width, height));
+      write(join(frameDir, 'segmentation', name), encodeGray8Png(labelImage(raster, model.faceLabels, labelsBuf), width, height));
+    }
+    const truthFrame = join(person.truthDir, fr.sequence, frameName);
+    writeFileAtomic(join(truthFrame, 'mesh.ply'), encodePly({ positions, faces: model.faces }, { format: 'binary_little_endian', precision: 'float', comments: ['facebench demo capture generating mesh, mm, capture world frame x1000'] }));
+    writeFileAtomic(join(truthFrame, 'coefficients.json'), `${JSON.stringify({ identity: person.identity, expression: fr.expression, pose: fr.pose }, null, 1)}\n`);
+    return fileCount;
   };
-  write(join(outDir, 'labels.json'), `${JSON.stringify(labelsDocument(), null, 2)}\n`);
-  writeModelDescription(join(outDir, '_truth'), model, options.subdivisions ?? 2);
-  const persons: DemoPerson[] = [];
-  const total = personCount * frameCount;
-  let done = 0;
-  for (let p = 0; p < personCount; p++) {
-    const pid = pad(p + 1, 3);
-    const personSeed = deriveSeed(seed, p + 1);
-    const identity = Array.from(sampleIdentity(model, personSeed), (v) => Math.round(v * 1e4) / 1e4);
-    const albedo = vertexAlbedo(model.template, model.vertexLabels, personSeed);
-    const frames = planFrames(model, frameCount, personSeed);
-    const personDir = join(outDir, pid);
+}
+
+/** Writes the files of the capture that are not frames; returns the persons' plans and the count of non-truth files written. */
+function writeCaptureHeader(setup: DemoSetup, outDir: string): { plans: PersonPlan[]; fileCount: number } {
+  const { model, cameras } = setup;
+  writeFileAtomic(join(outDir, 'labels.json'), `${JSON.stringify(labelsDocument(), null, 2)}\n`);
+  writeModelDescription(join(outDir, '_truth'), model, setup.subdivisions ?? 2);
+  let fileCount = 1;
+  const plans: PersonPlan[] = [];
+  for (let p = 0; p < setup.personCount; p++) {
+    const plan = planPerson(setup, outDir, p);
     const params = {
       world_2_cam: Object.fromEntries(cameras.map((c) => [c.serial, rows(c.world2cam, 4)])),
       intrinsics: Object.fromEntries(cameras.map((c) => [c.serial, rows(c.K, 3)])),
     };
-    write(join(personDir, 'camera_params.json'), `${JSON.stringify(params, null, 2)}\n`);
-    const truthDir = join(outDir, '_truth', pid);
-    writeNpy(join(truthDir, 'vertex_labels.npy'), model.vertexLabels, [model.vertexLabels.length], '|u1');
-    const neutral = `${DEMO_NEUTRAL.sequence}/frame_${pad(DEMO_NEUTRAL.frame, 5)}`;
-    writeFileAtomic(join(truthDir, 'person.json'), `${JSON.stringify({ id: pid, identity, neutral, units: 'mm', frames }, null, 1)}\n`);
-    for (const fr of frames) {
-      const frameName = `frame_${pad(fr.frame, 5)}`;
-      const frameDir = join(personDir, 'sequences', fr.sequence, frameName);
-      const pose: Pose = { rotation: fr.pose.rotation, translation: fr.pose.translation };
-      const positions = evaluate(model, identity, fr.expression, pose);
-      vertexNormals(positions, model.faces, normals);
-      const lm = landmarkPositions(model, positions);
-      const lmM = new Float32Array(204);
-      for (let i = 0; i < 204; i++) lmM[i] = lm[i] / 1000;
-      writeNpy(join(frameDir, 'landmarks3d.npy'), lmM, [68, 3], '<f4');
-      fileCount += 1;
-      for (let c = 0; c < cameras.length; c++) {
-        rasterize(positions, model.faces, renderCameras[c], {}, raster);
-        for (let i = 0; i < depthM.length; i++) depthM[i] = raster.depth[i] / 1000;
-        const name = `cam_${cameras[c].serial}.png`;
-        write(join(frameDir, 'images-2x-73fps', name), encodeRgbPng(shadeImage(raster, model.faces, normals, albedo, {}, rgbBuf), width, height));
-        write(join(frameDir, 'colmap-73fps', 'depth_maps_compressed', name), encodeDepthPng(depthM, width, height));
-        write(join(frameDir, 'segmentation', name), encodeGray8Png(labelImage(raster, model.faceLabels, labelsBuf), width, height));
-      }
-      const truthFrame = join(truthDir, fr.sequence, frameName);
-      writeFileAtomic(join(truthFrame, 'mesh.ply'), encodePly({ positions, faces: model.faces }, { format: 'binary_little_endian', precision: 'float', comments: ['facebench demo capture generating mesh, mm, capture world frame x1000'] }));
-      writeFileAtomic(join(truthFrame, 'coefficients.json'), `${JSON.stringify({ identity, expression: fr.expression, pose: fr.pose }, null, 1)}\n`);
+    writeFileAtomic(join(plan.personDir, 'camera_params.json'), `${JSON.stringify(params, null, 2)}\n`);
+    fileCount += 1;
+    writeNpy(join(plan.truthDir, 'vertex_labels.npy'), model.vertexLabels, [model.vertexLabels.length], '|u1');
+    writeFileAtomic(join(plan.truthDir, 'person.json'), `${JSON.stringify({ id: plan.pid, identity: plan.identity, neutral: neutralName(), units: 'mm', frames: plan.frames }, null, 1)}\n`);
+    plans.push(plan);
+  }
+  return { plans, fileCount };
+}
+
+const neutralName = (): string => `${DEMO_NEUTRAL.sequence}/frame_${pad(DEMO_NEUTRAL.frame, 5)}`;
+
+function captureInfo(setup: DemoSetup, outDir: string, plans: PersonPlan[], fileCount: number): DemoCaptureInfo {
+  const persons: DemoPerson[] = plans.map((p) => ({ id: p.pid, identity: p.identity, neutral: neutralName(), frames: p.frames }));
+  return { outDir, seed: setup.seed, imageSize: [setup.width, setup.height], cameras: setup.cameras, persons, neutral: { ...DEMO_NEUTRAL }, fileCount };
+}
+
+/**
+ * Generate the demo capture under `outDir` (see the file comment for the layout). Existing
+ * files with the same names are replaced (atomically); the generator is deterministic, so
+ * re-running with the same options rewrites identical bytes.
+ */
+export function generateDemoCapture(outDir: string, options: DemoCaptureOptions = {}): DemoCaptureInfo {
+  const setup = demoSetup(options);
+  const { plans, fileCount: headerFiles } = writeCaptureHeader(setup, outDir);
+  const render = frameRenderer(setup);
+  let fileCount = headerFiles;
+  const total = setup.personCount * setup.frameCount;
+  let done = 0;
+  for (const plan of plans) {
+    for (const fr of plan.frames) {
+      fileCount += render(plan, fr);
       done += 1;
       options.onProgress?.(done, total);
     }
-    persons.push({ id: pid, identity, neutral, frames });
   }
-  return { outDir, seed, imageSize: [width, height], cameras, persons, neutral: { ...DEMO_NEUTRAL }, fileCount };
+  return captureInfo(setup, outDir, plans, fileCount);
+}
+
+/** One task of a demo-capture worker thread: frames of one person (demo-capture-worker.ts). */
+export interface DemoFramesRequest {
+  outDir: string;
+  options: Omit<DemoCaptureOptions, 'onProgress'>;
+  person: number;
+  /** Indices into the person's planned frames. */
+  frames: number[];
+}
+
+let workerState: { key: string; setup: DemoSetup; render: ReturnType<typeof frameRenderer>; plans: Map<string, PersonPlan> } | undefined;
+
+/** Renders the requested frames (in a worker thread); returns the count of non-truth files written. */
+export function renderDemoFrames(request: DemoFramesRequest): number {
+  const key = JSON.stringify(request.options);
+  if (workerState?.key !== key) {
+    const setup = demoSetup(request.options);
+    workerState = { key, setup, render: frameRenderer(setup), plans: new Map() };
+  }
+  const state = workerState;
+  const planKey = `${request.outDir}\u0000${request.person}`;
+  let plan = state.plans.get(planKey);
+  if (!plan) {
+    plan = planPerson(state.setup, request.outDir, request.person);
+    state.plans.clear();
+    state.plans.set(planKey, plan);
+  }
+  let fileCount = 0;
+  for (const f of request.frames) fileCount += state.render(plan, plan.frames[f]);
+  return fileCount;
+}
+
+function workerFile(): string {
+  const path = fileURLToPath(new URL('./demo-capture-worker.js', import.meta.url));
+  if (existsSync(path)) return path;
+  const dist = fileURLToPath(new URL('../dist/data/demo-capture-worker.js', import.meta.url));
+  if (existsSync(dist)) return dist;
+  throw new Error('the compiled demo-capture worker is missing; run `npm run build` first');
+}
+
+/**
+ * generateDemoCapture with the frames rendered by `workers` worker threads (piscina). The
+ * files are byte-identical to generateDemoCapture's for the same options, whatever `workers`.
+ */
+export async function generateDemoCaptureParallel(outDir: string, options: ParallelDemoCaptureOptions = {}): Promise<DemoCaptureInfo> {
+  const { workers: requested, onProgress, ...rest } = options;
+  const setup = demoSetup(rest);
+  const total = setup.personCount * setup.frameCount;
+  const workers = Math.max(1, Math.min(Math.floor(requested ?? 1), total));
+  if (workers <= 1) return generateDemoCapture(outDir, options);
+  const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+  try {
+    const { plans, fileCount: headerFiles } = writeCaptureHeader(setup, outDir);
+    let fileCount = headerFiles;
+    let done = 0;
+    const tasks: Promise<void>[] = [];
+    plans.forEach((plan, p) => {
+      plan.frames.forEach((_, f) => {
+        const request: DemoFramesRequest = { outDir, options: rest, person: p, frames: [f] };
+        tasks.push(
+          (pool.run(request) as Promise<number>).then((files) => {
+            fileCount += files;
+            done += 1;
+            onProgress?.(done, total);
+          }),
+        );
+      });
+    });
+    await Promise.all(tasks);
+    return captureInfo(setup, outDir, plans, fileCount);
+  } finally {
+    await pool.destroy();
+  }
 }
 
 /** Nested rows of a row-major matrix. */

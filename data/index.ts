@@ -3,8 +3,8 @@
  * (MediaPipe canonical face mesh → demo face model → z-buffer renders in the NeRSemble
  * raw layout of docs/formats.md#raw-capture).
  */
-export { generateDemoCapture, demoCameras, lookAt, rotationYawPitchRoll, DEMO_NEUTRAL } from './demo-capture.js';
-export type { DemoCamera, DemoCaptureInfo, DemoCaptureOptions, DemoFrame, DemoPerson } from './demo-capture.js';
+export { generateDemoCapture, generateDemoCaptureParallel, demoCameras, lookAt, rotationYawPitchRoll, DEMO_NEUTRAL } from './demo-capture.js';
+export type { DemoCamera, DemoCaptureInfo, DemoCaptureOptions, DemoFrame, DemoPerson, ParallelDemoCaptureOptions } from './demo-capture.js';
 export { buildFaceModel, evaluate, applyPose, landmarkPositions, sampleIdentity, subdivideMidpoint, majorityFaceLabels, MEDIAPIPE_TO_IBUG68 } from './face-model.js';
 export type { FaceModel, FaceModelOptions, Pose, SurfaceLandmarks } from './face-model.js';
 export { loadCanonicalFaceMesh, decodeCanonicalMesh, decodeMesh3d, findPackedAsset, meshFromMesh3d, GEOMETRY_METADATA_ASSET } from './mediapipe-mesh.js';

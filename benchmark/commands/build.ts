@@ -50,7 +50,8 @@ export async function buildCommand(options: BuildCommandOptions): Promise<void> 
 
 async function build(options: BuildCommandOptions, services: BuildServices, serviceOptions: ServiceOptions): Promise<void> {
   const progress = options.quiet ? 'silent' : 'auto';
-  const demo = options.demo ? await ensureDemoCapture(options.capture ?? `${resolve(options.out)}-capture`, progress) : undefined;
+  const workers = workerCount(options.workers);
+  const demo = options.demo ? await ensureDemoCapture(options.capture ?? `${resolve(options.out)}-capture`, progress, workers) : undefined;
   const summary = await runBuild({
     capture: demo?.dir ?? options.capture!,
     out: options.out,
@@ -68,7 +69,7 @@ async function build(options: BuildCommandOptions, services: BuildServices, serv
     progress,
     services,
     serviceOptions,
-    workers: workerCount(options.workers),
+    workers,
   });
   const m = summary.manifest;
   const say = printer(options.quiet);

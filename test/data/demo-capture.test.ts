@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readMesh, readNpy } from '../../evaluators/io/index.js';
 import { TriangleBVH } from '../../evaluators/spatial/index.js';
-import { DEMO_NEUTRAL, generateDemoCapture, type DemoCaptureInfo } from '../../data/demo-capture.js';
+import { DEMO_NEUTRAL, generateDemoCapture, generateDemoCaptureParallel, type DemoCaptureInfo } from '../../data/demo-capture.js';
 import { buildFaceModel, majorityFaceLabels } from '../../data/face-model.js';
 import { labelsDocument, LABEL } from '../../data/labels.js';
 import { decodeDepthValue, DEPTH_STEP_M } from '../../evaluators/image/index.js';
@@ -92,6 +92,25 @@ describe('generateDemoCapture', () => {
     generateDemoCapture(other, { ...OPTIONS, seed: 6 });
     const img = '001/sequences/EXP-2-eyes/frame_00000/images-2x-73fps/cam_222200037.png';
     expect(readFileSync(join(other, img)).equals(readFileSync(join(dir, img)))).toBe(false);
+  });
+
+  it('writes exactly the same bytes with frames rendered in worker threads', async () => {
+    const { dir, info } = capture();
+    const one = join(root, 'w1');
+    const two = join(root, 'w2');
+    const seen: number[][] = [];
+    const infoOne = await generateDemoCaptureParallel(one, { ...OPTIONS, workers: 1 });
+    const infoTwo = await generateDemoCaptureParallel(two, { ...OPTIONS, workers: 2, onProgress: (d, t) => seen.push([d, t]) });
+    expect({ ...infoOne, outDir: dir }).toEqual(info);
+    expect({ ...infoTwo, outDir: dir }).toEqual(info);
+    expect(seen.at(-1)).toEqual([21, 21]);
+    const files = listFiles(dir);
+    expect(listFiles(one)).toEqual(files);
+    expect(listFiles(two)).toEqual(files);
+    for (const f of files) {
+      expect(readFileSync(join(one, f)).equals(readFileSync(join(dir, f))), f).toBe(true);
+      expect(readFileSync(join(two, f)).equals(readFileSync(join(dir, f))), f).toBe(true);
+    }
   });
 
   it('back-projects its depth maps onto the truth mesh within the quantisation error, labels matching', () => {
