@@ -3,10 +3,10 @@ import { demoModel, evaluateModel, modelLandmarks } from '../../../baselines/mod
 import {
   associate, cloneState, emptyTerms, fitPixel3dmm, landmarkPoints, prepareFitModel, residualOffset, type FitState, type Problem,
 } from '../../../baselines/pixel3dmm/fit.js';
-import { checkJacobianRows } from './jacobian-check.js';
+import { checkJacobianRows, similarityRms } from './fit-checks.js';
 import { sampleShading, shade, shadeGradient, shadingImage, solveLighting, type ShadingImage } from '../../../baselines/pixel3dmm/photometric.js';
 import { rasterize, vertexNormals } from '../../../data/index.js';
-import { applyTransform, rotationFromRotationVector, umeyama } from '../../../evaluators/alignment/index.js';
+import { rotationFromRotationVector } from '../../../evaluators/alignment/index.js';
 import { normal, seededRandom } from '../../../evaluators/util/index.js';
 
 const model = demoModel();
@@ -65,21 +65,9 @@ function observedLandmarks(s: FitState, sigma: number): Float64Array {
   return out;
 }
 
-/** RMS over the face vertices after a similarity alignment of the fitted shape onto the truth, mm. */
+/** Shape error of fitted coefficients against the truth state, up to a similarity, mm. */
 function shapeRms(truth: FitState, identity: Float64Array, expression: Float64Array): number {
-  const X = evaluateModel(model, { identity: truth.a, expression: truth.e });
-  const Y = evaluateModel(model, { identity, expression });
-  const src = new Float64Array(3 * fm.active.length), dst = new Float64Array(3 * fm.active.length);
-  fm.active.forEach((v, i) => {
-    for (let r = 0; r < 3; r++) {
-      src[3 * i + r] = Y[3 * v + r];
-      dst[3 * i + r] = X[3 * v + r];
-    }
-  });
-  const aligned = applyTransform(umeyama(src, dst, { withScale: true }).transform, src);
-  let sq = 0;
-  for (let i = 0; i < dst.length; i++) sq += (aligned[i] - dst[i]) ** 2;
-  return Math.sqrt(sq / fm.active.length);
+  return similarityRms(fm.active, evaluateModel(model, { identity: truth.a, expression: truth.e }), evaluateModel(model, { identity, expression }));
 }
 
 describe('photometric model', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { applyTransform, umeyama } from '../../../evaluators/alignment/index.js';
 import {
   cloneState, evaluateShape, fitColumns, objective, prepareRows, residualOffset, rowScratch, stepState, termRows,
   type FitState, type Problem, type Terms,
@@ -41,4 +42,23 @@ export function checkJacobianRows(p: Problem, terms: Terms, s: FitState, picks: 
     }
   }
   return worst;
+}
+
+/**
+ * RMS (mm) over the vertices `active` of the fitted positions after a similarity alignment
+ * (the nersemble protocol's) onto the truth positions: one image leaves overall scale and
+ * depth almost free, so the shape is compared up to a similarity.
+ */
+export function similarityRms(active: ArrayLike<number>, truth: Float64Array, fitted: Float64Array): number {
+  const src = new Float64Array(3 * active.length), dst = new Float64Array(3 * active.length);
+  for (let i = 0; i < active.length; i++) {
+    for (let r = 0; r < 3; r++) {
+      src[3 * i + r] = fitted[3 * active[i] + r];
+      dst[3 * i + r] = truth[3 * active[i] + r];
+    }
+  }
+  const aligned = applyTransform(umeyama(src, dst, { withScale: true }).transform, src);
+  let sq = 0;
+  for (let i = 0; i < dst.length; i++) sq += (aligned[i] - dst[i]) ** 2;
+  return Math.sqrt(sq / active.length);
 }
