@@ -27,7 +27,7 @@ export interface BuildCommandOptions {
   parser?: string;
   parserLabels?: string;
   colmap: string;
-  /** Persons built at once in worker threads (default and cap: the cores). */
+  /** Worker threads building the persons' steps (default and cap: the cores). */
   workers?: number;
   force?: boolean;
   quiet?: boolean;

@@ -8,7 +8,7 @@ import { leaderboardCommand } from '../../reports/leaderboard.js';
 import { writeReport } from '../../reports/report-command.js';
 import { runEval } from '../eval/run-eval.js';
 import { printer, workerCount } from '../options.js';
-import { runPredict } from '../predict/run-predict.js';
+import { predictPool, runPredict } from '../predict/run-predict.js';
 import { buildCommand } from './build.js';
 import { DEMO_METHODS } from './demo-methods.js';
 
@@ -50,11 +50,17 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   const defaults = DEMO_METHODS.filter((m) => demo || !DEMO_TRUTH_METHODS.includes(m));
   const methods = options.methods ?? defaults;
   const documents = [];
-  for (const method of methods) {
-    const pred = join(root, 'predictions', method);
-    await runPredict({ bench, method, out: pred, workers, force: options.force, progress });
-    const { document } = await runEval({ bench, pred, out: join(root, 'results'), method, config: protocolDefaults('nersemble'), workers, force: options.force, progress });
-    documents.push(document);
+  // One set of predict threads for every method: each thread loads the methods' code once.
+  const pool = predictPool(workers);
+  try {
+    for (const method of methods) {
+      const pred = join(root, 'predictions', method);
+      await runPredict({ bench, method, out: pred, workers, force: options.force, progress, pool });
+      const { document } = await runEval({ bench, pred, out: join(root, 'results'), method, config: protocolDefaults('nersemble'), workers, force: options.force, progress });
+      documents.push(document);
+    }
+  } finally {
+    await pool?.destroy();
   }
   say(`\n${options.bench ? bench : 'Demo benchmark'}, nersemble protocol (mean over items; lengths in mm)`);
   say(table2Text(buildTable2(documents)));

@@ -138,11 +138,23 @@ function writeScan(path: string, cloud: PointCloud): void {
 }
 
 /**
- * Build one person of the benchmark: neutral scan, expression selection, and per selected
- * frame the masked posed scan, input crop(s), the crop's GT normal map, 7 GT landmarks and meta.json. Writes
- * `persons/<pid>/person.json` last, so an interrupted person is redone on the next run.
+ * What a person's build decides before any frame is built (cheap: the frames' landmarks only):
+ * the neutral frame, the expression selection and the item cameras. Every step of the person
+ * (buildPersonStep) reads it; a worker thread makes its own from the same inputs.
  */
-export async function buildPerson(capture: Capture, person: CapturePerson, bench: string, options: BuildOptions, key: string, services: BuildServices = {}): Promise<PersonBuild> {
+export interface PersonPlan {
+  landmarks: Float64Array[];
+  neutral: { index: number; rule: string };
+  candidates: number[];
+  selection: ReturnType<typeof selectExpressions>;
+  /** Item cameras fixed for every frame (frontal or given), else undefined (diverse: drawn per frame). */
+  fixed: string[] | undefined;
+  neutralForward: ReturnType<typeof faceForward>;
+  /** Steps of the person: the neutral scan, then one per selected expression. */
+  steps: number;
+}
+
+export function planPerson(capture: Capture, person: CapturePerson, options: BuildOptions): PersonPlan {
   const landmarks = person.frames.map((f) => readFrameLandmarks(f, capture.unit));
   const neutral = chooseNeutral(person, landmarks, options.neutral);
   const candidates = person.frames.map((_f, i) => i).filter((i) => i !== neutral.index);
@@ -152,97 +164,138 @@ export async function buildPerson(capture: Capture, person: CapturePerson, bench
   const fixed = Array.isArray(mode) ? mode : mode === 'frontal' ? [mostFrontalCamera(person, landmarks[neutral.index])] : undefined;
   for (const serial of fixed ?? []) if (!person.cameras.has(serial)) throw new InputError(join(person.dir, 'camera_params.json'), `has no camera ${serial} (given by --item-cameras)`);
   const neutralForward = faceForward(landmarks[neutral.index]);
+  return { landmarks, neutral, candidates, selection, fixed, neutralForward, steps: 1 + selection.order.length };
+}
 
-  const total = 1 + selection.order.length;
+/** What one step of a person's build wrote (plain data: it crosses back from worker threads). */
+export interface PersonStep {
+  source: CloudSource;
+  kept: number;
+  all: number;
+  /** The items of an expression step (none for the neutral step). */
+  items: ItemRecord[];
+  /** Progress message. */
+  message: string;
+}
+
+/**
+ * One step of a person's build, independent of the others (so that steps may run in any
+ * thread and order): step 0 writes the neutral scan and landmarks; step k ≥ 1 the masked posed
+ * scan, input crop(s), the crop's GT normal map, 7 GT landmarks and meta.json of the expression
+ * of rank k − 1.
+ */
+export async function buildPersonStep(capture: Capture, person: CapturePerson, plan: PersonPlan, step: number, bench: string, options: BuildOptions, services: BuildServices = {}): Promise<PersonStep> {
+  const { landmarks, neutral, candidates, selection, fixed, neutralForward } = plan;
+  if (step === 0) {
+    const neutralFrame = person.frames[neutral.index];
+    const neutralDir = `persons/${person.id}/neutral`;
+    const neutralScan = await maskedFrameCloud(capture, person, neutralFrame, options, services);
+    writeScan(join(bench, neutralDir, 'scan.ply'), neutralScan.cloud);
+    writeLandmarksJson(join(bench, neutralDir, 'landmarks.json'), seven(landmarks[neutral.index]));
+    return { source: neutralScan.source, kept: neutralScan.cloud.positions.length / 3, all: neutralScan.total, items: [], message: `neutral ${frameKey(neutralFrame)}` };
+  }
+  const rank = step - 1;
+  const index = candidates[selection.order[rank]];
+  const frame = person.frames[index];
+  const scan = await maskedFrameCloud(capture, person, frame, options, services);
+  // Where the head is and faces in this frame, for the view angle of each item camera (view-angle.ts).
+  const centre = headCentre(landmarks[index]);
+  const forward = headForward(landmarks[index], landmarks[neutral.index], neutralForward);
+  const cameras = fixed ?? [
+    drawItemCamera(person.cameras, frame.images.keys(), landmarks[index], centre, forward, {
+      maxViewAngleDeg: options.maxViewAngleDeg ?? DEFAULT_MAX_VIEW_ANGLE_DEG,
+      seed: options.seed ?? DEFAULT_CAMERA_SEED,
+      person: person.id,
+      sequence: frame.sequence,
+      frame: frame.frame,
+      dir: frame.dir,
+    }).serial,
+  ];
+  const items: ItemRecord[] = [];
+  for (const serial of cameras) {
+    const id = `${frameKey(frame)}_${serial}`;
+    const dir = `items/${person.id}/${id}`;
+    const imagePath = frame.images.get(serial);
+    if (!imagePath) throw new InputError(frame.dir, `has no image from camera ${serial}`);
+    const box = faceCropBox(person.cameras.get(serial)!, landmarks[index]);
+    writeRgbPng(join(bench, dir, 'image.png'), cropAndResize(readRgbImage(imagePath), box, options.imageSize));
+    writeScan(join(bench, dir, 'scan.ply'), scan.cloud);
+    writeLandmarksJson(join(bench, dir, 'landmarks.json'), seven(landmarks[index]));
+    writeNpy(join(bench, dir, 'normals.npy'), cropNormalMap(scan.cloud, person.cameras.get(serial)!, box, options.imageSize), [options.imageSize, options.imageSize, 3], '<f4');
+    // The crop's face mask from the item camera's label map (what methods may use to mask their priors).
+    const view = scan.views.find((v) => v.camera.serial === serial);
+    if (view) writeFileAtomic(join(bench, dir, 'face_mask.png'), encodeGray8Png(cropFaceMask(view, scan.kept, box, options.imageSize), options.imageSize, options.imageSize));
+    const record: ItemRecord = {
+      id,
+      person: person.id,
+      sequence: frame.sequence,
+      frame: frame.frame,
+      camera: serial,
+      view_angle_deg: roundAngle(viewAngleDeg(person.cameras.get(serial)!, centre, forward)),
+      rank,
+      distance: selection.distances[rank],
+      dir,
+      points: scan.cloud.positions.length / 3,
+    };
+    const meta = {
+      ...record,
+      crop_box: { x: box.x, y: box.y, size: box.size, output_size: options.imageSize },
+      distance_to_neutral_mm: selection.toNeutral[selection.order[rank]],
+      cloud_source: scan.source,
+      label_source: scan.labelSource,
+      /** Relative to the capture folder, so the benchmark's content does not depend on where the capture was. */
+      source_image: relative(capture.root, imagePath).split(sep).join('/'),
+    };
+    writeFileAtomic(join(bench, dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+    items.push(record);
+  }
+  return { source: scan.source, kept: scan.cloud.positions.length / 3, all: scan.total, items, message: `${frameKey(frame)} (rank ${rank})` };
+}
+
+/**
+ * The person's record from its steps (all of them, in step order), written to
+ * `persons/<pid>/.person.json` — last, so an interrupted person is redone on the next run.
+ */
+export function finishPerson(person: CapturePerson, plan: PersonPlan, bench: string, key: string, steps: PersonStep[]): PersonBuild {
   const sources: Record<string, number> = {};
   let keptPoints = 0;
   let allPoints = 0;
-  const count = (source: CloudSource, kept: number, all: number) => {
-    sources[source] = (sources[source] ?? 0) + 1;
-    keptPoints += kept;
-    allPoints += all;
-  };
-
-  // Neutral scan.
-  const neutralFrame = person.frames[neutral.index];
-  const neutralDir = `persons/${person.id}/neutral`;
-  const neutralScan = await maskedFrameCloud(capture, person, neutralFrame, options, services);
-  count(neutralScan.source, neutralScan.cloud.positions.length / 3, neutralScan.total);
-  writeScan(join(bench, neutralDir, 'scan.ply'), neutralScan.cloud);
-  writeLandmarksJson(join(bench, neutralDir, 'landmarks.json'), seven(landmarks[neutral.index]));
-  services.onProgress?.(1, total, `neutral ${frameKey(neutralFrame)}`);
-
-  const items: ItemRecord[] = [];
-  for (let rank = 0; rank < selection.order.length; rank++) {
-    const index = candidates[selection.order[rank]];
-    const frame = person.frames[index];
-    const scan = await maskedFrameCloud(capture, person, frame, options, services);
-    count(scan.source, scan.cloud.positions.length / 3, scan.total);
-    // Where the head is and faces in this frame, for the view angle of each item camera (view-angle.ts).
-    const centre = headCentre(landmarks[index]);
-    const forward = headForward(landmarks[index], landmarks[neutral.index], neutralForward);
-    const cameras = fixed ?? [
-      drawItemCamera(person.cameras, frame.images.keys(), landmarks[index], centre, forward, {
-        maxViewAngleDeg: options.maxViewAngleDeg ?? DEFAULT_MAX_VIEW_ANGLE_DEG,
-        seed: options.seed ?? DEFAULT_CAMERA_SEED,
-        person: person.id,
-        sequence: frame.sequence,
-        frame: frame.frame,
-        dir: frame.dir,
-      }).serial,
-    ];
-    for (const serial of cameras) {
-      const id = `${frameKey(frame)}_${serial}`;
-      const dir = `items/${person.id}/${id}`;
-      const imagePath = frame.images.get(serial);
-      if (!imagePath) throw new InputError(frame.dir, `has no image from camera ${serial}`);
-      const box = faceCropBox(person.cameras.get(serial)!, landmarks[index]);
-      writeRgbPng(join(bench, dir, 'image.png'), cropAndResize(readRgbImage(imagePath), box, options.imageSize));
-      writeScan(join(bench, dir, 'scan.ply'), scan.cloud);
-      writeLandmarksJson(join(bench, dir, 'landmarks.json'), seven(landmarks[index]));
-      writeNpy(join(bench, dir, 'normals.npy'), cropNormalMap(scan.cloud, person.cameras.get(serial)!, box, options.imageSize), [options.imageSize, options.imageSize, 3], '<f4');
-      // The crop's face mask from the item camera's label map (what methods may use to mask their priors).
-      const view = scan.views.find((v) => v.camera.serial === serial);
-      if (view) writeFileAtomic(join(bench, dir, 'face_mask.png'), encodeGray8Png(cropFaceMask(view, scan.kept, box, options.imageSize), options.imageSize, options.imageSize));
-      const record: ItemRecord = {
-        id,
-        person: person.id,
-        sequence: frame.sequence,
-        frame: frame.frame,
-        camera: serial,
-        view_angle_deg: roundAngle(viewAngleDeg(person.cameras.get(serial)!, centre, forward)),
-        rank,
-        distance: selection.distances[rank],
-        dir,
-        points: scan.cloud.positions.length / 3,
-      };
-      const meta = {
-        ...record,
-        crop_box: { x: box.x, y: box.y, size: box.size, output_size: options.imageSize },
-        distance_to_neutral_mm: selection.toNeutral[selection.order[rank]],
-        cloud_source: scan.source,
-        label_source: scan.labelSource,
-        /** Relative to the capture folder, so the benchmark's content does not depend on where the capture was. */
-        source_image: relative(capture.root, imagePath).split(sep).join('/'),
-      };
-      writeFileAtomic(join(bench, dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
-      items.push(record);
-    }
-    services.onProgress?.(rank + 2, total, `${frameKey(frame)} (rank ${rank})`);
+  for (const step of steps) {
+    sources[step.source] = (sources[step.source] ?? 0) + 1;
+    keptPoints += step.kept;
+    allPoints += step.all;
   }
-
+  const neutralFrame = person.frames[plan.neutral.index];
+  const items = steps.flatMap((s) => s.items);
   const build: PersonBuild = {
     key,
     person: {
       id: person.id,
-      neutral: { sequence: neutralFrame.sequence, frame: neutralFrame.frame, dir: neutralDir, points: neutralScan.cloud.positions.length / 3, rule: neutral.rule },
+      neutral: { sequence: neutralFrame.sequence, frame: neutralFrame.frame, dir: `persons/${person.id}/neutral`, points: steps[0].kept, rule: plan.neutral.rule },
       items: items.map((i) => i.id),
     },
     items,
-    stats: { frames: total, sources, keptFraction: keptPoints / allPoints },
+    stats: { frames: plan.steps, sources, keptFraction: keptPoints / allPoints },
   };
   writeFileAtomic(join(bench, 'persons', person.id, '.person.json'), `${JSON.stringify(build, null, 1)}\n`);
   return build;
+}
+
+/**
+ * Build one person of the benchmark: neutral scan, expression selection, and per selected
+ * frame the masked posed scan, input crop(s), the crop's GT normal map, 7 GT landmarks and meta.json. Writes
+ * `persons/<pid>/person.json` last, so an interrupted person is redone on the next run.
+ * (planPerson, then buildPersonStep for every step in order, then finishPerson.)
+ */
+export async function buildPerson(capture: Capture, person: CapturePerson, bench: string, options: BuildOptions, key: string, services: BuildServices = {}): Promise<PersonBuild> {
+  const plan = planPerson(capture, person, options);
+  const steps: PersonStep[] = [];
+  for (let step = 0; step < plan.steps; step++) {
+    const result = await buildPersonStep(capture, person, plan, step, bench, options, services);
+    steps.push(result);
+    services.onProgress?.(step + 1, plan.steps, result.message);
+  }
+  return finishPerson(person, plan, bench, key, steps);
 }
 
 /** The stored build of a person when it was finished with the same key, else undefined (and its partial output removed). */

@@ -4,7 +4,7 @@ export { selectExpressions, poseNormalised, pickNeutral, mouthOpening, landmarkD
 export { fuseDepthMaps, depthAt, DEFAULT_FUSION, type CameraDepth, type FusionOptions } from './fusion.js';
 export { maskByLabels, type CameraLabels, type MaskResult } from './masking.js';
 export { faceCropBox, cropAndResize, CROP_SCALE, type CropBox } from './crop.js';
-export { buildPerson, chooseNeutral, mostFrontalCamera, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
+export { buildPerson, planPerson, buildPersonStep, finishPerson, chooseNeutral, mostFrontalCamera, type BuildOptions, type BuildServices, type PersonBuild, type PersonPlan, type PersonStep } from './build-person.js';
 export { runBuild, type RunBuildOptions, type BuildSummary } from './run-build.js';
 export { parseItemCameras, drawItemCamera, ITEM_CAMERA_MODES, DEFAULT_MAX_VIEW_ANGLE_DEG, DEFAULT_CAMERA_SEED, type ItemCameras, type CameraChoice } from './item-cameras.js';
 export { faceForward, headCentre, headForward, viewAngleDeg } from './view-angle.js';

@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
 import { assertNoLinks, codeDigest, TOOL } from '../../evaluators/util/index.js';
-import { buildPerson, checkBuildOptions, finishedPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
-import { readCapture } from './capture.js';
-import type { BuildWorkerRequest } from './build-worker.js';
+import { buildPerson, checkBuildOptions, finishedPerson, finishPerson, planPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
+import { readCapture, type Capture } from './capture.js';
+import type { BuildWorkerRequest, BuildWorkerResult } from './build-worker.js';
 import type { ServiceOptions } from './services.js';
 import { DEFAULT_CAMERA_SEED, DEFAULT_MAX_VIEW_ANGLE_DEG } from './item-cameras.js';
 import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from '../../evaluators/formats/index.js';
@@ -28,7 +27,7 @@ export interface RunBuildOptions extends BuildOptions {
    * it, a build whose services hold a parser or COLMAP runs in this thread.
    */
   serviceOptions?: ServiceOptions;
-  /** Persons built at once in worker threads (default 1: one after another in this thread). */
+  /** Worker threads building the persons' steps at once (default 1: one after another in this thread). */
   workers?: number;
   /** Build every person again, even those an earlier run finished with the same key. */
   force?: boolean;
@@ -84,7 +83,8 @@ function personOptions(options: RunBuildOptions): BuildOptions {
 
 /**
  * `facebench build`: capture → benchmark (docs/formats.md#built-benchmark), person by person
- * with listr2 progress, `workers` persons at once in worker threads (piscina). The files do not
+ * with listr2 progress; with `workers` > 1 the steps of all persons (neutral scan, each
+ * expression) run in that many worker threads (piscina). The files do not
  * depend on the number of workers. A person finished by an earlier run with the same code and options
  * is not redone (unless `force`).
  * The manifest (schema, options, persons, items, sha256 of every file) is written last.
@@ -99,8 +99,15 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
   const built: string[] = [];
   const reused: string[] = [];
   const inThreadOnly = !options.serviceOptions && Boolean(options.services?.predictLabels || options.services?.reconstruct);
-  const workers = inThreadOnly ? 1 : Math.max(1, Math.min(options.workers ?? 1, capture.persons.length));
-  const pool = workers > 1 ? new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers }) : undefined;
+  // The unit of work in the threads is a step of a person (its neutral scan or one expression), so
+  // that a few persons still keep every thread busy; at most persons × (expressions + 1) steps.
+  const steps = capture.persons.length * (Math.max(0, options.expressions) + 1);
+  const workers = inThreadOnly ? 1 : Math.max(1, Math.min(options.workers ?? 1, steps));
+  // Started on the first person to build (a resumed build with nothing to do starts no thread).
+  let pool: Piscina | undefined;
+  /** sha256 of the files the worker threads wrote (they hash them as they go). */
+  const fileHashes = new Map<string, string>();
+  const threads = (): Piscina => (pool ??= new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers }));
   const listr = new Listr(
     capture.persons.map((person) => ({
       title: `Person ${person.id}`,
@@ -117,15 +124,22 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
           task.output = `${n}/${total} scans: ${message}`;
         };
         let result: PersonBuild;
-        if (pool) {
-          const { port1, port2 } = new MessageChannel();
-          port1.on('message', ([n, total, message]: [number, number, string]) => onProgress(n, total, message));
-          const request: BuildWorkerRequest = { capture, personId: person.id, out: options.out, options: personOptions(options), key, serviceOptions: options.serviceOptions, port: port2 };
-          try {
-            result = (await pool.run(request, { transferList: [port2] })) as PersonBuild;
-          } finally {
-            port1.close();
-          }
+        if (workers > 1) {
+          const plan = planPerson(capture, person, options);
+          const pool = threads();
+          // Only this person's part of the capture crosses to the threads (it is copied for every step).
+          const own: Capture = { ...capture, persons: [person] };
+          let finished = 0;
+          const stepResults = await Promise.all(
+            Array.from({ length: plan.steps }, async (_, step) => {
+              const request: BuildWorkerRequest = { capture: own, personId: person.id, step, out: options.out, options: personOptions(options), key, serviceOptions: options.serviceOptions };
+              const { step: stepResult, hashes } = (await pool.run(request)) as BuildWorkerResult;
+              for (const [rel, hash] of hashes) fileHashes.set(rel, hash);
+              onProgress(++finished, plan.steps, stepResult.message);
+              return stepResult;
+            }),
+          );
+          result = finishPerson(person, plan, options.out, key, stepResults);
         } else {
           result = await buildPerson(capture, person, options.out, options, key, { ...options.services, onProgress });
         }
@@ -134,7 +148,8 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
         task.title = `Person ${person.id}: ${result.items.length} items, ${(100 * result.stats.keptFraction).toFixed(1)}% of GT points kept by masking`;
       },
     })),
-    { concurrent: workers > 1 ? workers : false, renderer: options.progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
+    // With threads, every person's steps are queued at once: the pool spreads them over the threads.
+    { concurrent: workers > 1, renderer: options.progress === 'silent' ? 'silent' : process.stdout.isTTY ? 'default' : 'simple', exitOnError: true },
   );
   try {
     await listr.run();
@@ -144,7 +159,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
 
   const persons = capture.persons.map((p) => results.get(p.id)!);
   const files: Record<string, string> = {};
-  for (const rel of listFiles(options.out)) if (rel !== MANIFEST_NAME) files[rel] = sha256File(join(options.out, rel));
+  for (const rel of listFiles(options.out)) if (rel !== MANIFEST_NAME) files[rel] = fileHashes.get(rel) ?? sha256File(join(options.out, rel));
   const manifest: Manifest = {
     schema: MANIFEST_SCHEMA,
     version: MANIFEST_VERSION,

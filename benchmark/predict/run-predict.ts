@@ -13,7 +13,8 @@
  * Workers: with `workers` > 1, a built-in method (looked up by name) runs in that many
  * worker threads (piscina, like `facebench eval`), each calling the method's `prepare` once;
  * any other adapter runs in this thread with `workers` items in flight (which overlaps only
- * its asynchronous work). `workers` 1 (the default) predicts item after item in this thread.
+ * its asynchronous work). A caller running several methods may pass one pool of threads for
+ * all of them (`pool`, predictPool). `workers` 1 (the default) predicts item after item in this thread.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
@@ -55,6 +56,34 @@ export interface PredictOptions {
   /** Only these item ids (default: all). */
   items?: readonly string[];
   progress?: 'auto' | 'silent';
+  /**
+   * Worker threads of the caller's (predictPool) to run built-in methods in, instead of a pool of
+   * `workers` threads started and ended for this run: `facebench run` keeps one for all its methods,
+   * so that the threads load the methods' code once.
+   */
+  pool?: PredictPool;
+}
+
+/** Worker threads that predict items of any built-in method (predictPool); end them with `destroy()`. */
+export interface PredictPool {
+  readonly threads: number;
+  run(request: PredictWorkerRequest): Promise<ItemOutcome>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * `threads` worker threads for runPredict's `pool` (undefined when the compiled worker is missing,
+ * e.g. under a TypeScript runner without dist/: runPredict then works in this thread).
+ */
+export function predictPool(threads: number): PredictPool | undefined {
+  const worker = workerFile();
+  if (!worker || threads < 2) return undefined;
+  const pool = new Piscina({ filename: worker, minThreads: threads, maxThreads: threads });
+  return {
+    threads,
+    run: (request) => pool.run(request) as Promise<ItemOutcome>,
+    destroy: () => pool.destroy(),
+  };
 }
 
 export interface PredictSummary {
@@ -141,8 +170,9 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
   const workers = Math.max(1, Math.min(options.workers ?? 1, items.length));
   await adapter.prepare?.({ bench: source.root, manifest: source.manifest, options: parsed });
   const builtin = builtinMethods().some((m) => m === adapter);
-  const worker = workers > 1 && builtin ? workerFile() : undefined;
-  const threads = worker ? workers : 0;
+  const shared = builtin ? options.pool : undefined;
+  const worker = !shared && workers > 1 && builtin ? workerFile() : undefined;
+  const threads = shared ? shared.threads : worker ? workers : 0;
 
   let outcomes: ItemOutcome[] = [];
   const listr = new Listr(
@@ -158,17 +188,17 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
             task.output = `${count}/${items.length} items (${skipped} already done, ${failed} failed)`;
             return outcome;
           };
-          if (worker) {
-            const pool = new Piscina({ filename: worker, minThreads: threads, maxThreads: threads });
+          if (shared || worker) {
+            const pool = shared ?? predictPool(threads)!;
             try {
               outcomes = await Promise.all(
                 items.map(async (item) => {
                   const request: PredictWorkerRequest = { method: adapter.name, options: parsed, key, source: source.spec, out, item: { ...item } };
-                  return tally((await pool.run(request)) as ItemOutcome);
+                  return tally(await pool.run(request));
                 }),
               );
             } finally {
-              await pool.destroy();
+              if (!shared) await pool.destroy();
             }
           } else {
             outcomes = await mapLimited(items, workers, async (item) => tally(await runItem(adapter, parsed, key, source, item, out)));

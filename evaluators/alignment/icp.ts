@@ -43,8 +43,8 @@ export interface ICPOptions {
    * Coarse-to-fine ICP: when > 0 and the cloud has more points, the steps are fitted on
    * evenly strided subsets of the GT points in Morton order (spatially even), first
    * ⌈subsample/8⌉ points with a 100x looser tolerance, then `subsample` points with
-   * `relativeTolerance`; then one Gauss–Newton step on every GT point (two full passes, the
-   * last of which gives `rmse`, `inlierFraction` and the correspondences). 0 (default) fits
+   * `relativeTolerance`; then one pass over every GT point at the fitted transform, which
+   * gives `rmse`, `inlierFraction` and the correspondences. 0 (default) fits
    * on every point. A subset with fewer than 100 points within the correspondence distance
    * at the start falls back to every point.
    */
@@ -84,8 +84,8 @@ export interface ICPSolution {
    * The objective — mean over all GT points of min(d², D²), mm² — at the initial transform
    * and after every step (length iterations + 1); never increases. Equals the mean squared
    * distance whenever every point is an inlier. With {@link ICPOptions.subsample}, each
-   * entry is the objective over the points that step was fitted on (the subset levels, then
-   * every point: the last entry is over every point); non-increasing within each level.
+   * entry is the objective over the points that step was fitted on, except the last, which
+   * is over every point; non-increasing within each level.
    */
   history: number[];
   /** Set when {@link ICPOptions.correspondences} asks for it. */
@@ -220,28 +220,24 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
       for (let k = history.length === 0 ? 0 : 1; k < run.history.length; k++) history.push(run.history[k]);
     }
     if (fitted) {
-      // Full-cloud step: the subset optimum differs from the full one by the subset's
-      // sampling error; a Gauss–Newton step on every point removes most of it. Its passes
-      // (at the subset's transform, then at the stepped one) are the final full passes.
-      const polish = refine(
-        points, bvh, faceNormals, transform,
-        { ...settings, maxIterations: Math.min(FULL_CLOUD_STEPS, maxIterations - iterations), relativeTolerance: 0 },
-        spreadHints(subsetHints, n),
-      );
-      if (polish) {
-        for (let k = 1; k < polish.history.length; k++) history.push(polish.history[k]);
-        const current = polish.current;
+      // The final pass over every point, at the fine level's transform: rmse, the inliers
+      // and the metrics' closest points.
+      const final = refine(points, bvh, faceNormals, transform, { ...settings, maxIterations: 0 }, spreadHints(subsetHints, n));
+      if (final) {
+        // The last entry is the objective over every point.
+        history[history.length - 1] = final.history[0];
+        const current = final.current;
         const meanSquaredDistance = current.inlierSum / current.inliers;
         const solution: ICPSolution = {
-          transform: polish.transform,
-          iterations: iterations + polish.iterations,
+          transform,
+          iterations,
           converged,
           rmse: Math.sqrt(meanSquaredDistance),
           meanSquaredDistance,
           inlierFraction: current.inliers / n,
           history,
         };
-        if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, polish.transform, bvh, polish.hints, new Float64Array(12));
+        if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, transform, bvh, final.hints, new Float64Array(12));
         return solution;
       }
     }
@@ -273,8 +269,6 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   return solution;
 }
 
-/** Gauss–Newton steps on every GT point after the subset levels. */
-const FULL_CLOUD_STEPS = 1;
 
 /** Per-point search hints for all n points (Morton order) from those of the strided subset. */
 function spreadHints(subsetHints: Int32Array, n: number): Int32Array {

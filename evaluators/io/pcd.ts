@@ -15,7 +15,7 @@ import type { PointCloud } from '../geometry/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { lzfCompress, lzfDecompress } from './lzf.js';
 import { formatPrintfG } from './number-format.js';
-import { F32, F64, I16, I32, I64, I8, SCALAR_SIZE, U16, U32, U64, U8, readScalar } from './scalar-types.js';
+import { F32, F64, I16, I32, I64, I8, SCALAR_SIZE, U16, U32, U64, U8, readRecordColumns } from './scalar-types.js';
 import { AsciiScanner, latin1 } from './text-scan.js';
 
 export type PcdDataFormat = 'ascii' | 'binary' | 'binary_compressed';
@@ -201,24 +201,32 @@ function storeValue(out: CloudArrays, role: number, i: number, value: number): v
   }
 }
 
-function readBinaryBody(view: DataView, base: number, header: PcdHeader, plan: FieldPlan, fieldMajor: boolean, out: CloudArrays): void {
+function readBinaryBody(data: DataView, dataStart: number, header: PcdHeader, plan: FieldPlan, fieldMajor: boolean, out: CloudArrays): void {
   const n = header.points;
-  const nf = plan.codes.length;
-  let blockStart = base;
-  for (let k = 0; k < nf; k++) {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const columns: Parameters<typeof readRecordColumns>[5] = [];
+  let blockStart = dataStart;
+  for (let k = 0; k < plan.codes.length; k++) {
     const role = plan.roles[k];
     const code = plan.codes[k];
     const size = SCALAR_SIZE[code];
+    // Field-major (decompressed binary_compressed): one block per field; else interleaved records.
     const stride = fieldMajor ? size * plan.counts[k] : plan.recordSize;
-    const start = fieldMajor ? blockStart : base + plan.offsets[k];
+    const block = blockStart;
     blockStart += n * size * plan.counts[k];
     if (role < 0) continue;
     if (role === 6) {
-      for (let i = 0; i < n; i++) storeValue(out, role, i, view.getUint32(start + i * stride, true));
-    } else {
-      for (let i = 0; i < n; i++) storeValue(out, role, i, readScalar(view, start + i * stride, code, true));
+      const start = fieldMajor ? block : dataStart + plan.offsets[k];
+      for (let i = 0; i < n; i++) storeValue(out, role, i, data.getUint32(start + i * stride, true));
+      continue;
     }
+    const dest = role < 3 ? out.positions : out.normals;
+    if (!dest) continue;
+    const column = { code, offset: fieldMajor ? 0 : plan.offsets[k], dest, destOffset: role % 3, destStride: 3 };
+    if (fieldMajor) readRecordColumns(bytes, block, stride, n, true, [column]);
+    else columns.push(column);
   }
+  if (!fieldMajor) readRecordColumns(bytes, dataStart, plan.recordSize, n, true, columns);
 }
 
 function readAsciiBody(bytes: Uint8Array, header: PcdHeader, plan: FieldPlan, out: CloudArrays, file: string): void {

@@ -20,7 +20,7 @@ import { writeFileAtomic } from './atomic.js';
 import { GrowableUint32 } from './growable.js';
 import { formatFloat32, formatFloat64 } from './number-format.js';
 import {
-  F32, F64, I16, I32, I8, SCALAR_NAME, SCALAR_SIZE, U16, U32, U8, colourChannel, isIntegerScalar, readScalar,
+  F32, F64, I16, I32, I8, SCALAR_NAME, SCALAR_SIZE, U16, U32, U8, colourChannel, isIntegerScalar, readRecordColumns, readScalar,
 } from './scalar-types.js';
 import { AsciiScanner, latin1, parseNumber, utf8BomLength } from './text-scan.js';
 
@@ -494,32 +494,34 @@ function diagnoseAscii(bytes: Uint8Array, dataOffset: number, plans: ElementPlan
   return disagreeError(file, plans, countsWith(plans, v, vertices, f, faces));
 }
 
-/** Vertex records without list properties (bounds already checked): read only the wanted columns. */
+/**
+ * Vertex records without list properties (bounds already checked): read only the wanted
+ * columns, each straight into its array (see `readRecordColumns`).
+ */
 function readFixedVertices(view: DataView, offset: number, plan: ElementPlan, little: boolean, sink: MeshSink): number {
-  const wantedSlots: number[] = [];
-  const wantedOffsets: number[] = [];
-  const wantedCodes: number[] = [];
+  const count = plan.count;
+  const columns: Parameters<typeof readRecordColumns>[5] = [];
+  const colours: { code: number; channel: number; values: Float64Array }[] = [];
   let at = 0;
   for (let k = 0; k < plan.codes.length; k++) {
-    if (plan.slots[k] >= 0) {
-      wantedSlots.push(plan.slots[k]);
-      wantedOffsets.push(at);
-      wantedCodes.push(plan.codes[k]);
+    const slot = plan.slots[k];
+    const code = plan.codes[k];
+    if (slot >= SLOT_X && slot < SLOT_NX) {
+      columns.push({ code, offset: at, dest: sink.positions, destOffset: slot - SLOT_X, destStride: 3 });
+    } else if (slot >= SLOT_NX && slot < SLOT_R && sink.normals !== undefined) {
+      columns.push({ code, offset: at, dest: sink.normals, destOffset: slot - SLOT_NX, destStride: 3 });
+    } else if (slot >= SLOT_R && slot < SLOT_COUNT && sink.colors !== undefined) {
+      const values = new Float64Array(count);
+      colours.push({ code, channel: slot - SLOT_R, values });
+      columns.push({ code, offset: at, dest: values, destOffset: 0, destStride: 1 });
     }
-    at += SCALAR_SIZE[plan.codes[k]];
+    at += SCALAR_SIZE[code];
   }
-  const nw = wantedSlots.length;
-  const slots = Int32Array.from(wantedSlots);
-  const offsets = Int32Array.from(wantedOffsets);
-  const codes = Int32Array.from(wantedCodes);
-  const scratch = sink.scratch;
-  const size = plan.fixedSize;
-  for (let i = 0; i < plan.count; i++) {
-    const base = offset + i * size;
-    for (let w = 0; w < nw; w++) scratch[slots[w]] = readScalar(view, base + offsets[w], codes[w], little);
-    sink.storeVertex(i);
-  }
-  return offset + plan.count * size;
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  readRecordColumns(bytes, offset, plan.fixedSize, count, little, columns);
+  const colors = sink.colors;
+  for (const { code, channel, values } of colours) for (let i = 0; i < count; i++) colors![3 * i + channel] = colourChannel(values[i], code);
+  return offset + count * plan.fixedSize;
 }
 
 /**

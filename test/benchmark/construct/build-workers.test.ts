@@ -32,4 +32,21 @@ describe('build with worker threads', () => {
     expect(again.reused).toEqual(['001', '002', '003']);
     expect(again.built).toEqual([]);
   }, 120_000);
+
+  it('spreads the steps of a single person over the threads, with the same bytes and manifest hashes', async () => {
+    const only = { ...base, persons: ['002'] };
+    const one = await runBuild({ ...only, out: join(root, 'single-one') });
+    const two = await runBuild({ ...only, out: join(root, 'single-two'), workers: 2 });
+    expect(two.built).toEqual(['002']);
+    const files = listFiles(join(root, 'single-one'));
+    expect(listFiles(join(root, 'single-two'))).toEqual(files);
+    for (const rel of files) {
+      if (rel === 'manifest.json') continue;
+      expect(readFileSync(join(root, 'single-two', rel)).equals(readFileSync(join(root, 'single-one', rel))), rel).toBe(true);
+    }
+    // The worker threads hash what they write: the manifest's hashes are those of the files.
+    expect(two.manifest.files).toEqual(one.manifest.files);
+    expect(two.manifest.items).toEqual(one.manifest.items);
+    expect(two.manifest.build).toEqual(one.manifest.build);
+  }, 120_000);
 });

@@ -6,7 +6,7 @@ import { registerBuiltinMethods } from '../../../baselines/builtin.js';
 import { runBuild } from '../../../benchmark/construct/index.js';
 import { readManifest, type Manifest } from '../../../evaluators/formats/index.js';
 import { runEval } from '../../../benchmark/eval/run-eval.js';
-import { runPredict } from '../../../benchmark/predict/index.js';
+import { predictPool, runPredict } from '../../../benchmark/predict/index.js';
 import { readMethodDocument, validatePredictions } from '../../../evaluators/formats/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
 import { isInputError } from '../../../evaluators/errors.js';
@@ -121,6 +121,27 @@ describe('facebench predict on a demo benchmark', () => {
     expect(meshes).toHaveLength(12);
     expect(listFiles(two).filter((f) => f.endsWith('.ply') || f.endsWith('.npy'))).toEqual(meshes);
     for (const f of meshes) expect(readFileSync(join(two, f)).equals(readFileSync(join(one, f)))).toBe(true);
+  });
+
+  it('gives the same files with one shared pool of threads for several methods (facebench run)', async () => {
+    const pool = predictPool(2)!;
+    expect(pool.threads).toBe(2);
+    try {
+      for (const [method, options] of [['oracle', { noise: 0.2 }], ['mean-shape', {}]] as const) {
+        const alone = join(root, `alone-${method}`), shared = join(root, `shared-${method}`);
+        await runPredict({ bench, method, options, out: alone, progress: 'silent' });
+        const summary = await runPredict({ bench, method, options, out: shared, workers: 2, pool, progress: 'silent' });
+        expect(summary).toMatchObject({ threads: 2, failed: 0, predicted: 3 });
+        const files = listFiles(alone).filter((f) => f.endsWith('.ply') || f.endsWith('.npy'));
+        expect(files.length).toBeGreaterThan(0);
+        expect(listFiles(shared).filter((f) => f.endsWith('.ply') || f.endsWith('.npy'))).toEqual(files);
+        for (const f of files) expect(readFileSync(join(shared, f)).equals(readFileSync(join(alone, f))), f).toBe(true);
+        // Resuming through the same pool skips every item.
+        expect(await runPredict({ bench, method, options, out: shared, pool, progress: 'silent' })).toMatchObject({ predicted: 0, skipped: 3 });
+      }
+    } finally {
+      await pool.destroy();
+    }
   });
 
   it('records per-item errors in method.json without stopping the run', async () => {

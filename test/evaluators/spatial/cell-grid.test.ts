@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import {
+  TriangleBVH,
+  buildCellGrid,
+  closestPointOnMeshFace,
+  createClosestPointResult,
+  createTriangleClosestPoint,
+  edgeNormals,
+  triangleData,
+  EDGE_STRIDE,
+  TRI_STRIDE,
+} from '../../../evaluators/spatial/index.js';
+import { ictFace, sampleSurface } from '../../helpers/faces.js';
+import { gaussian, rng } from '../../helpers/random.js';
+
+const ict = ictFace().mesh;
+
+/** Brute force over every face with closestPointOnMeshFace: squared distances. */
+function bruteForce(positions: Float64Array, faces: Uint32Array, queries: Float64Array): Float64Array {
+  const scratch = createTriangleClosestPoint();
+  const n = queries.length / 3;
+  const out = new Float64Array(n).fill(Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < faces.length / 3; f++) {
+      const d = closestPointOnMeshFace(positions, faces, f, queries[3 * i], queries[3 * i + 1], queries[3 * i + 2], scratch);
+      if (d < out[i]) out[i] = d;
+    }
+  }
+  return out;
+}
+
+/**
+ * The BVH with its grid against brute force, single queries and batches: distances within
+ * 1e-12 relative, the reported face at the reported distance, the point on it.
+ */
+function expectExact(positions: Float64Array, faces: Uint32Array, queries: Float64Array, maxDistance = Infinity, bvh?: TriangleBVH): void {
+  const tree = bvh ?? TriangleBVH.build(positions, faces);
+  tree.prepareGrid();
+  const ref = bruteForce(positions, faces, queries);
+  const n = queries.length / 3;
+  const batch = tree.closestPoints(queries, { maxDistance });
+  const hit = createClosestPointResult();
+  const scratch = createTriangleClosestPoint();
+  for (let i = 0; i < n; i++) {
+    const x = queries[3 * i], y = queries[3 * i + 1], z = queries[3 * i + 2];
+    const within = ref[i] <= maxDistance * maxDistance;
+    const found = tree.closestPoint(x, y, z, hit, maxDistance * maxDistance);
+    expect(found).toBe(within);
+    expect(batch.faces[i] >= 0).toBe(within);
+    if (!within) {
+      expect(batch.distances[i]).toBe(Infinity);
+      continue;
+    }
+    const exact = Math.sqrt(ref[i]);
+    const tol = 1e-12 * Math.max(exact, 1e-300);
+    expect(Math.abs(Math.sqrt(hit.distanceSq) - exact)).toBeLessThanOrEqual(tol);
+    expect(Math.abs(batch.distances[i] - exact)).toBeLessThanOrEqual(tol);
+    // The reported face is at that distance (ties may pick either face).
+    const df = closestPointOnMeshFace(positions, faces, batch.faces[i], x, y, z, scratch);
+    expect(Math.abs(Math.sqrt(df) - exact)).toBeLessThanOrEqual(tol);
+    const px = batch.points[3 * i], py = batch.points[3 * i + 1], pz = batch.points[3 * i + 2];
+    expect(Math.abs(Math.hypot(x - px, y - py, z - pz) - exact)).toBeLessThanOrEqual(1e-9 * Math.max(1, exact));
+  }
+}
+
+function nearSurface(count: number, random: () => number, lo: number, hi: number): Float64Array {
+  const s = sampleSurface(ict, count, random);
+  for (let i = 0; i < count; i++) {
+    const d = [gaussian(random), gaussian(random), gaussian(random)];
+    const len = Math.hypot(d[0], d[1], d[2]);
+    const r = lo + (hi - lo) * random();
+    for (let k = 0; k < 3; k++) s.positions[3 * i + k] += (d[k] / len) * r;
+  }
+  return s.positions;
+}
+
+function soup(count: number, random: () => number, scale: number): { positions: Float64Array; faces: Uint32Array } {
+  const positions = new Float64Array(9 * count);
+  const faces = new Uint32Array(3 * count);
+  for (let t = 0; t < count; t++) {
+    const c = [gaussian(random) * scale * 3, gaussian(random) * scale * 3, gaussian(random) * scale * 3];
+    for (let k = 0; k < 9; k++) positions[9 * t + k] = c[k % 3] + gaussian(random) * scale * 0.3;
+    faces.set([3 * t, 3 * t + 1, 3 * t + 2], 3 * t);
+  }
+  return { positions, faces };
+}
+
+describe('triangle data lower bound', () => {
+  it('plane + edge bound never exceeds the distance and equals it when p projects inside', () => {
+    const random = rng(40);
+    const { positions, faces } = soup(300, random, 5);
+    const slotFace = Uint32Array.from({ length: 300 }, (_, i) => i);
+    const tri = triangleData(positions, faces, slotFace);
+    const edges = edgeNormals(tri, 300);
+    const scratch = createTriangleClosestPoint();
+    let inside = 0;
+    for (let t = 0; t < 300; t++) {
+      const o = t * TRI_STRIDE;
+      const r = t * EDGE_STRIDE;
+      for (let q = 0; q < 20; q++) {
+        const p = [gaussian(random) * 20, gaussian(random) * 20, gaussian(random) * 20];
+        const d = closestPointOnMeshFace(positions, faces, t, p[0], p[1], p[2], scratch);
+        const ap = [p[0] - tri[o], p[1] - tri[o + 1], p[2] - tri[o + 2]];
+        const dot = (a: Float64Array, k: number) => a[k] * ap[0] + a[k + 1] * ap[1] + a[k + 2] * ap[2];
+        const pn = dot(tri, o + 3);
+        const e = Math.max(dot(edges, r), dot(edges, r + 3), dot(edges, r + 6) - edges[r + 9]);
+        const lb = pn * pn + (e > 0 ? e * e : 0);
+        expect(lb).toBeLessThanOrEqual(d * (1 + 1e-12) + 1e-24);
+        if (e <= 0) {
+          inside++;
+          expect(Math.abs(lb - d)).toBeLessThanOrEqual(1e-12 * d + 1e-24);
+        }
+      }
+    }
+    expect(inside).toBeGreaterThan(0);
+  });
+});
+
+describe('TriangleBVH candidate grid vs brute force', () => {
+  it('ICT mesh: near-surface, off-surface, far and on-surface queries', () => {
+    const random = rng(41);
+    const bvh = TriangleBVH.build(ict.positions, ict.faces);
+    expect(bvh.hasGrid).toBe(false);
+    bvh.prepareGrid();
+    expect(bvh.hasGrid).toBe(true);
+    const far = new Float64Array(300);
+    for (let i = 0; i < 300; i++) far[i] = gaussian(random) * 1e3;
+    const queries = new Float64Array([
+      ...nearSurface(400, random, 0, 1),
+      ...nearSurface(200, random, 0, 0),
+      ...nearSurface(200, random, 1, 5),
+      ...nearSurface(200, random, 5, 30),
+      ...far,
+    ]);
+    expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
+  });
+
+  it('maxDistance and hints with the grid', () => {
+    const random = rng(42);
+    const bvh = TriangleBVH.build(ict.positions, ict.faces);
+    const queries = nearSurface(300, random, 0, 6);
+    for (const maxDistance of [0.2, 1, 3]) expectExact(ict.positions, ict.faces, queries, maxDistance, bvh);
+    const plain = bvh.closestPoints(queries);
+    const wrong = Int32Array.from({ length: 300 }, () => Math.floor(random() * 22288));
+    for (const hints of [plain.faces, wrong]) {
+      const hinted = bvh.closestPoints(queries, { hints });
+      for (let i = 0; i < 300; i++) expect(hinted.distances[i]).toBe(plain.distances[i]);
+    }
+  });
+
+  it('random soups, tiny meshes of 1–3 triangles, identical queries', () => {
+    const random = rng(43);
+    for (const count of [1, 2, 3, 50, 400]) {
+      const { positions, faces } = soup(count, random, 4);
+      const queries = new Float64Array(3 * 300);
+      for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * 15;
+      expectExact(positions, faces, queries);
+      // All queries the same point (one of them on a vertex).
+      const same = new Float64Array(3 * 64);
+      for (let i = 0; i < 64; i++) same.set([positions[0], positions[1], positions[2] + 0.3], 3 * i);
+      expectExact(positions, faces, same);
+    }
+  });
+
+  it('degenerate, sliver, duplicate and flat geometry', () => {
+    const random = rng(44);
+    const pts: number[] = [];
+    const tris: number[] = [];
+    const add = (a: number[], b: number[], c: number[]) => {
+      const base = pts.length / 3;
+      pts.push(...a, ...b, ...c);
+      tris.push(base, base + 1, base + 2);
+    };
+    for (let i = 0; i < 40; i++) add([0, 0, 0], [5, 0, 0], [0, 5, 0]); // duplicates
+    for (let i = 0; i < 30; i++) add([3, 3, 3], [3, 3, 3], [3, 3, 3]); // points
+    for (let i = 0; i < 30; i++) add([-5, 0, 1], [5 * random(), 0, 1], [5, 0, 1]); // collinear
+    for (let i = 0; i < 30; i++) add([0, 0, 2], [4, 0, 2], [2, 1e-9 * random(), 2]); // slivers
+    for (let i = 0; i < 30; i++) {
+      const a = [gaussian(random) * 4, gaussian(random) * 4, gaussian(random) * 4];
+      add(a, a, [a[0] + 1, a[1], a[2]]);
+    }
+    const positions = Float64Array.from(pts);
+    const faces = Uint32Array.from(tris);
+    const queries = new Float64Array(3 * 400);
+    for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * 4;
+    queries.set([0, 0, 0, 3, 3, 3, 2.5, 0, 1, 1, 1, 0, 2, 0, 2, 2, 1e-10, 2], 0);
+    expectExact(positions, faces, queries);
+    // Only degenerate faces; a flat (z = 0) grid of triangles.
+    const points = Float64Array.from([1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2]);
+    expectExact(points, Uint32Array.from([0, 1, 2, 1, 2, 3]), queries);
+    const flat: number[] = [];
+    const flatFaces: number[] = [];
+    for (let j = 0; j <= 20; j++) for (let i = 0; i <= 20; i++) flat.push(i, j, 0);
+    for (let j = 0; j < 20; j++) {
+      for (let i = 0; i < 20; i++) {
+        const v = j * 21 + i;
+        flatFaces.push(v, v + 1, v + 22, v, v + 22, v + 21);
+      }
+    }
+    const fq = new Float64Array(3 * 300);
+    for (let i = 0; i < 300; i++) fq.set([random() * 24 - 2, random() * 24 - 2, (random() - 0.5) * (i % 3 === 0 ? 0 : 2)], 3 * i);
+    expectExact(Float64Array.from(flat), Uint32Array.from(flatFaces), fq);
+  });
+
+  it('queries on grid cell borders and far from the origin', () => {
+    const random = rng(45);
+    const { positions, faces } = soup(200, random, 3);
+    const bvh = TriangleBVH.build(positions, faces);
+    bvh.prepareGrid();
+    const grid = bvh.gridInfo();
+    expect(grid).not.toBeNull();
+    const cell = 1 / grid!.invCell;
+    const queries = new Float64Array(3 * 300);
+    for (let i = 0; i < 300; i++) {
+      const c = [Math.floor(random() * grid!.nx), Math.floor(random() * grid!.ny), Math.floor(random() * grid!.nz)];
+      queries.set([grid!.x0 + c[0] * cell, grid!.y0 + c[1] * cell, grid!.z0 + c[2] * cell + (i % 2) * cell * 0.5], 3 * i);
+    }
+    expectExact(positions, faces, queries, Infinity, bvh);
+    // The same soup moved 1e6 mm away.
+    const moved = positions.map((v) => v + 1e6);
+    expectExact(moved, faces, queries.map((v) => v + 1e6));
+  });
+
+  it('closestPoints builds the grid once batches total 8 queries per face; no grid without extent', () => {
+    const random = rng(46);
+    const { positions, faces } = soup(100, random, 3);
+    const bvh = TriangleBVH.build(positions, faces);
+    const queries = new Float64Array(3 * 250);
+    for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * 10;
+    const first = bvh.closestPoints(queries);
+    for (let k = 0; k < 2; k++) bvh.closestPoints(queries);
+    expect(bvh.hasGrid).toBe(false);
+    const second = bvh.closestPoints(queries);
+    expect(bvh.hasGrid).toBe(true);
+    for (let i = 0; i < 250; i++) expect(second.distances[i]).toBe(first.distances[i]);
+    expect(buildCellGrid(new Float64Array(0), new Float64Array(0), 0)).toBeNull();
+    const point = TriangleBVH.build(new Float64Array([1, 2, 3, 1, 2, 3, 1, 2, 3]), new Uint32Array([0, 1, 2]));
+    point.prepareGrid();
+    expect(point.hasGrid).toBe(false);
+    const hit = createClosestPointResult();
+    expect(point.closestPoint(1, 2, 4, hit)).toBe(true);
+    expect(hit.distanceSq).toBe(1);
+    const empty = TriangleBVH.build(new Float64Array(0), new Uint32Array(0));
+    empty.prepareGrid();
+    expect(empty.closestPoints(queries).faces.every((f) => f === -1)).toBe(true);
+  });
+});
