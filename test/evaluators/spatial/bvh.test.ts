@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { BufferAttribute, BufferGeometry, Vector3 } from 'three';
 import { MeshBVH } from 'three-mesh-bvh';
 import { TriangleBVH, createClosestPointResult, type ClosestPointResult } from '../../../evaluators/spatial/index.js';
-import { ictFace, sampleSurface } from '../../helpers/faces.js';
+import { ictFace } from '../../helpers/faces.js';
 import { gaussian, rng } from '../../helpers/random.js';
-import { refMesh } from './helpers.js';
+import { nearSurface, randomSoup, refMesh } from './helpers.js';
 
 const ict = ictFace().mesh;
 
@@ -47,37 +47,10 @@ function compareToBruteForce(positions: Float64Array, faces: Uint32Array, querie
   return worst;
 }
 
-function randomSoup(count: number, random: () => number, scale = 10): { positions: Float64Array; faces: Uint32Array } {
-  const positions = new Float64Array(9 * count);
-  const faces = new Uint32Array(3 * count);
-  for (let t = 0; t < count; t++) {
-    const cx = gaussian(random) * scale * 3, cy = gaussian(random) * scale * 3, cz = gaussian(random) * scale * 3;
-    for (let k = 0; k < 3; k++) {
-      positions[9 * t + 3 * k] = cx + gaussian(random) * scale * 0.3;
-      positions[9 * t + 3 * k + 1] = cy + gaussian(random) * scale * 0.3;
-      positions[9 * t + 3 * k + 2] = cz + gaussian(random) * scale * 0.3;
-      faces[3 * t + k] = 3 * t + k;
-    }
-  }
-  return { positions, faces };
-}
-
 function randomQueries(count: number, random: () => number, scale: number): Float64Array {
   const q = new Float64Array(3 * count);
   for (let i = 0; i < q.length; i++) q[i] = gaussian(random) * scale;
   return q;
-}
-
-/** Surface samples pushed off by a random offset of length in [lo, hi]. */
-function nearSurface(count: number, random: () => number, lo: number, hi: number): Float64Array {
-  const s = sampleSurface(ict, count, random);
-  for (let i = 0; i < count; i++) {
-    const d = [gaussian(random), gaussian(random), gaussian(random)];
-    const len = Math.hypot(d[0], d[1], d[2]);
-    const r = lo + (hi - lo) * random();
-    for (let k = 0; k < 3; k++) s.positions[3 * i + k] += (d[k] / len) * r;
-  }
-  return s.positions;
 }
 
 describe('TriangleBVH vs brute force', () => {
@@ -94,8 +67,8 @@ describe('TriangleBVH vs brute force', () => {
   it('ICT face mesh: near-surface, off-surface and far queries', () => {
     const random = rng(11);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
-    compareToBruteForce(ict.positions, ict.faces, nearSurface(300, random, 0, 1), bvh);
-    compareToBruteForce(ict.positions, ict.faces, nearSurface(200, random, 5, 30), bvh);
+    compareToBruteForce(ict.positions, ict.faces, nearSurface(ict, 300, random, 0, 1), bvh);
+    compareToBruteForce(ict.positions, ict.faces, nearSurface(ict, 200, random, 5, 30), bvh);
     const far = randomQueries(100, random, 1);
     for (let i = 0; i < 100; i++) {
       const len = Math.hypot(far[3 * i], far[3 * i + 1], far[3 * i + 2]);
@@ -150,7 +123,7 @@ describe('TriangleBVH vs brute force', () => {
   it("strategy 'morton' gives the same exact answers", () => {
     const random = rng(20);
     const bvh = TriangleBVH.build(ict.positions, ict.faces, { strategy: 'morton', leafSize: 6 });
-    compareToBruteForce(ict.positions, ict.faces, nearSurface(200, random, 0, 10), bvh);
+    compareToBruteForce(ict.positions, ict.faces, nearSurface(ict, 200, random, 0, 10), bvh);
     const soup = randomSoup(300, random);
     compareToBruteForce(soup.positions, soup.faces, randomQueries(200, random, 40), TriangleBVH.build(soup.positions, soup.faces, { strategy: 'morton' }));
   });
@@ -184,7 +157,7 @@ describe('TriangleBVH vs brute force', () => {
   it('maxDistance limits: found exactly when a face lies within the limit', () => {
     const random = rng(15);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
-    const queries = nearSurface(300, random, 0, 20);
+    const queries = nearSurface(ict, 300, random, 0, 20);
     for (const maxDistance of [0.5, 5, 12]) compareToBruteForce(ict.positions, ict.faces, queries, bvh, maxDistance);
     // A limit equal to the exact distance is inclusive.
     const hit = createClosestPointResult();
@@ -205,7 +178,7 @@ describe('TriangleBVH vs brute force', () => {
   it('hints never change the distance, even when wrong', () => {
     const random = rng(16);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
-    const queries = nearSurface(2000, random, 0, 10);
+    const queries = nearSurface(ict, 2000, random, 0, 10);
     const plain = bvh.closestPoints(queries, { hints: new Int32Array(2000).fill(-1) });
     const good = bvh.closestPoints(queries, { hints: plain.faces });
     const bad = bvh.closestPoints(queries, { hints: Int32Array.from({ length: 2000 }, () => Math.floor(random() * 22288)) });
@@ -224,7 +197,7 @@ describe('TriangleBVH vs brute force', () => {
   it('batch results match single queries, with misses marked', () => {
     const random = rng(17);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
-    const queries = nearSurface(500, random, 0, 8);
+    const queries = nearSurface(ict, 500, random, 0, 8);
     const batch = bvh.closestPoints(queries, { maxDistance: 4 });
     const hit = createClosestPointResult();
     let misses = 0;
@@ -283,7 +256,7 @@ describe('TriangleBVH vs three-mesh-bvh (oracle)', () => {
     const oracle = new MeshBVH(geometry);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
     const random = rng(19);
-    const queries = new Float64Array([...nearSurface(1500, random, 0, 1), ...nearSurface(1000, random, 5, 30)]);
+    const queries = new Float64Array([...nearSurface(ict, 1500, random, 0, 1), ...nearSurface(ict, 1000, random, 5, 30)]);
     const batch = bvh.closestPoints(queries);
     const target = { point: new Vector3(), distance: 0, faceIndex: 0 };
     const p = new Vector3();

@@ -10,7 +10,8 @@ import {
   EDGE_STRIDE,
   TRI_STRIDE,
 } from '../../../evaluators/spatial/index.js';
-import { ictFace, sampleSurface } from '../../helpers/faces.js';
+import { ictFace } from '../../helpers/faces.js';
+import { nearSurface, randomSoup } from './helpers.js';
 import { gaussian, rng } from '../../helpers/random.js';
 
 const ict = ictFace().mesh;
@@ -63,32 +64,10 @@ function expectExact(positions: Float64Array, faces: Uint32Array, queries: Float
   }
 }
 
-function nearSurface(count: number, random: () => number, lo: number, hi: number): Float64Array {
-  const s = sampleSurface(ict, count, random);
-  for (let i = 0; i < count; i++) {
-    const d = [gaussian(random), gaussian(random), gaussian(random)];
-    const len = Math.hypot(d[0], d[1], d[2]);
-    const r = lo + (hi - lo) * random();
-    for (let k = 0; k < 3; k++) s.positions[3 * i + k] += (d[k] / len) * r;
-  }
-  return s.positions;
-}
-
-function soup(count: number, random: () => number, scale: number): { positions: Float64Array; faces: Uint32Array } {
-  const positions = new Float64Array(9 * count);
-  const faces = new Uint32Array(3 * count);
-  for (let t = 0; t < count; t++) {
-    const c = [gaussian(random) * scale * 3, gaussian(random) * scale * 3, gaussian(random) * scale * 3];
-    for (let k = 0; k < 9; k++) positions[9 * t + k] = c[k % 3] + gaussian(random) * scale * 0.3;
-    faces.set([3 * t, 3 * t + 1, 3 * t + 2], 3 * t);
-  }
-  return { positions, faces };
-}
-
 describe('triangle data lower bound', () => {
   it('plane + edge bound never exceeds the distance and equals it when p projects inside', () => {
     const random = rng(40);
-    const { positions, faces } = soup(300, random, 5);
+    const { positions, faces } = randomSoup(300, random, 5);
     const slotFace = Uint32Array.from({ length: 300 }, (_, i) => i);
     const tri = triangleData(positions, faces, slotFace);
     const edges = edgeNormals(tri, 300);
@@ -126,10 +105,10 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     const far = new Float64Array(300);
     for (let i = 0; i < 300; i++) far[i] = gaussian(random) * 1e3;
     const queries = new Float64Array([
-      ...nearSurface(400, random, 0, 1),
-      ...nearSurface(200, random, 0, 0),
-      ...nearSurface(200, random, 1, 5),
-      ...nearSurface(200, random, 5, 30),
+      ...nearSurface(ict, 400, random, 0, 1),
+      ...nearSurface(ict, 200, random, 0, 0),
+      ...nearSurface(ict, 200, random, 1, 5),
+      ...nearSurface(ict, 200, random, 5, 30),
       ...far,
     ]);
     expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
@@ -138,7 +117,7 @@ describe('TriangleBVH candidate grid vs brute force', () => {
   it('maxDistance and hints with the grid', () => {
     const random = rng(42);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
-    const queries = nearSurface(300, random, 0, 6);
+    const queries = nearSurface(ict, 300, random, 0, 6);
     for (const maxDistance of [0.2, 1, 3]) expectExact(ict.positions, ict.faces, queries, maxDistance, bvh);
     const plain = bvh.closestPoints(queries);
     const wrong = Int32Array.from({ length: 300 }, () => Math.floor(random() * 22288));
@@ -151,7 +130,7 @@ describe('TriangleBVH candidate grid vs brute force', () => {
   it('random soups, tiny meshes of 1–3 triangles, identical queries', () => {
     const random = rng(43);
     for (const count of [1, 2, 3, 50, 400]) {
-      const { positions, faces } = soup(count, random, 4);
+      const { positions, faces } = randomSoup(count, random, 4);
       const queries = new Float64Array(3 * 300);
       for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * 15;
       expectExact(positions, faces, queries);
@@ -204,7 +183,7 @@ describe('TriangleBVH candidate grid vs brute force', () => {
 
   it('queries on grid cell borders and far from the origin', () => {
     const random = rng(45);
-    const { positions, faces } = soup(200, random, 3);
+    const { positions, faces } = randomSoup(200, random, 3);
     const bvh = TriangleBVH.build(positions, faces);
     bvh.prepareGrid();
     const grid = bvh.gridInfo();
@@ -223,7 +202,7 @@ describe('TriangleBVH candidate grid vs brute force', () => {
 
   it('closestPoints builds the grid once batches total 8 queries per face; no grid without extent', () => {
     const random = rng(46);
-    const { positions, faces } = soup(100, random, 3);
+    const { positions, faces } = randomSoup(100, random, 3);
     const bvh = TriangleBVH.build(positions, faces);
     const queries = new Float64Array(3 * 250);
     for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * 10;

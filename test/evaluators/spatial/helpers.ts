@@ -2,6 +2,37 @@
  * Reference geometry for the spatial suites, written independently of evaluators/spatial
  * (seeded RNG: test/helpers/random.ts; ICT face and surface sampling: test/helpers/faces.ts).
  */
+import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
+import { sampleSurface } from '../../helpers/faces.js';
+import { gaussian } from '../../helpers/random.js';
+
+/** `count` separate triangles of spread ~0.3·scale around centres of spread ~3·scale (a triangle soup). */
+export function randomSoup(count: number, random: () => number, scale = 10): { positions: Float64Array; faces: Uint32Array } {
+  const positions = new Float64Array(9 * count);
+  const faces = new Uint32Array(3 * count);
+  for (let t = 0; t < count; t++) {
+    const cx = gaussian(random) * scale * 3, cy = gaussian(random) * scale * 3, cz = gaussian(random) * scale * 3;
+    for (let k = 0; k < 3; k++) {
+      positions[9 * t + 3 * k] = cx + gaussian(random) * scale * 0.3;
+      positions[9 * t + 3 * k + 1] = cy + gaussian(random) * scale * 0.3;
+      positions[9 * t + 3 * k + 2] = cz + gaussian(random) * scale * 0.3;
+      faces[3 * t + k] = 3 * t + k;
+    }
+  }
+  return { positions, faces };
+}
+
+/** `count` surface samples of `mesh`, each pushed off by a random direction times a length in [lo, hi]. */
+export function nearSurface(mesh: TriangleMesh, count: number, random: () => number, lo: number, hi: number): Float64Array {
+  const s = sampleSurface(mesh, count, random);
+  for (let i = 0; i < count; i++) {
+    const d = [gaussian(random), gaussian(random), gaussian(random)];
+    const len = Math.hypot(d[0], d[1], d[2]);
+    const r = lo + (hi - lo) * random();
+    for (let k = 0; k < 3; k++) s.positions[3 * i + k] += (d[k] / len) * r;
+  }
+  return s.positions;
+}
 
 export interface RefHit {
   distSq: number;
