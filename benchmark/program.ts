@@ -196,6 +196,9 @@ export function buildProgram(): Command {
     .option('--normals <dirs...>', 'eval-normals output folders (holding normals.json) for the normal-estimation table (Table 4)')
     .requiredOption('--out <report.html>', 'the HTML file to write; the tables go beside it as .json and .csv')
     .option('--worst <n>', 'worst items pictured per method (0 = none)', parseNonNegativeInt, 3)
+    .option('--panel-items <ids...>', 'items of the qualitative panels, as person/item (default: the worst, median and best item)')
+    .option('--panel-method <name>', 'the method whose errors pick the qualitative panel items')
+    .option('--figures <dir>', 'also write the figures for a paper there: panel PNGs, chart SVGs, table2.tex, figures.json')
     .addOption(quietOption())
     .action(async (opts) => {
       const { reportCommand } = await import('../reports/report-command.js');

@@ -36,7 +36,7 @@ import { buildFaceModel, evaluate, landmarkPositions, sampleIdentity, type FaceM
 import { labelsDocument } from './labels.js';
 import { encodeDepthPng, encodeGray8Png, encodeRgbPng } from '../evaluators/image/index.js';
 import { deriveSeed, normal, seededRandom, type Random } from '../evaluators/util/index.js';
-import { createRasterBuffers, labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from './rasterizer.js';
+import { createRasterBuffers, labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from '../evaluators/render/index.js';
 
 /** Options of generateDemoCapture. */
 export interface DemoCaptureOptions {

@@ -11,8 +11,8 @@ export { loadCanonicalFaceMesh, decodeCanonicalMesh, decodeMesh3d, findPackedAss
 export type { CanonicalFaceMesh, Mesh3d, PackedAssetRange } from './mediapipe-mesh.js';
 export { readFields, readVarint, repeatedFloat, repeatedVarint, messageField, fixed32ToFloat } from './protobuf-wire.js';
 export type { WireField, VarintRead } from './protobuf-wire.js';
-export { rasterize, createRasterBuffers, projectPoints, labelImage, shadeImage, vertexNormals } from './rasterizer.js';
-export type { PinholeCamera, RasterBuffers, RasterOptions, ShadeOptions } from './rasterizer.js';
+export { rasterize, createRasterBuffers, projectPoints, labelImage, shadeImage, vertexNormals } from '../evaluators/render/index.js';
+export type { PinholeCamera, RasterBuffers, RasterOptions, ShadeOptions } from '../evaluators/render/index.js';
 export { LABEL, LABEL_NAMES, FACE_KEPT, labelsDocument } from './labels.js';
 export type { LabelName } from './labels.js';
 export { vertexAlbedo } from './appearance.js';

@@ -6,7 +6,9 @@ import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { TOOL } from '../evaluators/util/index.js';
 import { buildTables, loadNormals, loadResults, TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type ReportTables } from './report-data.js';
+import { checkFiguresDir, writeFigures, type FigureIndex } from './figures.js';
 import { renderReportHtml } from './report-html.js';
+import { qualitativePanels, type PanelOptions, type PanelRow } from './panels.js';
 import { worstItemPictures } from './worst-items.js';
 
 export interface ReportOptions {
@@ -21,9 +23,17 @@ export interface ReportOptions {
   out: string;
   /** Worst items (largest L2) pictured per method, at their stored alignment; 0 = none. Default 3. */
   worst?: number;
-  /** GT points kept per picture. Default 5000. */
+  /** GT points kept per picture. Default 3000. */
   maxPoints?: number;
   title?: string;
+  /** `--panel-items pid/item ...`: the items of the qualitative panels (reports/panels.ts picks worst/median/best otherwise). */
+  panelItems?: string[];
+  /** `--panel-method NAME`: the method whose error picks the panel items. */
+  panelMethod?: string;
+  /** `--figures DIR`: also write the panels (PNG), charts (SVG), table2.tex and figures.json there. */
+  figures?: string;
+  /** Qualitative panel rows already made (qualitativePanels), instead of making them here. */
+  panels?: { rows: PanelRow[]; notes: string[] };
 }
 
 export interface ReportFiles {
@@ -34,16 +44,26 @@ export interface ReportFiles {
   tables: ReportTables;
   /** Items that got no picture, and why. */
   notes: string[];
+  /** What the qualitative panels (reports/panels.ts) could not show, and why. */
+  panelNotes: string[];
+  /** The `--figures` folder and its index, when asked for. */
+  figures?: { dir: string; index: FigureIndex };
 }
 
-/** The plotly.js-dist bundle, inlined into the page so it opens offline. */
+/** Tile side (px) of the qualitative panels embedded in the page. */
+export const PAGE_PANEL_TILE = 128;
+
+/**
+ * The plotly.js basic bundle (scatter and bar traces, minified, about 1.2 MB), inlined into the
+ * page so it opens offline; the 3D view has its own small canvas renderer (report-html.ts).
+ */
 export function plotlySource(): string {
   const require = createRequire(import.meta.url);
   let path: string;
   try {
-    path = require.resolve('plotly.js-dist/plotly.js');
+    path = require.resolve('plotly.js-basic-dist-min/plotly-basic.min.js');
   } catch {
-    throw new InputError('plotly.js-dist', 'not installed: run `npm install plotly.js-dist` (the report inlines it to open offline)');
+    throw new InputError('plotly.js-basic-dist-min', 'not installed: run `npm install plotly.js-basic-dist-min` (the report inlines it to open offline)');
   }
   return readFileSync(path, 'utf8');
 }
@@ -109,21 +129,33 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
  * when normal-map results are given or found), where `<stem>` is the HTML file's name without
  * extension (`report.html` → `report.json`, `report.items.csv`, …). Results of different
  * benchmarks or protocols, the same method twice, or normal maps of another benchmark are
- * refused before anything is written. Every file is written atomically.
+ * refused before anything is written. The page also embeds the qualitative panel rows of
+ * reports/panels.ts (`panelItems`, `panelMethod` passed on) and a 3D view of the worst items.
+ * With `figures`, the panels (PNG), the breakdown charts (SVG), table2.tex and figures.json go
+ * into that folder too (figures.ts); a `figures` path that is a file is refused first. Every
+ * file is written atomically.
  */
 export function writeReport(options: ReportOptions): ReportFiles {
+  const figuresDir = options.figures === undefined ? undefined : checkFiguresDir(options.figures);
   const loaded = loadResults(options.results);
   const normals = loadNormals(options.results, loaded, options.normals ?? []);
   const tables = buildTables(loaded, normals);
+  const docs = loaded.map((l) => l.doc);
   const { pictures, notes } = worstItemPictures(
-    loaded.map((l) => l.doc),
+    docs,
     options.worst ?? 3,
-    options.maxPoints ?? 5000,
+    options.maxPoints ?? 3000,
   );
   const html = resolve(options.out);
   const stem = join(dirname(html), basename(html, extname(html)));
   const generated = new Date().toISOString();
-  const page = renderReportHtml({ tables, pictures, notes, plotly: plotlySource(), title: options.title, generated, tool: `${TOOL.name} ${TOOL.version}` });
+  const panelOptions: PanelOptions = { ...(options.panelItems?.length ? { items: options.panelItems } : {}), ...(options.panelMethod ? { method: options.panelMethod } : {}) };
+  // The page shows each row at most about 1,350 px wide: 128-px tiles (a row of 5 methods is
+  // about 1,450 px, 100–200 KB); the --figures PNGs keep the panels' default, print-size tiles.
+  const made = options.panels ?? qualitativePanels(docs, { ...panelOptions, tile: PAGE_PANEL_TILE });
+  const panels = made.rows;
+  const panelNotes = made.notes;
+  const page = renderReportHtml({ tables, pictures, panels, notes: [...notes, ...panelNotes], plotly: plotlySource(), title: options.title, generated, tool: `${TOOL.name} ${TOOL.version}` });
   const csvTexts = tablesToCsv(tables);
   const csv: Record<string, string> = {};
   for (const [name, text] of Object.entries(csvTexts)) {
@@ -131,18 +163,23 @@ export function writeReport(options: ReportOptions): ReportFiles {
     writeFileAtomic(csv[name], text);
   }
   const json = `${stem}.json`;
-  writeFileAtomic(json, `${JSON.stringify({ tool: TOOL, generated, ...tables, notes }, null, 1)}\n`);
+  writeFileAtomic(json, `${JSON.stringify({ tool: TOOL, generated, ...tables, notes, panelNotes }, null, 1)}\n`);
   writeFileAtomic(html, page);
-  return { html, json, csv, tables, notes };
+  const figures = figuresDir === undefined ? undefined : writeFigures(figuresDir, tables, options.panels ? panels : qualitativePanels(docs, panelOptions).rows);
+  return { html, json, csv, tables, notes, panelNotes, ...(figures ? { figures: { dir: figures.dir, index: figures.index } } : {}) };
 }
 
 /** CLI entry: write the report and print where it is. */
 export async function reportCommand(options: ReportOptions & { quiet?: boolean }): Promise<ReportFiles> {
   const files = writeReport(options);
   if (!options.quiet) {
-    for (const note of files.notes) console.log(`note: ${note}`);
+    for (const note of [...files.notes, ...files.panelNotes]) console.log(`note: ${note}`);
     const normals = files.tables.normals ? `; Table 4 from ${files.tables.normals.rows.length} normals.json` : '';
     console.log(`report: ${files.html} (tables: ${files.json}, ${Object.values(files.csv).length} CSV files beside it${normals})`);
+    if (files.figures) {
+      const i = files.figures.index;
+      console.log(`figures: ${files.figures.dir} (${i.panels.length} panel PNG, ${i.charts.length} chart SVG, table2.tex, figures.json)`);
+    }
   }
   return files;
 }

@@ -20,6 +20,12 @@ export interface ErrorPicture {
   distances: number[];
   /** How many GT points were scored before subsampling. */
   points: number;
+  /**
+   * The prediction mesh placed by the stored alignment, in the GT frame (mm): positions (3n,
+   * rounded to 0.01 mm) and triangle indices (3m), reduced by vertex clustering to at most the
+   * `maxMeshVertices` of worstItemPictures; absent when the mesh could not be placed.
+   */
+  prediction?: { positions: number[]; faces: number[]; vertices: number };
 }
 
 export interface WorstItemsResult {
@@ -48,6 +54,8 @@ export interface AlignedDistances {
   points: Uint32Array;
   /** Distance (mm) of each pictured point to the aligned prediction's surface. */
   distances: Float64Array;
+  /** The prediction mesh in the GT frame (positions placed by the transform), as measured against. */
+  prediction?: { positions: Float64Array; faces: Uint32Array };
 }
 
 /**
@@ -106,12 +114,71 @@ export function distancesAtStoredAlignment(
   const points = scoredPoints ? picked.map((k) => scoredPoints[k]) : picked;
   const pred = readMesh(task.pred, { unit: config.predUnit });
   // One pass of at most maxPoints queries: the build dominates, and Morton splits build about 4× faster than SAH.
-  const bvh = TriangleBVH.build(applyTransform(transform, pred.positions), pred.faces, { strategy: 'morton' });
+  const placed = applyTransform(transform, pred.positions);
+  const bvh = TriangleBVH.build(placed, pred.faces, { strategy: 'morton' });
   const { distances } = bvh.closestPoints(gatherPoints(gt.positions, points));
-  return { gt, scored, points, distances };
+  return { gt, scored, points, distances, prediction: { positions: placed, faces: pred.faces } };
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/**
+ * A triangle mesh reduced to at most `maxVertices` vertices by vertex clustering: vertices are
+ * merged per cell of a cubic grid (the cell grown until few enough cells are occupied), each
+ * cell's vertex at the mean of its members, and triangles whose corners fall into fewer than
+ * three cells dropped. Returned unchanged (copied) when it already has few enough vertices.
+ * Deterministic; keeps the shape's outline to about one cell.
+ */
+export function simplifyMesh(positions: ArrayLike<number>, faces: ArrayLike<number>, maxVertices: number): { positions: Float64Array; faces: Uint32Array } {
+  const n = positions.length / 3;
+  if (n <= maxVertices) return { positions: Float64Array.from(positions), faces: Uint32Array.from(faces) };
+  const lo = [Infinity, Infinity, Infinity];
+  const hi = [-Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < 3; a++) {
+      const v = positions[3 * i + a];
+      if (v < lo[a]) lo[a] = v;
+      if (v > hi[a]) hi[a] = v;
+    }
+  }
+  const extent = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2], 1e-9);
+  // A surface of n vertices in a cube of side `extent` occupies about (extent / cell)² cells.
+  let cell = extent / Math.sqrt(maxVertices);
+  const cellOf = new Int32Array(n);
+  for (;;) {
+    const ids = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const key = `${Math.floor((positions[3 * i] - lo[0]) / cell)},${Math.floor((positions[3 * i + 1] - lo[1]) / cell)},${Math.floor((positions[3 * i + 2] - lo[2]) / cell)}`;
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = ids.size));
+      cellOf[i] = id;
+    }
+    if (ids.size <= maxVertices) {
+      const sum = new Float64Array(3 * ids.size);
+      const count = new Uint32Array(ids.size);
+      for (let i = 0; i < n; i++) {
+        const c = cellOf[i];
+        count[c]++;
+        for (let a = 0; a < 3; a++) sum[3 * c + a] += positions[3 * i + a];
+      }
+      for (let c = 0; c < ids.size; c++) for (let a = 0; a < 3; a++) sum[3 * c + a] /= count[c];
+      const out: number[] = [];
+      const seen = new Set<string>();
+      for (let f = 0; f + 2 < faces.length; f += 3) {
+        const a = cellOf[faces[f]];
+        const b = cellOf[faces[f + 1]];
+        const c = cellOf[faces[f + 2]];
+        if (a === b || b === c || a === c) continue;
+        const key = [a, b, c].sort((x, y) => x - y).join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(a, b, c);
+      }
+      return { positions: sum, faces: Uint32Array.from(out) };
+    }
+    cell *= 1.25;
+  }
+}
 
 /**
  * Pictures of the `perMethod` scored items with the largest L2 of each method: the GT points
@@ -121,9 +188,10 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  * re-scored with `eval`'s task scoring instead, with a note. Items whose benchmark or
  * prediction files are gone are skipped with a note; a picture whose GT now holds another
  * number of scored points than `eval` scored (`metrics.points`: the benchmark changed) is
- * kept, with a note.
+ * kept, with a note. Each picture also carries the prediction mesh as placed (in the GT frame),
+ * reduced by vertex clustering (simplifyMesh) to at most maxMeshVertices vertices (0: none).
  */
-export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoints = 5000): WorstItemsResult {
+export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoints = 5000, maxMeshVertices = 2500): WorstItemsResult {
   const pictures: ErrorPicture[] = [];
   const notes: string[] = [];
   // GT clouds shared between methods (their worst items often coincide) and a person's tasks.
@@ -186,7 +254,18 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
         }
         notes.push(`${label}: its record stores no alignment (results of an older eval), so ICP was run again for its picture`);
         const picked = subsample(result.distances.length, maxPoints);
+        const again = storedTransform(record.alignment);
+        let prediction: AlignedDistances['prediction'];
+        if (again) {
+          try {
+            const pred = readMesh(task.pred, { unit: config.predUnit });
+            prediction = { positions: applyTransform(again, pred.positions), faces: pred.faces };
+          } catch {
+            prediction = undefined;
+          }
+        }
         measured = {
+          prediction,
           gt,
           scored: result.distances.length,
           points: result.scoredPoints ? picked.map((k) => result.scoredPoints![k]) : picked,
@@ -204,7 +283,12 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
         positions.push(round(gt.positions[3 * p], 2), round(gt.positions[3 * p + 1], 2), round(gt.positions[3 * p + 2], 2));
         distances.push(round(measuredDistances[k], 3));
       });
-      pictures.push({ method: doc.method, person: r.person, item: r.item, task: r.task, l2: r.metrics!.l2, positions, distances, points: measured.scored });
+      const picture: ErrorPicture = { method: doc.method, person: r.person, item: r.item, task: r.task, l2: r.metrics!.l2, positions, distances, points: measured.scored };
+      if (measured.prediction && maxMeshVertices > 0) {
+        const small = simplifyMesh(measured.prediction.positions, measured.prediction.faces, maxMeshVertices);
+        picture.prediction = { positions: Array.from(small.positions, (v) => round(v, 2)), faces: Array.from(small.faces), vertices: measured.prediction.positions.length / 3 };
+      }
+      pictures.push(picture);
     }
   }
   return { pictures, notes };

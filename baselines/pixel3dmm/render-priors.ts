@@ -1,6 +1,6 @@
 /**
  * Screen priors rendered from a known mesh: the UV map and the camera-frame normal map of a
- * mesh with per-vertex UVs, seen by an OpenCV pinhole camera (data/rasterizer.ts z-buffer), and
+ * mesh with per-vertex UVs, seen by an OpenCV pinhole camera (evaluators/render/rasterizer.ts z-buffer), and
  * a seeded degradation that imitates network predictions (blur, Gaussian noise, wrong pixels).
  * On demo benchmarks this stands in for Pixel3DMM's two networks (`priors: "truth"`).
  */

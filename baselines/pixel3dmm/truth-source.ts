@@ -3,17 +3,17 @@
  * item's crop camera, degraded by `priorNoise` (render-priors.ts), and the other truth-derived
  * inputs of the `pixel3dmm` method (68 projected landmarks, the truth identity).
  *
- * The crop camera is the capture camera of the item (`<capture>/<pid>/camera_params.json`)
- * followed by the crop of meta.json's `crop_box {x, y, size, output_size}`: crop pixel i samples
- * the source at x + (i + ½)·s with s = size/output_size (pixel centres at integers), so a source
- * position u maps to (u − x)/s − ½, i.e. K_crop = diag(1/s, 1/s, 1)·K with the principal point
- * moved to ((c_x − x)/s − ½, (c_y − y)/s − ½).
+ * The crop camera (cropCameraFromBox, evaluators/formats/crop-camera.ts) is the capture camera
+ * of the item (`<capture>/<pid>/camera_params.json`) followed by the crop of meta.json's
+ * `crop_box {x, y, size, output_size}`: crop pixel i samples the source at x + (i + ½)·s with
+ * s = size/output_size (pixel centres at integers), so a source position u maps to (u − x)/s − ½,
+ * i.e. K_crop = diag(1/s, 1/s, 1)·K with the principal point moved to ((c_x − x)/s − ½, (c_y − y)/s − ½).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFaceModel, FACE_KEPT, landmarkPositions } from '../../data/index.js';
 import { InputError } from '../../evaluators/errors.js';
-import { readCameraParams, readManifest, type Camera } from '../../evaluators/formats/index.js';
+import { cropCameraFromBox, parseCropBox, readCameraParams, readManifest, type Camera, type CropCamera } from '../../evaluators/formats/index.js';
 import { readMesh } from '../../evaluators/io/index.js';
 import { deriveSeed, normal, seededRandom } from '../../evaluators/util/index.js';
 import type { PredictItem } from '../adapter.js';
@@ -28,12 +28,7 @@ export function hashText(text: string): number {
   return h;
 }
 
-export interface CropCamera {
-  K: Float64Array;
-  R: Float64Array;
-  t: Float64Array;
-  size: number;
-}
+export type { CropCamera };
 
 const units = new Map<string, 'mm' | 'cm' | 'm'>();
 
@@ -55,19 +50,7 @@ export function cropCamera(item: PredictItem): CropCamera {
   const file = join(capture, item.item.person, 'camera_params.json');
   const camera: Camera | undefined = readCameraParams(file, unit).get(item.item.camera);
   if (!camera) throw new InputError(file, `has no camera ${item.item.camera} (the item's camera)`);
-  const box = item.meta.crop_box as { x?: unknown; y?: unknown; size?: unknown; output_size?: unknown } | undefined;
-  const metaFile = join(item.bench, item.item.dir, 'meta.json');
-  if (!box || typeof box.x !== 'number' || typeof box.y !== 'number' || typeof box.size !== 'number' || typeof box.output_size !== 'number' || !(box.size > 0) || !(box.output_size > 0)) {
-    throw new InputError(metaFile, 'needs crop_box {x, y, size, output_size} (numbers, size > 0)');
-  }
-  const s = box.size / box.output_size;
-  const K = camera.K;
-  return {
-    K: Float64Array.of(K[0] / s, K[1] / s, (K[2] - box.x) / s - 0.5, 0, K[4] / s, (K[5] - box.y) / s - 0.5, 0, 0, 1),
-    R: camera.R,
-    t: camera.t,
-    size: box.output_size,
-  };
+  return cropCameraFromBox(camera, parseCropBox(item.meta.crop_box, join(item.bench, item.item.dir, 'meta.json')));
 }
 
 /** The item's truth mesh (demo topology, mm, capture world frame). */

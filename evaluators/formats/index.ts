@@ -32,6 +32,7 @@ export {
 } from './normals.js';
 export { readJsonFile, readJsonValue } from './json-file.js';
 export { readCameraParams, type Camera } from './capture-cameras.js';
+export { cropCameraFromBox, parseCropBox, readItemCropCamera, type CropBox, type CropCamera } from './crop-camera.js';
 export {
   SVFR_FOLDER, SVFR_IMAGE, SVFR_KEY, SVFR_PERSON, downloadKey, listSvfrItems, parseSvfrKey, submissionKey, svfrRoot,
   type SvfrItem, type SvfrKey,

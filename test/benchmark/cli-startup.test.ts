@@ -30,7 +30,7 @@ const LIGHT_MODULES = [
 ];
 
 /** Packages that must never load for `--help`: native runtimes, model code, schemas, pools, plotting. */
-const HEAVY_PACKAGES = ['onnxruntime-node', 'onnxruntime-common', 'zod', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-converter', '@vladmandic/human', 'plotly.js-dist', 'piscina', 'listr2', 'mathjs', 'csv-stringify', 'pngjs', 'jpeg-js', '@mediapipe/face_mesh'];
+const HEAVY_PACKAGES = ['onnxruntime-node', 'onnxruntime-common', 'zod', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-converter', '@vladmandic/human', 'plotly.js-basic-dist-min', 'piscina', 'listr2', 'mathjs', 'csv-stringify', 'pngjs', 'jpeg-js', '@mediapipe/face_mesh'];
 
 /** A `node --import` file that registers a resolve hook writing every resolved URL to `out`. */
 function writeHook(dir: string, out: string): string {

@@ -3,7 +3,7 @@ import { buildFaceModel, evaluate, landmarkPositions, majorityFaceLabels, subdiv
 import { SEVEN_LANDMARKS } from '../../evaluators/protocols/index.js';
 import { demoCameras } from '../../data/demo-capture.js';
 import { LABEL, LABEL_NAMES } from '../../data/labels.js';
-import { labelImage, rasterize, type PinholeCamera } from '../../data/rasterizer.js';
+import { labelImage, rasterize, type PinholeCamera } from '../../evaluators/render/index.js';
 
 const model = buildFaceModel();
 const n = model.template.length / 3;

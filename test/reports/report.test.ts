@@ -6,6 +6,27 @@ import type { ResultsDocument } from '../../evaluators/formats/index.js';
 import { tempDir } from '../benchmark/cli-helpers.js';
 import { ITEMS, PERSONS, makeReportFixture, rankOf, type ReportFixture } from './report-fixture.js';
 
+/**
+ * The page's embedded data, with each picture's compact (base64) GT positions, distances and
+ * prediction mesh decoded back into arrays (positions relative to the picture's centre).
+ */
+function pageData(html: string) {
+  const data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]);
+  const bytes = (b64: string) => {
+    const b = Buffer.from(b64, 'base64');
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+  };
+  for (const p of data.pictures) {
+    p.positions = Array.from(new Int16Array(bytes(p.gt)), (v) => v * data.quantum);
+    p.distances = Array.from(new Uint16Array(bytes(p.d)), (v) => v / 1000);
+    if (p.mv) {
+      p.meshPositions = Array.from(new Int16Array(bytes(p.mv)), (v) => v * data.quantum);
+      p.meshFaces = Array.from(p.wide ? new Uint32Array(bytes(p.mf)) : new Uint16Array(bytes(p.mf)));
+    }
+  }
+  return data;
+}
+
 describe('facebench report', () => {
   const root = tempDir('report');
   let fx: ReportFixture;
@@ -69,7 +90,8 @@ describe('facebench report', () => {
 
   it('writes one self-contained HTML file with plotly inlined and every text escaped', () => {
     const html = readFileSync(files.html, 'utf8');
-    expect(html.length).toBeGreaterThan(3_000_000); // plotly.js-dist is inlined
+    expect(html.length).toBeGreaterThan(1_000_000); // plotly.js basic bundle inlined (minified, about 1.2 MB)
+    expect(html.length).toBeLessThan(2_500_000);
     expect(html).not.toMatch(/<script[^>]+src=/); // nothing fetched at open time
     expect(html).not.toMatch(/<link[^>]+href=/);
     expect(html).toContain('noisy &lt;i&gt;&amp;');
@@ -99,7 +121,7 @@ describe('facebench report', () => {
 
   it('pictures the worst items as GT points coloured by distance', () => {
     const html = readFileSync(files.html, 'utf8');
-    const data = JSON.parse(html.match(/<script type="application\/json" id="report-data">(.*?)<\/script>/s)![1]);
+    const data = pageData(html);
     expect(data.pictures).toHaveLength(6); // 3 per method
     const noisy = docs['noisy <i>&'].items.filter((r) => r.status === 'ok').sort((a, b) => b.metrics!.l2 - a.metrics!.l2);
     const pics = data.pictures.filter((p: { method: string }) => p.method === 'noisy <i>&');
@@ -112,8 +134,18 @@ describe('facebench report', () => {
       expect(mean).toBeCloseTo(p.l2, 3);
     }
     for (const p of data.pictures.filter((q: { method: string }) => q.method === 'exact')) expect(Math.max(...p.distances)).toBeLessThan(1e-3);
+    // Each picture carries the aligned prediction mesh (in the GT frame, around the same centre):
+    // the GT points of the exact method lie on it, so it spans the GT points' extent.
+    for (const p of data.pictures) {
+      expect(p.meshFaces.length % 3).toBe(0);
+      expect(p.meshFaces.length).toBeGreaterThan(300);
+      expect(Math.max(...p.meshFaces)).toBeLessThan(p.meshPositions.length / 3);
+      expect(p.mn).toBeLessThanOrEqual(2500);
+      const extent = (v: number[], a: number) => Math.max(...v.filter((_, i) => i % 3 === a)) - Math.min(...v.filter((_, i) => i % 3 === a));
+      for (const a of [0, 1, 2]) expect(extent(p.meshPositions, a)).toBeGreaterThan(0.8 * extent(p.positions, a));
+    }
     const small = writeReport({ results: [fx.methods.exact], out: join(root, 'small', 'r.html'), maxPoints: 100 });
-    const smallData = JSON.parse(readFileSync(small.html, 'utf8').match(/id="report-data">(.*?)<\/script>/s)![1]);
+    const smallData = pageData(readFileSync(small.html, 'utf8'));
     for (const p of smallData.pictures) expect(p.distances.length).toBeLessThanOrEqual(100);
   });
 

@@ -11,7 +11,8 @@ import { discoverTasks, type ResultsDocument, type TaskRecord } from '../../eval
 import { readLandmarks, readMesh, readPointCloud, writeNpy, writePly } from '../../evaluators/io/index.js';
 import { configFromJson, protocolDefaults, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import { runEval } from '../../benchmark/eval/run-eval.js';
-import { distancesAtStoredAlignment, meanDistanceMetric, storedTransform, worstItemPictures, writeReport } from '../../reports/index.js';
+import { distancesAtStoredAlignment, meanDistanceMetric, simplifyMesh, storedTransform, worstItemPictures, writeReport } from '../../reports/index.js';
+import { ictFace } from '../helpers/faces.js';
 import { tempDir } from '../benchmark/cli-helpers.js';
 import { makeReportFixture, type ReportFixture } from './report-fixture.js';
 
@@ -91,7 +92,10 @@ describe('worst-item pictures from the stored alignment', () => {
       for (const p of data.pictures.filter((q: { method: string }) => q.method === name)) {
         const { measured } = all.find((m) => m.record.person === p.person && m.record.item === p.item && m.record.task === p.task)!;
         expect(p.points).toBe(measured.scored);
-        expect(p.distances).toEqual(Array.from(measured.distances, (d) => Math.round(d * 1000) / 1000));
+        // The page carries the distances as uint16 µm (base64), the picture's 3-decimal mm values exactly.
+        const bytes = Buffer.from(p.d, 'base64');
+        const distances = Array.from(new Uint16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), (v) => v / 1000);
+        expect(distances).toEqual(Array.from(measured.distances, (d) => Math.round(d * 1000) / 1000));
       }
     }
     expect(icpCalls.count).toBe(0);
@@ -148,5 +152,31 @@ describe('worst-item pictures from the stored alignment', () => {
     const { pictures, notes } = worstItemPictures([changed], 1);
     expect(pictures).toHaveLength(1);
     expect(notes).toEqual([expect.stringMatching(/GT now has 1500 scored points where eval scored 1501; the benchmark changed since eval/)]);
+  });
+});
+
+describe('simplifyMesh (the 3D view\'s prediction mesh)', () => {
+  it('clusters a mesh to at most the vertices asked for, keeping its extent and valid triangles', () => {
+    const { mesh } = ictFace();
+    const n = mesh.positions.length / 3;
+    const small = simplifyMesh(mesh.positions, mesh.faces, 800);
+    const m = small.positions.length / 3;
+    expect(m).toBeLessThanOrEqual(800);
+    expect(m).toBeGreaterThan(200);
+    expect(small.faces.length % 3).toBe(0);
+    expect(small.faces.length / 3).toBeGreaterThan(m); // still a surface, not a point set
+    expect(Math.max(...small.faces)).toBeLessThan(m);
+    for (let f = 0; f < small.faces.length; f += 3) {
+      const [a, b, c] = [small.faces[f], small.faces[f + 1], small.faces[f + 2]];
+      expect(a !== b && b !== c && a !== c).toBe(true);
+    }
+    const extent = (v: ArrayLike<number>, axis: number) => {
+      const values = Array.from(v).filter((_, i) => i % 3 === axis);
+      return Math.max(...values) - Math.min(...values);
+    };
+    for (const axis of [0, 1, 2]) expect(extent(small.positions, axis)).toBeGreaterThan(0.9 * extent(mesh.positions, axis));
+    const same = simplifyMesh(mesh.positions, mesh.faces, n);
+    expect(Array.from(same.positions)).toEqual(Array.from(mesh.positions));
+    expect(Array.from(same.faces)).toEqual(Array.from(mesh.faces));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from '../../data/rasterizer.js';
+import { labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from '../../../evaluators/render/index.js';
 
 const IDENTITY = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
 const F = 100;

@@ -1,5 +1,6 @@
 /**
- * A z-buffer triangle rasteriser on flat typed arrays, for rendering the demo capture.
+ * A z-buffer triangle rasteriser on flat typed arrays: renders the demo capture (data/) and
+ * the qualitative panels of the reports.
  *
  * Camera model: OpenCV pinhole (x right, y down, z forward). `world2cam` is a row-major
  * 4x4 taking world points to camera coordinates; `K` a row-major 3x3 in pixels. A camera

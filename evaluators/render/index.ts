@@ -1,0 +1,8 @@
+/**
+ * Rendering on flat typed arrays: the z-buffer triangle rasteriser (depth, visible triangle,
+ * labels, Lambert shading) and z-buffered point splats, for an OpenCV pinhole camera whose
+ * pixels are sampled at their centres (col + ½, row + ½).
+ */
+export { rasterize, createRasterBuffers, projectPoints, labelImage, shadeImage, vertexNormals } from './rasterizer.js';
+export type { PinholeCamera, RasterBuffers, RasterOptions, ShadeOptions } from './rasterizer.js';
+export { splatPoints, type SplatOptions } from './splat.js';
