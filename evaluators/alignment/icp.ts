@@ -489,7 +489,8 @@ function refine(
   const dims = rigid ? 6 : 7;
   let transform = init;
   let current = allocateCorrespondences(n);
-  let trial = allocateCorrespondences(n);
+  // Allocated on the first step (a pass-only call, maxIterations 0, never needs it).
+  let trial: Correspondences | undefined;
   const hit = createClosestPointResult();
   const toMesh = new Float64Array(12);
 
@@ -519,6 +520,7 @@ function refine(
     let lambda = 1;
     for (let attempt = 0; attempt <= MAX_HALVINGS; attempt++, lambda *= 0.5) {
       const candidate = stepTransform(transform, system.step, lambda, invRadius, rigid, gx, gy, gz, deltaR);
+      trial ??= allocateCorrespondences(n);
       evaluatePass(points, bvh, candidate, maxDistance, hints, hit, toMesh, trial);
       if (trial.inliers > 0 && trial.objective <= current.objective) {
         accepted = candidate;
@@ -533,7 +535,7 @@ function refine(
     transform = accepted;
     const previousInlierSum = current.inlierSum;
     const swap = current;
-    current = trial;
+    current = trial!;
     trial = swap;
     iterations++;
     const decrease = history[history.length - 1] - current.objective;
