@@ -255,6 +255,7 @@ export function buildProgram(): Command {
     .description('cross-benchmark tables: NoW (median/mean/std, cumulative curve) and the paper Table-3 layout (NoW + FaceScape)')
     .requiredOption('--results <dirs...>', 'result folders of any benchmarks')
     .option('--out <dir>', 'folder for now.csv, table3.csv and tables.json')
+    .option('--facescape-results <dir>', "FaceScape's shipped per-sample results (benchmark/eval_result or its parent): adds its methods' rows")
     .addOption(quietOption())
     .action(async (opts) => {
       const { tablesCommand } = await import('../reports/cross-benchmark.js');

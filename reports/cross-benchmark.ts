@@ -3,7 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { isNowProtocol, isProtocolName } from '../evaluators/protocols/index.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
-import { readResultsDirs, type ResultsFile } from '../evaluators/formats/index.js';
+import { readFacescapeResults, readResultsDirs, type ResultsFile } from '../evaluators/formats/index.js';
+import { facescapeTable, formatCd, formatMne, formatPercent, summariseFacescapeFolder, type FacescapeSummary } from './facescape-results.js';
 import { assertComparable, formatNumber, protocolName, textTable } from './leaderboard.js';
 import type { ResultsDocument } from '../evaluators/formats/index.js';
 
@@ -26,7 +27,10 @@ export interface FacescapeRow {
   method: string;
   cd: number | null;
   mne: number | null;
+  /** Coverage as a fraction (printed in %). */
   cr: number | null;
+  /** Where the figures come from: a facebench results file, or FaceScape's shipped per-sample results (in-the-lab means). */
+  source?: string;
 }
 
 export interface Table3Row {
@@ -42,6 +46,8 @@ export interface CrossTables {
   notes: string[];
   /** Results not used by these tables (e.g. nersemble ones), with the reason. */
   skipped: { method: string; protocol: string; source: string }[];
+  /** FaceScape's shipped per-sample results (`--facescape-results`), summarised as its scripts do; empty without. */
+  facescape: FacescapeSummary[];
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -66,10 +72,11 @@ function isFacescape(r: ResultsFile): boolean {
  * one row per method and task) and the paper's Table-3 layout (rows methods; columns NoW
  * median/mean/std and FaceScape CD, MNE, CR), matching results of different benchmarks by
  * method name. NoW results must all share one benchmark and protocol (refused otherwise).
- * FaceScape columns read metrics cd/mne/cr of a `facescape*` protocol; no such protocol exists
- * yet, so they show n/a.
+ * FaceScape columns read metrics cd/mne/cr of a `facescape*` protocol (none exists yet), or the
+ * in-the-lab overall means of FaceScape's shipped per-sample results (`shipped`, see
+ * reports/facescape-results.ts); n/a otherwise.
  */
-export function buildCrossTables(results: ResultsFile[]): CrossTables {
+export function buildCrossTables(results: ResultsFile[], shipped: FacescapeSummary[] = []): CrossTables {
   const now = results.filter(isNow);
   const facescape = results.filter(isFacescape);
   assertComparable(now);
@@ -90,27 +97,39 @@ export function buildCrossTables(results: ResultsFile[]): CrossTables {
       });
     }
   }
-  const methods = [...new Set([...now, ...facescape].map((r) => r.doc.method))].sort();
+  const lab = shipped.filter((s) => s.dataset === 'fslab');
+  for (const s of lab) {
+    const f = facescape.find((r) => r.doc.method === s.method);
+    if (f) throw new InputError(s.folder, `method "${s.method}" has FaceScape results also in ${f.path}: pass each method once per benchmark`);
+  }
+  const methods = [...new Set([...now, ...facescape].map((r) => r.doc.method).concat(shipped.map((s) => s.method)))].sort();
   const table3: Table3Row[] = methods.map((method) => {
     const n = now.find((r) => r.doc.method === method);
     const f = facescape.find((r) => r.doc.method === method);
+    const l = lab.find((s) => s.method === method);
     const nowSummary = n ? (n.doc.summary.posed ?? Object.values(n.doc.summary)[0]) : undefined;
     const fsSummary = f ? Object.values(f.doc.summary)[0] : undefined;
     return {
       method,
       now: nowSummary ? { median: num(nowSummary.metrics.median), mean: num(nowSummary.metrics.mean), std: num(nowSummary.metrics.std) } : null,
-      facescape: fsSummary ? { method, cd: num(fsSummary.metrics.cd), mne: num(fsSummary.metrics.mne), cr: num(fsSummary.metrics.cr) } : null,
+      facescape: fsSummary
+        ? { method, cd: num(fsSummary.metrics.cd), mne: num(fsSummary.metrics.mne), cr: num(fsSummary.metrics.cr), source: f!.path }
+        : l ? { method, cd: l.all.cd, mne: l.all.mne, cr: l.all.cr, source: l.folder } : null,
     };
   });
   const notes = [
     'NoW: median/mean/std (mm) of scan-to-mesh distances pooled over all scored items, as NoW evaluates.',
-    facescape.length === 0
+    facescape.length === 0 && shipped.length === 0
       ? 'FaceScape: n/a — no FaceScape protocol results were given (the FaceScape protocol is not implemented yet).'
-      : 'FaceScape: CD, MNE, CR of the FaceScape protocol; n/a where a method has no FaceScape results.',
+      : facescape.length === 0
+        ? 'FaceScape: CD (mm), MNE (rad), CR (%) — in-the-lab means over all 660 samples (non-NaN) of FaceScape\'s shipped per-sample results; n/a where a method has none.'
+        : 'FaceScape: CD (mm), MNE (rad), CR (%) of the FaceScape protocol (or in-the-lab means of shipped per-sample results); n/a where a method has no FaceScape results.',
   ];
+  const wildOnly = shipped.filter((s) => s.dataset === 'fswild' && !lab.some((l) => l.method === s.method));
+  if (wildOnly.length > 0) notes.push(`FaceScape in-the-wild results only (Table 3 uses in-the-lab means, so n/a): ${wildOnly.map((s) => s.method).join(', ')}.`);
   const incomplete = nowRows.filter((r) => r.scored < r.items);
   if (incomplete.length > 0) notes.push(`Incomplete NoW results (figures over scored items only): ${incomplete.map((r) => `${r.method} ${r.task} ${r.scored}/${r.items}`).join(', ')}.`);
-  return { now: nowRows, table3, notes, skipped };
+  return { now: nowRows, table3, notes, skipped, facescape: shipped };
 }
 
 export function nowTable(t: CrossTables): string[][] {
@@ -123,35 +142,48 @@ export function nowTable(t: CrossTables): string[][] {
 export function table3(t: CrossTables): string[][] {
   const na = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? 'n/a' : formatNumber(v, digits));
   return [
-    ['method', 'NoW median', 'NoW mean', 'NoW std', 'FaceScape CD', 'FaceScape MNE', 'FaceScape CR'],
-    ...t.table3.map((r) => [r.method, na(r.now?.median), na(r.now?.mean), na(r.now?.std), na(r.facescape?.cd), na(r.facescape?.mne), na(r.facescape?.cr)]),
+    ['method', 'NoW median', 'NoW mean', 'NoW std', 'FaceScape CD (mm)', 'FaceScape MNE (rad)', 'FaceScape CR (%)'],
+    ...t.table3.map((r) => [r.method, na(r.now?.median), na(r.now?.mean), na(r.now?.std), formatCd(r.facescape?.cd ?? null), formatMne(r.facescape?.mne ?? null), formatPercent(r.facescape?.cr ?? null)]),
   ];
 }
 
 export interface TablesOptions {
   /** Result folders of any benchmarks (eval output folders or method folders). */
   results: string[];
-  /** Optional output folder: now.csv, table3.csv, tables.json. */
+  /** Optional output folder: now.csv, table3.csv, tables.json (and facescape-wild.csv, facescape-lab.csv). */
   out?: string;
+  /** FaceScape's `benchmark/eval_result` folder (or its parent): its shipped per-sample results. */
+  facescapeResults?: string;
   quiet?: boolean;
 }
 
-/** `facebench tables --results DIR... [--out DIR]`. */
-export function tablesCommand(options: TablesOptions): { tables: CrossTables; text: string; files?: { now: string; table3: string; json: string } } {
+type TablesFiles = { now: string; table3: string; json: string; facescapeWild?: string; facescapeLab?: string };
+
+/** `facebench tables --results DIR... [--out DIR] [--facescape-results DIR]`. */
+export function tablesCommand(options: TablesOptions): { tables: CrossTables; text: string; files?: TablesFiles } {
   const results = readResultsAcrossBenchmarks(options.results);
-  const tables = buildCrossTables(results);
+  const shipped = options.facescapeResults ? readFacescapeResults(options.facescapeResults) : undefined;
+  const tables = buildCrossTables(results, shipped ? summariseFacescapeFolder(shipped) : []);
   if (tables.now.length === 0 && tables.table3.length === 0) {
     throw new InputError(options.results.join(' '), `no NoW or FaceScape results among ${results.length} result(s) (protocols: ${[...new Set(tables.skipped.map((s) => s.protocol))].join(', ')}): evaluate with --protocol now`);
   }
-  const text = `NoW\n${textTable(nowTable(tables))}\n\nTable 3\n${textTable(table3(tables))}\n${tables.notes.map((n, i) => `[${i + 1}] ${n}`).join('\n')}\n${tables.skipped.length ? `skipped (not NoW/FaceScape): ${tables.skipped.map((s) => `${s.method} (${s.protocol})`).join(', ')}\n` : ''}`;
-  let files: { now: string; table3: string; json: string } | undefined;
+  const datasets = (['fswild', 'fslab'] as const).filter((d) => tables.facescape.some((s) => s.dataset === d));
+  const title = { fswild: 'FaceScape in-the-wild (angle bins, °)', fslab: 'FaceScape in-the-lab (angle bins at f = 1200, °; all = 660 samples)' };
+  const shippedText = shipped
+    ? `${datasets.map((d) => `\n${title[d]} — ${shipped.root}\n${textTable(facescapeTable(tables.facescape, d))}\n`).join('')}${shipped.ignored.length ? `ignored in ${shipped.root}: ${shipped.ignored.map((i) => `${i.name} (${i.reason})`).join(', ')}\n` : ''}`
+    : '';
+  const text = `NoW\n${textTable(nowTable(tables))}\n\nTable 3\n${textTable(table3(tables))}\n${tables.notes.map((n, i) => `[${i + 1}] ${n}`).join('\n')}\n${tables.skipped.length ? `skipped (not NoW/FaceScape): ${tables.skipped.map((s) => `${s.method} (${s.protocol})`).join(', ')}\n` : ''}${shippedText}`;
+  let files: TablesFiles | undefined;
   if (options.out) {
     files = { now: join(options.out, 'now.csv'), table3: join(options.out, 'table3.csv'), json: join(options.out, 'tables.json') };
     writeFileAtomic(files.now, stringify(nowTable(tables)));
     writeFileAtomic(files.table3, stringify(table3(tables)));
-    writeFileAtomic(files.json, `${JSON.stringify(tables, null, 1)}\n`);
+    if (datasets.includes('fswild')) writeFileAtomic((files.facescapeWild = join(options.out, 'facescape-wild.csv')), stringify(facescapeTable(tables.facescape, 'fswild')));
+    if (datasets.includes('fslab')) writeFileAtomic((files.facescapeLab = join(options.out, 'facescape-lab.csv')), stringify(facescapeTable(tables.facescape, 'fslab')));
+    const json = shipped ? { ...tables, facescape_results: { root: shipped.root, ignored: shipped.ignored } } : tables;
+    writeFileAtomic(files.json, `${JSON.stringify(json, null, 1)}\n`);
   }
-  if (!options.quiet) process.stdout.write(text + (files ? `wrote ${files.now}, ${files.table3}, ${files.json}\n` : ''));
+  if (!options.quiet) process.stdout.write(text + (files ? `wrote ${Object.values(files).join(', ')}\n` : ''));
   return { tables, text, files };
 }
 

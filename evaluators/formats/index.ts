@@ -41,3 +41,7 @@ export {
   EXPORT_MAP_FILE, EXPORT_MAP_SCHEMA, EXPORT_MAP_VERSION, ExportMapItemSchema, ExportMapSchema, exportMapLookup, mapExportedPath, readExportMap, writeExportMap,
   type ExportMap, type ExportMapItem, type ExportMapLookup,
 } from './export-map.js';
+export {
+  FACESCAPE_DATASETS, FACESCAPE_METRICS, FACESCAPE_SAMPLES, readFacescapeResults, readMetricFile,
+  type FacescapeDataset, type FacescapeMethodResults, type FacescapeMetric, type FacescapeResultsFolder,
+} from './facescape-results.js';
