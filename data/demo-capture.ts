@@ -24,9 +24,7 @@
  * The neutral frame of every person is `EXP-1-head/frame_00000` (zero expression, zero
  * pose); pass it to the builder as `--neutral EXP-1-head/frame_00000`.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { writeNpy } from '../evaluators/io/npy.js';
@@ -35,7 +33,7 @@ import { vertexAlbedo } from './appearance.js';
 import { buildFaceModel, evaluate, landmarkPositions, sampleIdentity, type FaceModel, type Pose } from './face-model.js';
 import { labelsDocument } from './labels.js';
 import { encodeDepthPng, encodeGray8Png, encodeRgbPng } from '../evaluators/image/index.js';
-import { deriveSeed, normal, seededRandom, type Random } from '../evaluators/util/index.js';
+import { deriveSeed, normal, requireCompiledWorker, seededRandom, type Random } from '../evaluators/util/index.js';
 import { createRasterBuffers, labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from '../evaluators/render/index.js';
 
 /** Options of generateDemoCapture. */
@@ -382,14 +380,6 @@ export function renderDemoFrames(request: DemoFramesRequest): number {
   return fileCount;
 }
 
-function workerFile(): string {
-  const path = fileURLToPath(new URL('./demo-capture-worker.js', import.meta.url));
-  if (existsSync(path)) return path;
-  const dist = fileURLToPath(new URL('../dist/data/demo-capture-worker.js', import.meta.url));
-  if (existsSync(dist)) return dist;
-  throw new Error('the compiled demo-capture worker is missing; run `npm run build` first');
-}
-
 /**
  * generateDemoCapture with the frames rendered by `workers` worker threads (piscina). The
  * files are byte-identical to generateDemoCapture's for the same options, whatever `workers`.
@@ -400,7 +390,7 @@ export async function generateDemoCaptureParallel(outDir: string, options: Paral
   const total = setup.personCount * setup.frameCount;
   const workers = Math.max(1, Math.min(Math.floor(requested ?? 1), total));
   if (workers <= 1) return generateDemoCapture(outDir, options);
-  const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+  const pool = new Piscina({ filename: requireCompiledWorker(import.meta.url, 'demo-capture-worker.js', 'demo-capture worker'), minThreads: workers, maxThreads: workers });
   try {
     const { plans, fileCount: headerFiles } = writeCaptureHeader(setup, outDir);
     let fileCount = headerFiles;

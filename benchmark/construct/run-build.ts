@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
-import { assertNoLinks, codeDigest, TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, codeDigest, requireCompiledWorker, TOOL } from '../../evaluators/util/index.js';
 import { buildPerson, checkBuildOptions, finishedPerson, finishPerson, planPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture, type Capture } from './capture.js';
 import type { BuildWorkerRequest, BuildWorkerResult } from './build-worker.js';
@@ -67,14 +66,6 @@ function manifestCameras(choice: ReturnType<typeof cameraChoice>): Record<string
   return { item_cameras: 'diverse', max_view_angle_deg: choice.maxViewAngleDeg, seed: choice.seed };
 }
 
-function workerFile(): string {
-  const path = fileURLToPath(new URL('./build-worker.js', import.meta.url));
-  if (existsSync(path)) return path;
-  const dist = fileURLToPath(new URL('../../dist/benchmark/construct/build-worker.js', import.meta.url));
-  if (existsSync(dist)) return dist;
-  throw new Error('the compiled build worker is missing; run `npm run build` first');
-}
-
 /** The build options a person's build reads (what crosses to a worker thread). */
 function personOptions(options: RunBuildOptions): BuildOptions {
   const { expressions, neutral, itemCameras, maxViewAngleDeg, seed, imageSize, visibilityToleranceMm } = options;
@@ -107,7 +98,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
   let pool: Piscina | undefined;
   /** sha256 of the files the worker threads wrote (they hash them as they go). */
   const fileHashes = new Map<string, string>();
-  const threads = (): Piscina => (pool ??= new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers }));
+  const threads = (): Piscina => (pool ??= new Piscina({ filename: requireCompiledWorker(import.meta.url, 'build-worker.js', 'build worker'), minThreads: workers, maxThreads: workers }));
   const listr = new Listr(
     capture.persons.map((person) => ({
       title: `Person ${person.id}`,

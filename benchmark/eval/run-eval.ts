@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
@@ -11,7 +9,7 @@ import {
   type EvalTask, type ResultsDocument, type TaskName, type TaskRecord,
 } from '../../evaluators/formats/index.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
-import { assertNoLinks, TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, requireCompiledWorker, TOOL } from '../../evaluators/util/index.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface EvalOptions {
@@ -35,16 +33,6 @@ export interface EvalSummary {
   scored: number;
   reused: number;
   failed: number;
-}
-
-/** The compiled worker; under a TypeScript runner the dist copy is used. */
-function workerFile(): string {
-  const here = new URL('./worker.js', import.meta.url);
-  const path = fileURLToPath(here);
-  if (existsSync(path)) return path;
-  const dist = fileURLToPath(new URL('../../dist/benchmark/eval/worker.js', import.meta.url));
-  if (existsSync(dist)) return dist;
-  throw new Error('the compiled eval worker is missing; run `npm run build` first');
 }
 
 /**
@@ -99,7 +87,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
             }
             return;
           }
-          const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers });
+          const pool = new Piscina({ filename: requireCompiledWorker(import.meta.url, 'worker.js', 'eval worker'), minThreads: workers, maxThreads: workers });
           try {
             await Promise.all(
               todo.map(async ({ task, key }) => {

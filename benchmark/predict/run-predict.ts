@@ -17,9 +17,8 @@
  * all of them (`pool`, predictPool). `workers` 1 (the default) predicts item after item in this thread.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import type { MethodAdapter } from '../../baselines/adapter.js';
@@ -28,7 +27,7 @@ import { methodKey, parseMethodOptions } from '../../baselines/method-options.js
 import { getMethod } from '../../baselines/registry.js';
 import { InputError } from '../../evaluators/errors.js';
 import { DONE_FILE, verifyBenchmarkFiles, writeMethodDocument, type MethodDocument } from '../../evaluators/formats/index.js';
-import { assertNoLinks, canonicalJson, TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, canonicalJson, compiledWorker, TOOL } from '../../evaluators/util/index.js';
 import { runItem, type ItemOutcome } from './predict-item.js';
 import { checkRequirements, refuseBenchmarkNeed } from './requirements.js';
 import { benchmarkSource, isInside, svfrSource, type PredictSource, type RunItem } from './sources.js';
@@ -76,7 +75,7 @@ export interface PredictPool {
  * e.g. under a TypeScript runner without dist/: runPredict then works in this thread).
  */
 export function predictPool(threads: number): PredictPool | undefined {
-  const worker = workerFile();
+  const worker = compiledWorker(import.meta.url, 'worker.js');
   if (!worker || threads < 2) return undefined;
   const pool = new Piscina({ filename: worker, minThreads: threads, maxThreads: threads });
   return {
@@ -128,14 +127,6 @@ async function mapLimited<T, R>(values: readonly T[], limit: number, fn: (value:
   return results;
 }
 
-/** The compiled worker; under a TypeScript runner the dist copy is used. */
-function workerFile(): string | undefined {
-  const path = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(path)) return path;
-  const dist = fileURLToPath(new URL('../../dist/benchmark/predict/worker.js', import.meta.url));
-  return existsSync(dist) ? dist : undefined;
-}
-
 /**
  * Predict every item (both tasks) of the source with one method; resumable; per-item errors
  * are recorded in method.json and do not stop the run. Bad input (unknown method, invalid
@@ -171,7 +162,7 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
   await adapter.prepare?.({ bench: source.root, manifest: source.manifest, options: parsed });
   const builtin = builtinMethods().some((m) => m === adapter);
   const shared = builtin ? options.pool : undefined;
-  const worker = !shared && workers > 1 && builtin ? workerFile() : undefined;
+  const worker = !shared && workers > 1 && builtin ? compiledWorker(import.meta.url, 'worker.js') : undefined;
   const threads = shared ? shared.threads : worker ? workers : 0;
 
   let outcomes: ItemOutcome[] = [];

@@ -3,4 +3,5 @@ export { seededRandom, normal, deriveSeed, type Random } from './random.js';
 export { TOOL } from './version.js';
 export { codeDigest } from './code-digest.js';
 export { canonicalJson } from './canonical-json.js';
+export { compiledWorker, requireCompiledWorker } from './compiled-worker.js';
 export { assertNoLinks, childPath, isPlainName, plainName, plainNameProblem, MAX_NAME_LENGTH } from './safe-name.js';
