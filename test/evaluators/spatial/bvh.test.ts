@@ -4,7 +4,7 @@ import { MeshBVH } from 'three-mesh-bvh';
 import { TriangleBVH, createClosestPointResult, type ClosestPointResult } from '../../../evaluators/spatial/index.js';
 import { ictFace } from '../../helpers/faces.js';
 import { gaussian, rng } from '../../helpers/random.js';
-import { nearSurface, randomSoup, refMesh } from './helpers.js';
+import { degenerateSoup, nearSurface, randomSoup, refMesh } from './helpers.js';
 
 const ict = ictFace().mesh;
 
@@ -94,26 +94,7 @@ describe('TriangleBVH vs brute force', () => {
 
   it('many coincident and degenerate triangles', () => {
     const random = rng(13);
-    const pts: number[] = [];
-    const tris: number[] = [];
-    const add = (a: number[], b: number[], c: number[]) => {
-      const base = pts.length / 3;
-      pts.push(...a, ...b, ...c);
-      tris.push(base, base + 1, base + 2);
-    };
-    for (let i = 0; i < 150; i++) add([0, 0, 0], [5, 0, 0], [0, 5, 0]); // coincident copies
-    for (let i = 0; i < 100; i++) add([3, 3, 3], [3, 3, 3], [3, 3, 3]); // collapsed to a point
-    for (let i = 0; i < 100; i++) {
-      const t = random();
-      add([-5, 0, 1], [5 * t, 0, 1], [5, 0, 1]); // collinear
-    }
-    for (let i = 0; i < 100; i++) {
-      const a = [gaussian(random) * 4, gaussian(random) * 4, gaussian(random) * 4];
-      add(a, a, [a[0] + 1, a[1], a[2]]); // two equal vertices
-    }
-    for (let i = 0; i < 50; i++) add([0, 0, 2], [4, 0, 2], [2, 1e-9 * random(), 2]); // slivers
-    const positions = Float64Array.from(pts);
-    const faces = Uint32Array.from(tris);
+    const { positions, faces } = degenerateSoup(random, { copies: 150, points: 100, collinear: 100, pairs: 100, slivers: 50 });
     const bvh = TriangleBVH.build(positions, faces);
     const queries = randomQueries(400, random, 6);
     queries.set([0, 0, 0, 3, 3, 3, 2.5, 0, 1, 1, 1, 0, 2, 0, 2], 0);

@@ -11,7 +11,7 @@ import {
   TRI_STRIDE,
 } from '../../../evaluators/spatial/index.js';
 import { ictFace } from '../../helpers/faces.js';
-import { nearSurface, randomSoup } from './helpers.js';
+import { degenerateSoup, nearSurface, randomSoup } from './helpers.js';
 import { gaussian, rng } from '../../helpers/random.js';
 
 const ict = ictFace().mesh;
@@ -143,23 +143,7 @@ describe('TriangleBVH candidate grid vs brute force', () => {
 
   it('degenerate, sliver, duplicate and flat geometry', () => {
     const random = rng(44);
-    const pts: number[] = [];
-    const tris: number[] = [];
-    const add = (a: number[], b: number[], c: number[]) => {
-      const base = pts.length / 3;
-      pts.push(...a, ...b, ...c);
-      tris.push(base, base + 1, base + 2);
-    };
-    for (let i = 0; i < 40; i++) add([0, 0, 0], [5, 0, 0], [0, 5, 0]); // duplicates
-    for (let i = 0; i < 30; i++) add([3, 3, 3], [3, 3, 3], [3, 3, 3]); // points
-    for (let i = 0; i < 30; i++) add([-5, 0, 1], [5 * random(), 0, 1], [5, 0, 1]); // collinear
-    for (let i = 0; i < 30; i++) add([0, 0, 2], [4, 0, 2], [2, 1e-9 * random(), 2]); // slivers
-    for (let i = 0; i < 30; i++) {
-      const a = [gaussian(random) * 4, gaussian(random) * 4, gaussian(random) * 4];
-      add(a, a, [a[0] + 1, a[1], a[2]]);
-    }
-    const positions = Float64Array.from(pts);
-    const faces = Uint32Array.from(tris);
+    const { positions, faces } = degenerateSoup(random, { copies: 40, points: 30, collinear: 30, pairs: 30, slivers: 30 });
     const queries = new Float64Array(3 * 400);
     for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * 4;
     queries.set([0, 0, 0, 3, 3, 3, 2.5, 0, 1, 1, 1, 0, 2, 0, 2, 2, 1e-10, 2], 0);

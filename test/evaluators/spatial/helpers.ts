@@ -22,6 +22,33 @@ export function randomSoup(count: number, random: () => number, scale = 10): { p
   return { positions, faces };
 }
 
+/**
+ * A soup of degenerate triangles: `copies` coincident copies of one triangle, `points`
+ * triangles collapsed to a point, `collinear` ones with collinear corners, `pairs` with two
+ * equal corners and `slivers` of height ~1e-9 mm, in that order.
+ */
+export function degenerateSoup(
+  random: () => number,
+  counts: { copies: number; points: number; collinear: number; pairs: number; slivers: number },
+): { positions: Float64Array; faces: Uint32Array } {
+  const pts: number[] = [];
+  const tris: number[] = [];
+  const add = (a: number[], b: number[], c: number[]) => {
+    const base = pts.length / 3;
+    pts.push(...a, ...b, ...c);
+    tris.push(base, base + 1, base + 2);
+  };
+  for (let i = 0; i < counts.copies; i++) add([0, 0, 0], [5, 0, 0], [0, 5, 0]);
+  for (let i = 0; i < counts.points; i++) add([3, 3, 3], [3, 3, 3], [3, 3, 3]);
+  for (let i = 0; i < counts.collinear; i++) add([-5, 0, 1], [5 * random(), 0, 1], [5, 0, 1]);
+  for (let i = 0; i < counts.pairs; i++) {
+    const a = [gaussian(random) * 4, gaussian(random) * 4, gaussian(random) * 4];
+    add(a, a, [a[0] + 1, a[1], a[2]]);
+  }
+  for (let i = 0; i < counts.slivers; i++) add([0, 0, 2], [4, 0, 2], [2, 1e-9 * random(), 2]);
+  return { positions: Float64Array.from(pts), faces: Uint32Array.from(tris) };
+}
+
 /** `count` surface samples of `mesh`, each pushed off by a random direction times a length in [lo, hi]. */
 export function nearSurface(mesh: TriangleMesh, count: number, random: () => number, lo: number, hi: number): Float64Array {
   const s = sampleSurface(mesh, count, random);
