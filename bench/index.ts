@@ -7,6 +7,7 @@ import { runEvalBench } from './eval.js';
 import { runNersembleEvalBench } from './eval-nersemble.js';
 import { runBuildBench } from './build.js';
 import { runPixel3dmmBench } from './pixel3dmm.js';
+import { runFacescapeBench } from './facescape.js';
 
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
 await runStartupBench();
@@ -17,3 +18,4 @@ await runEvalBench();
 await runNersembleEvalBench();
 await runBuildBench();
 await runPixel3dmmBench();
+await runFacescapeBench();

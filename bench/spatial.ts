@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { BufferAttribute, BufferGeometry, Vector3 } from 'three';
 import { MeshBVH } from 'three-mesh-bvh';
+import { subdivideMidpoint } from '../data/face-model.js';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
 import { KdTree, TriangleBVH, buildCellGrid, createClosestPointResult, edgeNormals, estimateNormals } from '../evaluators/spatial/index.js';
 import { cropMesh, gaussian, ictFace, lcg, surfaceSampler } from './synthetic.js';
@@ -30,31 +31,6 @@ function samplesNear(mesh: TriangleMesh, count: number, lo: number, hi: number, 
     out[3 * i + 2] += r * dz;
   }
   return out;
-}
-
-/** Loop subdivision without smoothing: every triangle split into four (midpoints shared). */
-function subdivide(positions: Float64Array, faces: Uint32Array): { positions: Float64Array; faces: Uint32Array } {
-  const nv = positions.length / 3;
-  const m = faces.length / 3;
-  const edgeVertex = new Map<number, number>();
-  const pos: number[] = Array.from(positions);
-  const mid = (i: number, j: number): number => {
-    const key = i < j ? i * nv + j : j * nv + i;
-    let v = edgeVertex.get(key);
-    if (v === undefined) {
-      v = pos.length / 3;
-      pos.push((positions[3 * i] + positions[3 * j]) / 2, (positions[3 * i + 1] + positions[3 * j + 1]) / 2, (positions[3 * i + 2] + positions[3 * j + 2]) / 2);
-      edgeVertex.set(key, v);
-    }
-    return v;
-  };
-  const out = new Uint32Array(12 * m);
-  for (let f = 0; f < m; f++) {
-    const a = faces[3 * f], b = faces[3 * f + 1], c = faces[3 * f + 2];
-    const ab = mid(a, b), bc = mid(b, c), ca = mid(c, a);
-    out.set([a, ab, ca, ab, b, bc, ca, bc, c, ab, bc, ca], 12 * f);
-  }
-  return { positions: Float64Array.from(pos), faces: out };
 }
 
 /** A wavy height-field grid with `2·side²` triangles. */
@@ -96,7 +72,7 @@ export async function runSpatialBench(): Promise<Record<string, number>> {
   ];
 
   // BVH build times.
-  const sub = subdivide(ict.positions, ict.faces);
+  const sub = subdivideMidpoint(ict.positions, ict.faces);
   const big = grid(224);
   for (const [label, mesh] of [...meshes, [`ICT subdivided, ${sub.faces.length / 3} faces`, sub], [`height-field grid, ${big.faces.length / 3} faces`, big]] as const) {
     const sah = timeIt(() => TriangleBVH.build(mesh.positions, mesh.faces), 7);

@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InputError } from '../evaluators/errors.js';
 import { isLengthUnit, type LengthUnit } from '../evaluators/geometry/types.js';
 import { isProtocolName, protocolDefaults, PROTOCOL_NAMES, type AlignMode, type ProtocolConfig, type ProtocolName } from '../evaluators/protocols/config.js';
 
@@ -92,9 +93,24 @@ export function protocolOptions(command: Command): Command {
     .addOption(new Option('--icp-subsample <n>', 'GT points ICP fits its steps on before one pass over all (0 = every point; default 10000)').argParser(parseNonNegativeInt));
 }
 
-/** The protocol's defaults with the command-line choices applied. */
+/**
+ * The protocol's defaults with the command-line choices applied. The FaceScape protocols
+ * align in depth only, read their GT from the FaceScape data (mm) and, in-the-wild, the
+ * predictions in FaceScape's cube units: `--align landmarks`, `--icp-subsample`, a
+ * `--gt-unit` other than mm, and in-the-wild a `--pred-unit` other than mm are refused.
+ */
 export function configFromFlags(flags: ProtocolFlags): ProtocolConfig {
   const defaults = protocolDefaults(flags.protocol);
+  if (defaults.align === 'depth') {
+    const refuse = (flag: string, why: string) => {
+      throw new InputError(flag, `does not apply to protocol ${flags.protocol}: ${why} (docs/protocols.md#facescape)`);
+    };
+    if (flags.align === 'landmarks') refuse('--align', 'it aligns by a depth shift only');
+    if (flags.icpSubsample !== undefined) refuse('--icp-subsample', 'it runs no ICP');
+    if (flags.gtUnit !== 'mm') refuse('--gt-unit', 'its GT comes from the FaceScape data in mm');
+    if (flags.protocol === 'facescape-wild' && flags.predUnit !== 'mm') refuse('--pred-unit', "in-the-wild predictions are in FaceScape's orthographic cube units");
+    return { ...defaults, predUnit: flags.predUnit };
+  }
   const icp = flags.icpSubsample === undefined ? defaults.icp : { ...defaults.icp, subsample: flags.icpSubsample };
   return { ...defaults, icp, align: flags.align, predUnit: flags.predUnit, gtUnit: flags.gtUnit };
 }

@@ -148,8 +148,8 @@ export function buildProgram(): Command {
     program
       .command('eval')
       .description('score a predictions folder over a whole benchmark (both tasks, resumable)')
-      .requiredOption('--bench <dir>', 'built benchmark folder')
-      .requiredOption('--pred <dir>', 'predictions folder (<pid>/<item>/mesh_posed.ply, mesh_neutral.ply)')
+      .requiredOption('--bench <dir>', 'built benchmark folder (FaceScape protocols: FaceScape\'s benchmark folder)')
+      .requiredOption('--pred <dir>', 'predictions folder (<pid>/<item>/mesh_posed.ply, mesh_neutral.ply; FaceScape: <sample>.ply)')
       .requiredOption('--out <dir>', 'results folder; results go to <out>/<method>/')
       .option('--method <name>', 'method name (default: method.json name or the predictions folder name)')
       .addOption(workersOption())
@@ -176,10 +176,11 @@ export function buildProgram(): Command {
   protocolOptions(
     program
       .command('score')
-      .description('score one predicted mesh against one GT point cloud')
+      .description('score one predicted mesh against one GT point cloud (or one sample of FaceScape\'s data)')
       .requiredOption('--pred <mesh>', 'predicted mesh (.ply, .obj)')
-      .requiredOption('--gt <cloud>', 'GT point cloud (.ply, .pcd, COLMAP points3D.bin/.txt)')
-      .requiredOption('--gt-landmarks <file>', '7 GT landmarks (.npy, .txt, .json, .pp)')
+      .requiredOption('--gt <cloud>', 'GT point cloud (.ply, .pcd, COLMAP points3D.bin/.txt); FaceScape protocols: the FaceScape benchmark folder')
+      .option('--gt-landmarks <file>', '7 GT landmarks (.npy, .txt, .json, .pp); required by the landmark protocols')
+      .option('--sample <name>', 'FaceScape protocols: the sample to score against (000…399 in-the-wild, SS_F_VV in-the-lab)')
       .option('--pred-landmarks <file>', '7 predicted landmarks; optional for FLAME-topology meshes')
       .option('--out <file.json>', 'also write protocol, metrics and alignment to this JSON file')
       .addOption(jsonOption())
@@ -191,11 +192,11 @@ export function buildProgram(): Command {
 
   program
     .command('report')
-    .description('one self-contained HTML report (Table 2, normal estimation Table 4, error curves, breakdowns, worst items) with CSV and JSON exports')
+    .description('one self-contained HTML report (Table 2, normal estimation Table 4, error curves, breakdowns, worst items; FaceScape tables and heat pictures) with CSV and JSON exports')
     .requiredOption('--results <dirs...>', 'result folders (eval --out folders or method folders); a normals.json in them is read too')
     .option('--normals <dirs...>', 'eval-normals output folders (holding normals.json) for the normal-estimation table (Table 4)')
     .requiredOption('--out <report.html>', 'the HTML file to write; the tables go beside it as .json and .csv')
-    .option('--worst <n>', 'worst items pictured per method (0 = none)', parseNonNegativeInt, 3)
+    .option('--worst <n>', 'worst items pictured per method (FaceScape results: heat pictures of the samples with the largest CD; 0 = none)', parseNonNegativeInt, 3)
     .option('--panel-items <ids...>', 'items of the qualitative panels, as person/item (default: the worst, median and best item)')
     .option('--panel-method <name>', 'the method whose errors pick the qualitative panel items')
     .option('--figures <dir>', 'also write the figures for a paper there: panel PNGs, chart SVGs, table2.tex, figures.json')
@@ -252,12 +253,13 @@ export function buildProgram(): Command {
 
   program
     .command('tables')
-    .description('cross-benchmark tables: NoW (median/mean/std, cumulative curve) and the paper Table-3 layout (NoW + FaceScape)')
-    .requiredOption('--results <dirs...>', 'result folders of any benchmarks')
-    .option('--out <dir>', 'folder for now.csv, table3.csv and tables.json')
+    .description('cross-benchmark tables: NoW (median/mean/std, cumulative curve), FaceScape (view-angle bins) and the paper Table-3 layout (NoW + FaceScape)')
+    .option('--results <dirs...>', 'result folders of any benchmarks (NoW, facescape-wild, facescape-lab; others are listed as skipped)')
+    .option('--out <dir>', 'folder for now.csv, table3.csv and tables.json (and facescape-wild.csv, facescape-lab.csv, facescape-lab-focal.csv)')
     .option('--facescape-results <dir>', "FaceScape's shipped per-sample results (benchmark/eval_result or its parent): adds its methods' rows")
     .addOption(quietOption())
-    .action(async (opts) => {
+    .action(async (opts, command: Command) => {
+      if (opts.results === undefined && opts.facescapeResults === undefined) command.error('error: give --results <dirs...> (facebench eval results) or --facescape-results <dir> (FaceScape\'s shipped per-sample results)');
       const { tablesCommand } = await import('../reports/cross-benchmark.js');
       tablesCommand(opts);
     });

@@ -7,8 +7,10 @@
  * samples. Printed as export_table.py does: CD (mm) 2 decimals, MNE (rad) 3, CR and done in %
  * with 1 (round half to even, like Python's `%f`).
  */
+import { InputError } from '../evaluators/errors.js';
 import {
-  FACESCAPE_METRICS, type FacescapeDataset, type FacescapeMethodResults, type FacescapeMetric, type FacescapeResultsFolder,
+  FACESCAPE_METRICS, FACESCAPE_SAMPLES, facescapeSampleIndex, type FacescapeDataset, type FacescapeMethodResults, type FacescapeMetric, type FacescapeResultsFolder,
+  type ResultsDocument,
 } from '../evaluators/formats/index.js';
 
 export interface FacescapeFigures {
@@ -26,13 +28,18 @@ export interface FacescapeBin extends FacescapeFigures {
 export interface FacescapeSummary {
   method: string;
   dataset: FacescapeDataset;
+  /** The shipped `<dataset>_<method>` folder, or the facebench results.json. */
   folder: string;
+  /** FaceScape's shipped per-sample results, or a `facebench eval` results.json of a FaceScape protocol. */
+  source: 'shipped' | 'facebench';
+  /** Samples the results list (shipped: all 400/660; facebench results may list fewer). */
+  listed: number;
   /** View-angle bins (null: no non-NaN sample in the bin; FaceScape's scripts print -1 or nan there). */
   angle: FacescapeBin[];
   /** In-the-lab only: focal lengths 1200, 600, 300 px (all 11 views each). */
   focal?: FacescapeBin[];
   all: FacescapeFigures;
-  /** Share of non-NaN samples, per metric file. */
+  /** Share of non-NaN samples among the listed ones, per metric file. */
   done: FacescapeFigures;
   /** The done rate export_table.py reports: that of CR_full.txt (the last metric it reads). */
   done_rate: number;
@@ -82,26 +89,98 @@ function meanOf(values: Float64Array, indices: Iterable<number>): number | null 
   return kept.length > 0 ? numpySum(kept) / kept.length : null;
 }
 
-function figures(r: FacescapeMethodResults, indices: number[] | null, of: (values: Float64Array, idx: number[]) => number | null): FacescapeFigures {
+function figures(values: Record<FacescapeMetric, Float64Array>, indices: number[], of: (values: Float64Array, idx: number[]) => number | null): FacescapeFigures {
   const out: FacescapeFigures = { cd: null, mne: null, cr: null };
-  for (const m of FACESCAPE_METRICS) out[KEY[m]] = of(r.values[m], indices ?? Array.from(r.values[m].keys()));
+  for (const m of FACESCAPE_METRICS) out[KEY[m]] = of(values[m], indices);
   return out;
 }
 
-export function summariseFacescape(r: FacescapeMethodResults): FacescapeSummary {
-  const bins = facescapeBins(r.dataset);
-  const bin = ([label, idx]: [string, number[]]): FacescapeBin => ({ label, samples: idx.length, ...figures(r, idx, meanOf) });
-  const done = figures(r, null, (values) => values.reduce((n, v) => n + (Number.isNaN(v) ? 0 : 1), 0) / values.length);
+/**
+ * The figures of one method's per-sample values (NaN = failed), over the samples `listed`
+ * (ascending sample indices). Means are those of the non-NaN listed values in index order, so
+ * a sample not listed (NaN too) changes no mean; but a bin's sample count and the done rate
+ * count the listed samples only: a results document holding a part of the set is not
+ * charged with the samples it does not hold.
+ */
+function summariseValues(
+  head: Pick<FacescapeSummary, 'method' | 'dataset' | 'folder' | 'source'>,
+  values: Record<FacescapeMetric, Float64Array>,
+  listed: number[],
+): FacescapeSummary {
+  const bins = facescapeBins(head.dataset);
+  const isListed = new Uint8Array(FACESCAPE_SAMPLES[head.dataset]);
+  for (const i of listed) isListed[i] = 1;
+  const bin = ([label, idx]: [string, number[]]): FacescapeBin => {
+    const kept = idx.filter((i) => isListed[i] === 1);
+    return { label, samples: kept.length, ...figures(values, kept, meanOf) };
+  };
+  const done = figures(values, listed, (v, idx) => (idx.length === 0 ? null : idx.reduce((n, i) => n + (Number.isNaN(v[i]) ? 0 : 1), 0) / idx.length));
   return {
-    method: r.method,
-    dataset: r.dataset,
-    folder: r.folder,
+    ...head,
+    listed: listed.length,
     angle: bins.angle.map(bin),
     ...(bins.focal ? { focal: bins.focal.map(bin) } : {}),
-    all: figures(r, null, meanOf),
+    all: figures(values, listed, meanOf),
     done,
     done_rate: done.cr as number,
   };
+}
+
+/**
+ * A shipped folder's figures. An in-the-wild folder with fewer than 400 samples is read as
+ * FaceScape's scripts slice it: its lines are samples 0, 1, …, so the last bin is short, and
+ * the done rate is over the lines present.
+ */
+export function summariseFacescape(r: FacescapeMethodResults): FacescapeSummary {
+  const n = FACESCAPE_SAMPLES[r.dataset];
+  const values = {} as Record<FacescapeMetric, Float64Array>;
+  for (const m of FACESCAPE_METRICS) {
+    values[m] = new Float64Array(n).fill(Number.NaN);
+    values[m].set(r.values[m]);
+  }
+  const present = Array.from({ length: r.samples }, (_, i) => i);
+  return summariseValues({ method: r.method, dataset: r.dataset, folder: r.folder, source: 'shipped' }, values, present);
+}
+
+/** The FaceScape set of a facebench protocol name (`facescape-wild`, `facescape-lab`), else undefined. */
+export function facescapeProtocolDataset(protocol: string): FacescapeDataset | undefined {
+  return protocol === 'facescape-wild' ? 'fswild' : protocol === 'facescape-lab' ? 'fslab' : undefined;
+}
+
+const SAMPLE_FORM: Record<FacescapeDataset, string> = {
+  fswild: 'in-the-wild samples are 000 … 399',
+  fslab: 'in-the-lab samples are SS_F_VV: subject 00–19, focal 0–2, view 00–10',
+};
+
+/**
+ * A `facebench eval` results document of `facescape-wild` / `facescape-lab` (read from `path`, its
+ * results.json) summarised exactly as FaceScape's scripts summarise a shipped folder: one value
+ * per sample index (NaN for a failed record, an undefined metric and every sample the document
+ * does not list), then the same bins, means and done rate — counts and done rate over the listed
+ * samples only (see summariseValues). A record's `item` is the FaceScape sample name; an item
+ * that is not a sample of the set, or a sample listed twice, is refused.
+ */
+export function summariseFacescapeResults(doc: ResultsDocument, path: string): FacescapeSummary {
+  const protocol = String((doc.protocol as { protocol?: unknown }).protocol ?? 'unknown');
+  const dataset = facescapeProtocolDataset(protocol);
+  if (!dataset) throw new InputError(path, `protocol ${protocol} is not facescape-wild or facescape-lab`);
+  const n = FACESCAPE_SAMPLES[dataset];
+  const values = Object.fromEntries(FACESCAPE_METRICS.map((m) => [m, new Float64Array(n).fill(Number.NaN)])) as Record<FacescapeMetric, Float64Array>;
+  const seen = new Uint8Array(n);
+  for (const r of doc.items) {
+    const index = facescapeSampleIndex(dataset, r.item);
+    if (index === undefined) throw new InputError(path, `item ${JSON.stringify(r.item.slice(0, 40))} (person ${JSON.stringify(r.person.slice(0, 20))}) is not a ${protocol} sample (${SAMPLE_FORM[dataset]})`);
+    if (seen[index]) throw new InputError(path, `sample ${r.item} is listed twice: one record per sample`);
+    seen[index] = 1;
+    if (r.status !== 'ok' || !r.metrics) continue; // FaceScape's NaN sample
+    for (const m of FACESCAPE_METRICS) {
+      const v = r.metrics[KEY[m]];
+      values[m][index] = typeof v === 'number' && Number.isFinite(v) ? v : Number.NaN;
+    }
+  }
+  const listed = Array.from(seen.keys()).filter((i) => seen[i] === 1);
+  if (listed.length === 0) throw new InputError(path, `lists no ${protocol} sample: nothing to summarise`);
+  return summariseValues({ method: doc.method, dataset, folder: path, source: 'facebench' }, values, listed);
 }
 
 export function summariseFacescapeFolder(folder: FacescapeResultsFolder): FacescapeSummary[] {
@@ -133,13 +212,27 @@ export const formatCd = (v: number | null) => na(v, (x) => pyFixed(x, 2));
 export const formatMne = (v: number | null) => na(v, (x) => pyFixed(x, 3));
 export const formatPercent = (v: number | null) => na(v, (x) => pyFixed(x * 100, 1));
 
-/** Header + rows of one dataset's table: per angle bin CD, MNE, CR; then all; done (%). */
-export function facescapeTable(summaries: FacescapeSummary[], dataset: FacescapeDataset): string[][] {
-  const rows = summaries.filter((s) => s.dataset === dataset);
-  const labels = [...rows[0]?.angle.map((b) => b.label) ?? facescapeBins(dataset).angle.map(([l]) => l), 'all'];
+/** The method cell of a FaceScape table: facebench results marked `[facebench]`, or `[facebench listed/total]` when they list only a part of the set. */
+export function facescapeMethodLabel(s: FacescapeSummary): string {
+  if (s.source !== 'facebench') return s.method;
+  const total = FACESCAPE_SAMPLES[s.dataset];
+  return `${s.method} [facebench${s.listed < total ? ` ${s.listed}/${total}` : ''}]`;
+}
+
+/**
+ * Header + rows of one dataset's table: per bin CD, MNE, CR; then all; done (%). `bins`: the
+ * view-angle bins, or (in-the-lab) the focal-length bins. Rows: shipped results, then facebench
+ * ones (marked, see facescapeMethodLabel), each by method name.
+ */
+export function facescapeTable(summaries: FacescapeSummary[], dataset: FacescapeDataset, bins: 'angle' | 'focal' = 'angle'): string[][] {
+  const rank = (s: FacescapeSummary) => (s.source === 'facebench' ? 1 : 0);
+  const rows = summaries.filter((s) => s.dataset === dataset).sort((a, b) => rank(a) - rank(b) || (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+  const binsOf = (s: FacescapeSummary) => (bins === 'focal' ? s.focal ?? [] : s.angle);
+  const defaults = bins === 'focal' ? facescapeBins(dataset).focal ?? [] : facescapeBins(dataset).angle;
+  const labels = [...(rows[0] ? binsOf(rows[0]).map((b) => b.label) : defaults.map(([l]) => l)), 'all'];
   const header = ['method', ...labels.flatMap((l) => [`${l} CD (mm)`, `${l} MNE (rad)`, `${l} CR (%)`]), 'done (%)'];
   return [
     header,
-    ...rows.map((s) => [s.method, ...[...s.angle, s.all].flatMap((b) => [formatCd(b.cd), formatMne(b.mne), formatPercent(b.cr)]), formatPercent(s.done_rate)]),
+    ...rows.map((s) => [facescapeMethodLabel(s), ...[...binsOf(s), s.all].flatMap((b) => [formatCd(b.cd), formatMne(b.mne), formatPercent(b.cr)]), formatPercent(s.done_rate)]),
   ];
 }

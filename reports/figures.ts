@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { breakdownCharts, chartSvg } from './charts.js';
 import { TABLE2_METRICS, TABLE2_TASKS, type ReportTables, type Table2 } from './report-data.js';
 import type { PanelRow } from './panels.js';
+import { fileSlug, type FacescapeHeatPicture } from './facescape-report.js';
 
 /** Escape text for LaTeX (text mode). */
 export function latexEscape(text: string): string {
@@ -72,6 +73,8 @@ export interface FigureIndex {
   panels: { file: string; person: string; item: string; task: string; pick: string; width: number; height: number; caption: string; l2: Record<string, number> }[];
   charts: { file: string; title: string; kind: string }[];
   tables: { file: string; table: string }[];
+  /** FaceScape heat pictures of the worst samples (present only when there are some). */
+  facescape?: { file: string; method: string; person: string; item: string; angleBin: string; cd: number; width: number; height: number; caption: string }[];
 }
 
 /**
@@ -84,8 +87,12 @@ export function checkFiguresDir(dir: string): string {
   return path;
 }
 
-/** Write the figures into `dir` (created when missing), each file atomically; figures.json last. */
-export function writeFigures(dir: string, tables: ReportTables, panels: PanelRow[]): { dir: string; index: FigureIndex; files: string[] } {
+/**
+ * Write the figures into `dir` (created when missing), each file atomically; figures.json last.
+ * table2.tex only when Table 2 has rows (a report of FaceScape results alone has none); FaceScape
+ * heat pictures as `facescape-<k>-<method>-<sample>.png`.
+ */
+export function writeFigures(dir: string, tables: ReportTables, panels: PanelRow[], heat: FacescapeHeatPicture[] = []): { dir: string; index: FigureIndex; files: string[] } {
   const path = checkFiguresDir(dir);
   mkdirSync(path, { recursive: true });
   const files: string[] = [];
@@ -102,9 +109,18 @@ export function writeFigures(dir: string, tables: ReportTables, panels: PanelRow
     files.push(join(path, file));
     index.charts.push({ file, title: spec.title, kind: spec.kind });
   }
-  writeFileAtomic(join(path, 'table2.tex'), table2Latex(tables.table2));
-  files.push(join(path, 'table2.tex'));
-  index.tables.push({ file: 'table2.tex', table: 'Table 2 (booktabs)' });
+  if (tables.table2.rows.length > 0) {
+    writeFileAtomic(join(path, 'table2.tex'), table2Latex(tables.table2));
+    files.push(join(path, 'table2.tex'));
+    index.tables.push({ file: 'table2.tex', table: 'Table 2 (booktabs)' });
+  }
+  if (heat.length > 0) index.facescape = [];
+  heat.forEach((p, k) => {
+    const file = `facescape-${k + 1}-${fileSlug(p.method)}-${fileSlug(p.item)}.png`;
+    writeFileAtomic(join(path, file), p.png);
+    files.push(join(path, file));
+    index.facescape!.push({ file, method: p.method, person: p.person, item: p.item, angleBin: p.angleBin, cd: p.cd, width: p.width, height: p.height, caption: p.caption });
+  });
   writeFileAtomic(join(path, 'figures.json'), `${JSON.stringify(index, null, 1)}\n`);
   files.push(join(path, 'figures.json'));
   return { dir: path, index, files };

@@ -5,11 +5,12 @@ import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../evaluators/errors.js';
 import { writeFileAtomic } from '../evaluators/io/atomic.js';
 import { TOOL } from '../evaluators/util/index.js';
-import { buildTables, loadNormals, loadResults, TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type ReportTables } from './report-data.js';
+import { buildTables, isFacescapeLoaded, loadNormals, loadResults, TABLE2_METRICS, TABLE2_TASKS, TABLE4_METRICS, type ReportTables } from './report-data.js';
 import { checkFiguresDir, writeFigures, type FigureIndex } from './figures.js';
 import { renderReportHtml } from './report-html.js';
 import { qualitativePanels, type PanelOptions, type PanelRow } from './panels.js';
 import { worstItemPictures } from './worst-items.js';
+import { facescapeCsv, facescapeHeatPictures, facescapeSectionHtml, type FacescapeHeatPicture } from './facescape-report.js';
 
 export interface ReportOptions {
   /** Method result folders (holding results.json), or folders of them. */
@@ -21,7 +22,7 @@ export interface ReportOptions {
   normals?: string[];
   /** The HTML file to write, e.g. `report.html`. */
   out: string;
-  /** Worst items (largest L2) pictured per method, at their stored alignment; 0 = none. Default 3. */
+  /** Worst items (largest L2) pictured per method, at their stored alignment; FaceScape results: heat pictures of the largest-CD samples. 0 = none. Default 3. */
   worst?: number;
   /** GT points kept per picture. Default 3000. */
   maxPoints?: number;
@@ -39,7 +40,11 @@ export interface ReportOptions {
 export interface ReportFiles {
   html: string;
   json: string;
-  /** CSV per table: table2, by-person, by-rank, by-view, items, curves, and normals when there are normal-map results. */
+  /**
+   * CSV per table: table2, by-person, by-rank, by-view, items, curves, and normals when there are
+   * normal-map results; with FaceScape results also facescape-wild, facescape-lab,
+   * facescape-lab-focal (those present) and facescape-items.
+   */
   csv: Record<string, string>;
   tables: ReportTables;
   /** Items that got no picture, and why. */
@@ -48,6 +53,8 @@ export interface ReportFiles {
   panelNotes: string[];
   /** The `--figures` folder and its index, when asked for. */
   figures?: { dir: string; index: FigureIndex };
+  /** Heat pictures of the worst FaceScape samples by CD (reports/facescape-report.ts); their notes are in `notes`. */
+  facescapePictures: FacescapeHeatPicture[];
 }
 
 /** Tile side (px) of the qualitative panels embedded in the page. */
@@ -70,7 +77,7 @@ export function plotlySource(): string {
 
 const num = (v: number | null) => (v === null ? '' : v);
 
-/** The report's tables as CSV texts (one per table, keyed by name). */
+/** The report's tables as CSV texts (one per table, keyed by name); a report of FaceScape results alone has only the facescape-* ones (and normals). */
 export function tablesToCsv(t: ReportTables): Record<string, string> {
   const table2 = [
     ['method', ...TABLE2_TASKS.flatMap((task) => TABLE2_METRICS.map((m) => `${task.key}_${m.key}`)), ...TABLE2_TASKS.map((task) => `${task.key}_scored`), 'status', 'best_in'],
@@ -94,7 +101,9 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
     ...t.items.map((r) => [r.method, r.person, r.item, r.task, num(r.rank), r.status, num(r.l1), num(r.l2), num(r.nc), num(r.r2_5), num(r.scale), r.seconds, r.key, r.error]),
   ];
   const curves = [['method', 'task', 'd_mm', 'fraction'], ...t.curves.flatMap((c) => c.thresholds.map((d, i) => [c.method, c.task, d, c.fraction[i]]))];
-  const csv: Record<string, string> = {
+  // FaceScape results alone: no nersemble/NoW tables to write, only FaceScape's (and Table 4's).
+  const nersemble = t.table2.rows.length > 0 || !t.facescape;
+  const csv: Record<string, string> = !nersemble ? {} : {
     table2: stringify(table2),
     'by-person': stringify(breakdown(t.byPerson, 'person')),
     'by-rank': stringify(breakdown(t.byRank, 'rank')),
@@ -102,6 +111,7 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
     items: stringify(items),
     curves: stringify(curves),
   };
+  if (t.facescape) Object.assign(csv, facescapeCsv(t.facescape));
   if (t.normals) {
     const n = t.normals;
     csv.normals = stringify([
@@ -133,29 +143,37 @@ export function tablesToCsv(t: ReportTables): Record<string, string> {
  * reports/panels.ts (`panelItems`, `panelMethod` passed on) and a 3D view of the worst items.
  * With `figures`, the panels (PNG), the breakdown charts (SVG), table2.tex and figures.json go
  * into that folder too (figures.ts); a `figures` path that is a file is refused first. Every
- * file is written atomically.
+ * file is written atomically. FaceScape results (facescape-wild / facescape-lab; comparable per
+ * protocol, and allowed beside nersemble/NoW ones) get their own section instead
+ * (reports/facescape-report.ts): FaceScape's tables, per-sample rows, and heat pictures of the
+ * `worst` largest-CD samples per method (also written to `figures`); CSV facescape-*.
  */
 export function writeReport(options: ReportOptions): ReportFiles {
   const figuresDir = options.figures === undefined ? undefined : checkFiguresDir(options.figures);
-  const loaded = loadResults(options.results);
+  const all = loadResults(options.results);
+  const loaded = all.filter((l) => !isFacescapeLoaded(l));
   const normals = loadNormals(options.results, loaded, options.normals ?? []);
-  const tables = buildTables(loaded, normals);
+  const tables = buildTables(all, normals);
   const docs = loaded.map((l) => l.doc);
-  const { pictures, notes } = worstItemPictures(
-    docs,
-    options.worst ?? 3,
-    options.maxPoints ?? 3000,
-  );
+  const worst = options.worst ?? 3;
+  const { pictures, notes: worstNotes } = docs.length ? worstItemPictures(docs, worst, options.maxPoints ?? 3000) : { pictures: [], notes: [] };
+  const heat = tables.facescape ? facescapeHeatPictures(all.filter(isFacescapeLoaded).map((l) => l.doc), worst) : { pictures: [], notes: [] };
+  const notes = [...worstNotes, ...heat.notes];
   const html = resolve(options.out);
   const stem = join(dirname(html), basename(html, extname(html)));
   const generated = new Date().toISOString();
   const panelOptions: PanelOptions = { ...(options.panelItems?.length ? { items: options.panelItems } : {}), ...(options.panelMethod ? { method: options.panelMethod } : {}) };
   // The page shows each row at most about 1,350 px wide: 128-px tiles (a row of 5 methods is
   // about 1,450 px, 100–200 KB); the --figures PNGs keep the panels' default, print-size tiles.
-  const made = options.panels ?? qualitativePanels(docs, { ...panelOptions, tile: PAGE_PANEL_TILE });
+  const made = options.panels ?? (docs.length ? qualitativePanels(docs, { ...panelOptions, tile: PAGE_PANEL_TILE }) : { rows: [], notes: [] });
   const panels = made.rows;
   const panelNotes = made.notes;
-  const page = renderReportHtml({ tables, pictures, panels, notes: [...notes, ...panelNotes], plotly: plotlySource(), title: options.title, generated, tool: `${TOOL.name} ${TOOL.version}` });
+  const facescape = tables.facescape
+    ? { html: facescapeSectionHtml(tables.facescape, heat.pictures, heat.notes), methods: tables.facescape.summaries.map((s) => s.method) }
+    : undefined;
+  const page = renderReportHtml({
+    tables, pictures, panels, notes: [...worstNotes, ...panelNotes], plotly: plotlySource(), title: options.title, generated, tool: `${TOOL.name} ${TOOL.version}`, ...(facescape ? { facescape } : {}),
+  });
   const csvTexts = tablesToCsv(tables);
   const csv: Record<string, string> = {};
   for (const [name, text] of Object.entries(csvTexts)) {
@@ -163,10 +181,12 @@ export function writeReport(options: ReportOptions): ReportFiles {
     writeFileAtomic(csv[name], text);
   }
   const json = `${stem}.json`;
-  writeFileAtomic(json, `${JSON.stringify({ tool: TOOL, generated, ...tables, notes, panelNotes }, null, 1)}\n`);
+  const facescapePictures = heat.pictures.map(({ png: _png, ...rest }) => rest);
+  writeFileAtomic(json, `${JSON.stringify({ tool: TOOL, generated, ...tables, notes, panelNotes, ...(tables.facescape ? { facescapePictures } : {}) }, null, 1)}\n`);
   writeFileAtomic(html, page);
-  const figures = figuresDir === undefined ? undefined : writeFigures(figuresDir, tables, options.panels ? panels : qualitativePanels(docs, panelOptions).rows);
-  return { html, json, csv, tables, notes, panelNotes, ...(figures ? { figures: { dir: figures.dir, index: figures.index } } : {}) };
+  const figurePanels = options.panels ? panels : docs.length ? qualitativePanels(docs, panelOptions).rows : [];
+  const figures = figuresDir === undefined ? undefined : writeFigures(figuresDir, tables, figurePanels, heat.pictures);
+  return { html, json, csv, tables, notes, panelNotes, facescapePictures: heat.pictures, ...(figures ? { figures: { dir: figures.dir, index: figures.index } } : {}) };
 }
 
 /** CLI entry: write the report and print where it is. */
@@ -178,7 +198,9 @@ export async function reportCommand(options: ReportOptions & { quiet?: boolean }
     console.log(`report: ${files.html} (tables: ${files.json}, ${Object.values(files.csv).length} CSV files beside it${normals})`);
     if (files.figures) {
       const i = files.figures.index;
-      console.log(`figures: ${files.figures.dir} (${i.panels.length} panel PNG, ${i.charts.length} chart SVG, table2.tex, figures.json)`);
+      const heat = i.facescape?.length ? `, ${i.facescape.length} FaceScape heat PNG` : '';
+      const tex = i.tables.length ? ', table2.tex' : '';
+      console.log(`figures: ${files.figures.dir} (${i.panels.length} panel PNG, ${i.charts.length} chart SVG${heat}${tex}, figures.json)`);
     }
   }
   return files;

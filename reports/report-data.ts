@@ -4,6 +4,7 @@ import { InputError } from '../evaluators/errors.js';
 import { type NormalsFile, type ResultsDocument, findNormalsFile, readNormalsDir, readNormalsFile, readResultsDirs } from '../evaluators/formats/index.js';
 import { assertComparable, assertUniqueMethods, benchmarkTotals, methodCoverage } from './leaderboard.js';
 import { manifestViewAngles, viewBin, viewBinOrder } from './view-bins.js';
+import { buildFacescapeReport, facescapeDatasetOf, type FacescapeReport } from './facescape-report.js';
 
 /** The Table-2 metrics (paper: Neutral and Posed × L1, L2, NC, R@2.5) and which way is better. */
 export const TABLE2_METRICS = [
@@ -152,7 +153,13 @@ export interface ReportTables {
   /** By view-angle bin (view-bins.ts); empty when the benchmark manifest records no view angles (built before them). */
   byView: BreakdownRow[];
   items: ItemRow[];
+  /**
+   * Every results document read, FaceScape ones included. Every other table (Table 2, curves,
+   * breakdowns, items) leaves FaceScape results out: they are in `facescape`.
+   */
   provenance: Provenance[];
+  /** FaceScape results (facescape-wild / facescape-lab) as FaceScape's scripts report them; null when none were given. */
+  facescape: FacescapeReport | null;
 }
 
 export interface LoadedResults {
@@ -160,17 +167,28 @@ export interface LoadedResults {
   doc: ResultsDocument;
 }
 
+/** Whether a loaded results document is of a FaceScape protocol (facescape-wild / facescape-lab). */
+export function isFacescapeLoaded(l: LoadedResults): boolean {
+  return facescapeDatasetOf(l.doc) !== undefined;
+}
+
 /**
  * The results.json files named by `paths`: each path is a method's result folder (holding
  * results.json), a results.json itself, or a folder of method result folders. Results of
  * different benchmarks or protocol configurations, and a method name read twice, are refused
- * as on the leaderboard: one report compares methods on one benchmark and protocol.
+ * as on the leaderboard: one report compares methods on one benchmark and protocol. FaceScape
+ * results (facescape-wild, facescape-lab) are compared per protocol only: they may share a
+ * report with nersemble/NoW results (and with each other), each group in its own section.
  */
 export function loadResults(paths: string[]): LoadedResults[] {
   if (paths.length === 0) throw new InputError('(arguments)', 'no results folder given: pass the folders `facebench eval` wrote');
   const found = readResultsDirs(paths);
-  assertComparable(found);
-  assertUniqueMethods(found);
+  const group = (r: (typeof found)[number]) => facescapeDatasetOf(r.doc) ?? '';
+  for (const key of new Set(found.map(group))) {
+    const members = found.filter((r) => group(r) === key);
+    assertComparable(members);
+    assertUniqueMethods(members);
+  }
   return found.map(({ path, doc }) => ({ file: path, doc }));
 }
 
@@ -402,8 +420,12 @@ function breakdown(
   );
 }
 
-/** Build every table of the report from loaded results documents (and normal-map results, see loadNormals). */
-export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []): ReportTables {
+/**
+ * Build every table of the report from loaded results documents (and normal-map results, see
+ * loadNormals): FaceScape results go to `facescape` only (and provenance), the others to the rest.
+ */
+export function buildTables(all: LoadedResults[], normals: NormalsFile[] = []): ReportTables {
+  const loaded = all.filter((l) => !isFacescapeLoaded(l));
   const ranks = new Map<string, Map<string, number>>();
   const ranksOf = (doc: ResultsDocument) => {
     if (!ranks.has(doc.benchmark)) ranks.set(doc.benchmark, manifestRanks(doc.benchmark));
@@ -439,7 +461,7 @@ export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []
     })),
   );
   return {
-    table2: buildTable2(loaded.map((l) => l.doc)),
+    table2: loaded.length ? buildTable2(loaded.map((l) => l.doc)) : { rows: [], best: {} },
     normals: buildNormalsTable(normals),
     curves,
     byPerson: breakdown(loaded, (_doc, person) => person),
@@ -456,7 +478,7 @@ export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []
       viewBinOrder,
     ),
     items,
-    provenance: loaded.map(({ file, doc }) => ({
+    provenance: all.map(({ file, doc }) => ({
       method: doc.method,
       file,
       tool: `${doc.tool?.name ?? '?'} ${doc.tool?.version ?? '?'}`,
@@ -466,5 +488,6 @@ export function buildTables(loaded: LoadedResults[], normals: NormalsFile[] = []
       predictions: doc.predictions,
       protocol: doc.protocol,
     })),
+    facescape: buildFacescapeReport(all),
   };
 }

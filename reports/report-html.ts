@@ -150,6 +150,7 @@ details{margin:.5rem 0}summary{cursor:pointer;color:#245}
 .viewer{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.viewer canvas{border:1px solid #ccc;cursor:grab;width:640px;height:520px;max-width:100%;touch-action:none}
 .viewer-side{flex:1 1 260px;min-width:240px;font-size:.85rem}.viewer-side label{display:block;margin:.3rem 0}.viewer-side select{max-width:100%}
 .ramp{display:inline-block;width:160px;height:12px;vertical-align:middle;margin:0 .4rem;background:linear-gradient(to right,#440154,#482878,#3e4989,#31688e,#26828e,#1f9e89,#35b779,#6ece58,#b5de2b,#fde725)}
+figure.facescape-heat{margin:0 0 1rem 0}figure.facescape-heat img{max-width:100%;height:auto;display:block;border:1px solid #ddd;image-rendering:pixelated}
 pre{background:#f7f7f7;padding:.5rem;font-size:.75rem;max-width:100%;overflow-x:auto}.note{color:#666;font-size:.85rem}
 `;
 
@@ -198,7 +199,7 @@ const SCRIPT = `
   if (document.readyState === 'complete') setTimeout(drain, 0);
   else window.addEventListener('load', function(){ setTimeout(drain, 0); });
   var table = document.getElementById('items-table');
-  var heads = table.tHead.rows[0].cells;
+  var heads = table ? table.tHead.rows[0].cells : [];
   function sortBy(col, th){
     var desc = th.classList.contains('asc');
     Array.prototype.forEach.call(heads, function(h){ h.classList.remove('asc', 'desc'); });
@@ -392,6 +393,11 @@ export interface RenderOptions {
   title?: string;
   generated: string;
   tool: string;
+  /**
+   * The "FaceScape (CD, MNE, CR)" section (reports/facescape-report.ts facescapeSectionHtml) and
+   * its methods, when FaceScape results were given: they are left out of every other section.
+   */
+  facescape?: { html: string; methods: string[] };
 }
 
 /** The self-contained report page. */
@@ -424,14 +430,34 @@ export function renderReportHtml(o: RenderOptions): string {
 <p id="view3d-caption"></p>
 <p class="note">Drag to rotate, scroll to zoom.</p></div></div>`
     : '<p class="note" id="view3d-none">No worst-item picture (see the notes below).</p>';
-  return `<!DOCTYPE html>
+  const fsMethods = o.facescape ? [...new Set(o.facescape.methods)].map(escapeHtml).join(', ') : '';
+  const fsNote = o.facescape ? `<p class="note" id="facescape-left-out">FaceScape results (${fsMethods}) are in the FaceScape section below, not in Table 2, the curves, breakdowns, panels or 3D views.</p>` : '';
+  const head = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${STYLE}</style>
 </head><body>
-<h1>${escapeHtml(title)}</h1>
+<h1>${escapeHtml(title)}</h1>`;
+  const tail = `<h2>Provenance</h2>
+<div class="scroll">${provenanceHtml(t.provenance, t.items)}</div>
+<div class="scroll">${normalsProvenanceHtml(t.normals)}</div>
+<script type="application/json" id="report-data">${scriptJson(data)}</script>
+<script>${o.plotly}</script>
+<script>${SCRIPT}</script>
+</body></html>
+`;
+  if (o.facescape && t.table2.rows.length === 0) {
+    return `${head}
+<p class="note">Generated ${escapeHtml(o.generated)} by ${escapeHtml(o.tool)} from ${t.provenance.length} results document(s), all of FaceScape protocols: the nersemble/NoW sections (Table 2, curves, breakdowns, panels, 3D views) do not apply.</p>
+${normalsSection}
+${o.facescape.html}
+${notes}
+${tail}`;
+  }
+  return `${head}
 <p class="note">Generated ${escapeHtml(o.generated)} by ${escapeHtml(o.tool)} from ${t.provenance.length} results document(s). L1, L2 in mm (lower is better), NC normal consistency and R@2.5 the fraction of GT points within 2.5 mm (higher is better); best per column in bold, among complete methods only: a method with missing or failed items is marked incomplete and never best, since its means cover fewer items.</p>
 <h2>Table 2</h2>
+${fsNote}
 <div class="scroll">${table2Html(t.table2)}</div>
 ${normalsSection}
 <h2>Cumulative error curves</h2>
@@ -454,13 +480,7 @@ ${panelsHtml(o.panels ?? [])}
 ${notes}
 <h2>Per item</h2>
 ${details(`Per-item scores (${t.items.length} rows; click a column header to sort)`, itemsHtml(t.items))}
-<h2>Provenance</h2>
-<div class="scroll">${provenanceHtml(t.provenance, t.items)}</div>
-<div class="scroll">${normalsProvenanceHtml(t.normals)}</div>
-<script type="application/json" id="report-data">${scriptJson(data)}</script>
-<script>${o.plotly}</script>
-<script>${SCRIPT}</script>
-</body></html>
-`;
+${o.facescape?.html ?? ''}
+${tail}`;
 }
 

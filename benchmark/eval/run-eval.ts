@@ -3,9 +3,9 @@ import { join, resolve } from 'node:path';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
-import { configToJson, isNowProtocol, type ProtocolConfig } from '../../evaluators/protocols/index.js';
+import { configToJson, facescapeSetOf, isFacescapeProtocol, isNowProtocol, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import {
-  discoverTasks, methodName, taskId, verifiedBenchmarkId, writeResults, summarise, ResultsStore,
+  discoverFacescapeTasks, discoverTasks, methodName, taskId, verifiedBenchmarkId, writeResults, summarise, ResultsStore,
   type EvalTask, type ResultsDocument, type TaskName, type TaskRecord,
 } from '../../evaluators/formats/index.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
@@ -36,15 +36,22 @@ export interface EvalSummary {
 }
 
 /**
- * `facebench eval`: score every item of a benchmark for both tasks, in worker threads,
- * reusing results already stored under the same inputs and config (resumable), recording
- * failures per item instead of stopping, then writing results.json and metrics.csv.
+ * `facebench eval`: score every item of a benchmark for both tasks (a FaceScape benchmark:
+ * every sample of the protocol's set), in worker threads, reusing results already stored
+ * under the same inputs and config (resumable), recording failures per item instead of
+ * stopping, then writing results.json and metrics.csv.
  */
 export async function runEval(options: EvalOptions): Promise<EvalSummary> {
-  const tasks = discoverTasks(options.bench, options.pred, options.tasks);
-  const method = methodName(options.pred, options.method);
+  const protocol = options.config.protocol;
   const hasher = new FileHasher();
-  const benchmark = verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
+  let tasks: EvalTask[], benchmark: string;
+  if (isFacescapeProtocol(protocol)) {
+    ({ tasks, benchmarkId: benchmark } = discoverFacescapeTasks(options.bench, options.pred, facescapeSetOf(protocol)));
+  } else {
+    tasks = discoverTasks(options.bench, options.pred, options.tasks);
+    benchmark = verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
+  }
+  const method = methodName(options.pred, options.method);
   const resultsDir = join(options.out, method);
   assertNoLinks(resultsDir, options.out);
   const store = new ResultsStore(resultsDir);

@@ -9,10 +9,11 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, fileSystemInputError } from '../errors.js';
+import type { FacescapeSet } from '../protocols/facescape-view.js';
 import { childPath, plainNameProblem } from '../util/safe-name.js';
 
-export const FACESCAPE_DATASETS = ['fswild', 'fslab'] as const;
-export type FacescapeDataset = (typeof FACESCAPE_DATASETS)[number];
+export const FACESCAPE_DATASETS: readonly FacescapeSet[] = ['fswild', 'fslab'];
+export type FacescapeDataset = FacescapeSet;
 export const FACESCAPE_METRICS = ['CD', 'MNE', 'CR'] as const;
 export type FacescapeMetric = (typeof FACESCAPE_METRICS)[number];
 /** Samples per file: in-the-wild 400; in-the-lab 20 subjects × 3 focal lengths × 11 views. */
@@ -24,6 +25,8 @@ export interface FacescapeMethodResults {
   method: string;
   folder: string;
   values: Record<FacescapeMetric, Float64Array>;
+  /** Samples in the files: the set's size, or fewer for an in-the-wild folder (the first ones). */
+  samples: number;
 }
 
 export interface FacescapeResultsFolder {
@@ -75,8 +78,16 @@ export function readFacescapeResults(dir: string): FacescapeResultsFolder {
     const dataset = m[1] as FacescapeDataset;
     const folder = childPath(root, [entry.name], 'FaceScape result folder', root);
     const values = {} as Record<FacescapeMetric, Float64Array>;
-    for (const metric of FACESCAPE_METRICS) values[metric] = readMetricFile(join(folder, `${metric}_full.txt`), FACESCAPE_SAMPLES[dataset], dataset);
-    results.push({ dataset, method: m[2], folder, values });
+    // FaceScape's scripts slice in-the-wild files by position ([0:100] … [300:]), so they
+    // take a file with fewer lines (its current fswild_DF2Net files hold 374); in-the-lab
+    // they index by sample and need all 660.
+    const fewer = dataset === 'fswild';
+    for (const metric of FACESCAPE_METRICS) values[metric] = readMetricFile(join(folder, `${metric}_full.txt`), FACESCAPE_SAMPLES[dataset], dataset, fewer);
+    const samples = values.CD.length;
+    for (const metric of FACESCAPE_METRICS) {
+      if (values[metric].length !== samples) throw new InputError(join(folder, `${metric}_full.txt`), `has ${values[metric].length} values but CD_full.txt has ${samples}: the three files hold one value per sample each`);
+    }
+    results.push({ dataset, method: m[2], folder, values, samples });
   }
   if (results.length === 0) {
     throw new InputError(root, `no fswild_<method> or fslab_<method> folders (FaceScape's benchmark/eval_result layout)${ignored.length ? `; ignored: ${ignored.map((i) => i.name).join(', ')}` : ''}`);
@@ -84,8 +95,11 @@ export function readFacescapeResults(dir: string): FacescapeResultsFolder {
   return { root, results, ignored };
 }
 
-/** One `<metric>_full.txt`: exactly `expected` lines, each one number or `nan` (blank lines and `#` comments skipped, as np.loadtxt does). */
-export function readMetricFile(path: string, expected: number, dataset: string): Float64Array {
+/**
+ * One `<metric>_full.txt`: `expected` lines (with `fewer`, 1 to `expected`), each one number or
+ * `nan` (blank lines and `#` comments skipped, as np.loadtxt does).
+ */
+export function readMetricFile(path: string, expected: number, dataset: string, fewer = false): Float64Array {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -103,7 +117,9 @@ export function readMetricFile(path: string, expected: number, dataset: string):
     if (value === undefined) throw new InputError(path, `line ${i + 1}: ${JSON.stringify(line.slice(0, 40))} is not a number or nan (one value per line)`);
     out.push(value);
   }
-  if (out.length !== expected) throw new InputError(path, `has ${out.length} values, expected ${expected} (${dataset}: one per sample)`);
+  if (fewer ? out.length === 0 || out.length > expected : out.length !== expected) {
+    throw new InputError(path, `has ${out.length} values, expected ${fewer ? `1 to ${expected}` : expected} (${dataset}: one per sample)`);
+  }
   return Float64Array.from(out);
 }
 

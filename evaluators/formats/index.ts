@@ -20,7 +20,7 @@ export {
 } from './submission-check.js';
 export { folderSubmission, openSubmission, submissionKind, zipSubmission, type SubmissionEntry, type SubmissionSource } from './submission-source.js';
 export { packSubmission, type PackResult } from './pack-submission.js';
-export { TASKS, discoverTasks, taskId, verifiedBenchmarkId, type EvalTask, type TaskName } from './tasks.js';
+export { TASKS, discoverTasks, discoverFacescapeTasks, facescapeTask, taskId, verifiedBenchmarkId, type EvalTask, type TaskName } from './tasks.js';
 export {
   ResultsStore, metricsCsv, summarise, writeResults, AlignmentReportSchema, ResultsDocumentSchema, TaskRecordSchema, TaskSummarySchema,
   type ResultsDocument, type TaskRecord, type TaskSummary,
@@ -45,3 +45,10 @@ export {
   FACESCAPE_DATASETS, FACESCAPE_METRICS, FACESCAPE_SAMPLES, readFacescapeResults, readMetricFile,
   type FacescapeDataset, type FacescapeMethodResults, type FacescapeMetric, type FacescapeResultsFolder,
 } from './facescape-results.js';
+export {
+  FACESCAPE_LAB, FACESCAPE_LAB_FOCALS, facescapeSampleIndex, facescapeSampleName, labIndex, labTriple, type FacescapeLabTriple,
+} from './facescape-samples.js';
+export {
+  facescapeAngleBin, loadFacescapeGt, readFacescapeBenchmark,
+  type FacescapeBenchmark, type FacescapeReadOptions, type FacescapeSample,
+} from './facescape-data.js';

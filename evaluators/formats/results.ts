@@ -38,6 +38,8 @@ export const TaskRecordSchema = z.object({
   /** Key of the inputs, config and scoring code that produced this record (resuming compares it). */
   key: z.string(),
   seconds: z.number(),
+  /** FaceScape protocols: the depth alignment found (docs/protocols.md#facescape). */
+  depth_alignment: z.object({ delta_z_mm: z.number(), scale: z.number(), overlap_pixels: z.number().int().nonnegative() }).optional(),
   /** Signs of a unit or landmark mistake found while scoring (docs/protocols.md#warnings); absent when none. */
   warnings: z.array(z.string()).optional(),
 });
@@ -158,7 +160,7 @@ export function summarise(records: TaskRecord[], config: ProtocolConfig, store: 
 }
 
 /** Column order of metrics.csv. */
-const METRIC_COLUMNS = ['l1', 'l2', 'nc', 'r1', 'r2_5', 'r5', 'r10', 'median', 'mean', 'std', 'points'];
+const METRIC_COLUMNS = ['l1', 'l2', 'nc', 'r1', 'r2_5', 'r5', 'r10', 'median', 'mean', 'std', 'cd', 'mne', 'cr', 'points'];
 
 /** One row per item and task (and one summary row per task, item = `ALL`). */
 export function metricsCsv(doc: ResultsDocument): string {

@@ -4,6 +4,8 @@ import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { canonicalJson, plainName } from '../util/index.js';
 import { benchmarkId, MANIFEST_NAME, readManifest, verifyBenchmarkFiles } from './manifest.js';
+import type { FacescapeSet } from '../protocols/facescape-view.js';
+import { readFacescapeBenchmark, type FacescapeSample } from './facescape-data.js';
 
 export type TaskName = 'posed' | 'neutral';
 export const TASKS: readonly TaskName[] = ['posed', 'neutral'];
@@ -16,7 +18,10 @@ export interface EvalTask {
   pred: string;
   predLandmarks?: string;
   gt: string;
+  /** The GT landmark file; for a FaceScape task the sample's camera file (in-the-lab) or '' (in-the-wild). */
   gtLandmarks: string;
+  /** Set for the FaceScape protocols: the sample scored (its GT mesh is `gt`). */
+  facescape?: FacescapeSample;
 }
 
 function subfolders(dir: string): string[] {
@@ -104,4 +109,34 @@ export function verifiedBenchmarkId(bench: string, tasks: readonly EvalTask[], h
 /** Stable identifier of a task, used for result files and resuming. */
 export function taskId(t: Pick<EvalTask, 'person' | 'item' | 'task'>): string {
   return `${t.person}/${t.item}/${t.task}`;
+}
+
+/**
+ * The tasks of a FaceScape benchmark (evaluators/formats/facescape-data.ts; docs/formats.md#facescape-benchmark-data):
+ * one `posed` task per sample of the set, the prediction `<pred>/<name>.ply` (or `.obj`)
+ * in the protocol's frame, person `wild` in-the-wild or the two-digit subject in-the-lab.
+ * Missing predictions are listed, not skipped: they become failed samples (FaceScape's NaN).
+ * Returns the tasks and the benchmark's id.
+ */
+export function discoverFacescapeTasks(bench: string, pred: string, set: FacescapeSet, options: { samples?: readonly string[] } = {}): { tasks: EvalTask[]; benchmarkId: string } {
+  if (!existsSync(pred) || !statSync(pred).isDirectory()) throw new InputError(pred, 'predictions folder not found');
+  const benchmark = readFacescapeBenchmark(bench, set, { samples: options.samples });
+  const tasks = benchmark.samples.map((sample) => {
+    const ply = join(pred, `${sample.name}.ply`), obj = join(pred, `${sample.name}.obj`);
+    return facescapeTask(sample, existsSync(ply) || !existsSync(obj) ? ply : obj);
+  });
+  return { tasks, benchmarkId: benchmark.id };
+}
+
+/** The task scoring `pred` against a FaceScape sample. */
+export function facescapeTask(sample: FacescapeSample, pred: string): EvalTask {
+  return {
+    person: sample.lab ? String(sample.lab.subject).padStart(2, '0') : 'wild',
+    item: sample.name,
+    task: 'posed',
+    pred,
+    gt: sample.gtMesh,
+    gtLandmarks: sample.camera ?? '',
+    facescape: sample,
+  };
 }

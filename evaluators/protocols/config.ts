@@ -1,8 +1,10 @@
 import type { LengthUnit } from '../geometry/types.js';
+import type { FacescapeSet } from './facescape-view.js';
 
-export type ProtocolName = 'nersemble' | 'nersemble-metrical' | 'now' | 'now-metrical';
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['nersemble', 'nersemble-metrical', 'now', 'now-metrical'];
-export type AlignMode = 'landmarks' | 'icp';
+export type ProtocolName = 'nersemble' | 'nersemble-metrical' | 'now' | 'now-metrical' | 'facescape-wild' | 'facescape-lab';
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['nersemble', 'nersemble-metrical', 'now', 'now-metrical', 'facescape-wild', 'facescape-lab'];
+/** `depth`: the FaceScape protocols' depth alignment (no rotation; docs/protocols.md#facescape). */
+export type AlignMode = 'landmarks' | 'icp' | 'depth';
 
 /**
  * Everything that decides a number. It is written next to every result, so a figure can
@@ -10,12 +12,13 @@ export type AlignMode = 'landmarks' | 'icp';
  */
 export interface ProtocolConfig {
   protocol: ProtocolName;
-  /** `landmarks`: stop after the landmark similarity; `icp`: refine with ICP (default). */
+  /** `landmarks`: stop after the landmark similarity; `icp`: refine with ICP (default); `depth`: FaceScape's depth alignment. */
   align: AlignMode;
   /** Whether the landmark fit and ICP may change the prediction's scale. */
   estimateScale: boolean;
   /** Landmark fit may return a reflection (NoW's procrustes uses reflection='best'). */
   allowReflection: boolean;
+  /** Landmark and ICP protocols only (unused by the FaceScape ones). */
   icp: {
     maxIterations: number;
     relativeTolerance: number;
@@ -71,7 +74,28 @@ export function protocolDefaults(protocol: ProtocolName): ProtocolConfig {
         crop: { centreFactor: 0.3, radiusFactor: 1.4 },
         curve: { maxMm: 8, stepMm: 0.1 },
       };
+    case 'facescape-wild':
+    case 'facescape-lab':
+      return {
+        ...base,
+        protocol,
+        align: 'depth',
+        // In-the-lab, the depth alignment scales the prediction about the camera centre.
+        estimateScale: protocol === 'facescape-lab',
+        allowReflection: false,
+        curve: { maxMm: 10, stepMm: 0.1 },
+      };
   }
+}
+
+/** The FaceScape protocols score meshes against GT meshes on a cylindrical unwrapping (docs/protocols.md#facescape). */
+export function isFacescapeProtocol(protocol: string): protocol is 'facescape-wild' | 'facescape-lab' {
+  return protocol === 'facescape-wild' || protocol === 'facescape-lab';
+}
+
+/** The FaceScape set a FaceScape protocol scores. */
+export function facescapeSetOf(protocol: 'facescape-wild' | 'facescape-lab'): FacescapeSet {
+  return protocol === 'facescape-wild' ? 'fswild' : 'fslab';
 }
 
 /** NoW and NoW-metrical pool distances over all points and crop the scan (docs/protocols.md#now). */

@@ -10,6 +10,10 @@
  * to (u, v) falls in pixel (floor(u), floor(v)), and back-projecting pixel (col, row) with
  * depth z gives K⁻¹·(col + 0.5, row + 0.5, 1)·z.
  *
+ * An orthographic camera (OpenGL convention: x right, y up, looking down −z, as pyrender's
+ * `OrthographicCamera`) maps camera (x, y, z) to u = (x/xmag + 1)·width/2,
+ * v = (1 − y/ymag)·height/2 with depth −z, interpolated affinely; it has no near plane.
+ *
  * A pixel centre lying exactly on an edge counts as inside (shared edges may be drawn by
  * both triangles; the depth test keeps the first drawn at equal depth). Depth is the
  * camera z of the surface, interpolated perspective-correctly (1/z is affine in screen
@@ -28,15 +32,37 @@ export interface PinholeCamera {
   height: number;
 }
 
+/**
+ * An orthographic camera with its image size: the image spans camera x ∈ [−xmag, xmag],
+ * y ∈ [−ymag, ymag] (y up), and depth is −z (OpenGL convention).
+ */
+export interface OrthographicCamera {
+  kind: 'orthographic';
+  xmag: number;
+  ymag: number;
+  /** Row-major 4x4 world → camera transform; identity when omitted. */
+  world2cam?: ArrayLike<number>;
+  width: number;
+  height: number;
+}
+
+export type Camera = PinholeCamera | OrthographicCamera;
+
+function isOrthographic(camera: Camera): camera is OrthographicCamera {
+  return (camera as OrthographicCamera).kind === 'orthographic';
+}
+
+const IDENTITY_4X4 = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+
 /** What a rasterisation pass leaves per pixel. */
 export interface RasterBuffers {
   width: number;
   height: number;
-  /** Camera z of the visible surface; 0 where nothing was drawn. */
+  /** Depth of the visible surface (camera z; −z for an orthographic camera); 0 where nothing was drawn. */
   depth: Float64Array;
   /** Index of the visible triangle, −1 where nothing was drawn. */
   triangle: Int32Array;
-  /** Perspective-correct barycentric weights of the triangle's 2nd and 3rd vertices (the 1st is 1 − both). */
+  /** Barycentric weights (perspective-correct for a pinhole camera) of the triangle's 2nd and 3rd vertices (the 1st is 1 − both). */
   bary: Float32Array;
 }
 
@@ -44,7 +70,7 @@ export interface RasterBuffers {
 export interface RasterOptions {
   /** Default true. */
   cullBackFaces?: boolean;
-  /** Minimum camera z of a drawn triangle's vertices (default 1e-6, in the points' unit). */
+  /** Pinhole camera: minimum camera z of a drawn triangle's vertices (default 1e-6, in the points' unit). */
   near?: number;
 }
 
@@ -56,10 +82,25 @@ export function createRasterBuffers(width: number, height: number): RasterBuffer
 let projected = new Float64Array(0);
 let zbuffer = new Float64Array(0);
 
-/** Project points with a camera: (u, v, 1/z) per point into `out` (z ≤ 0 gives 1/z ≤ 0 or ∞). */
-export function projectPoints(positions: ArrayLike<number>, camera: PinholeCamera, out: Float64Array): void {
-  const E = camera.world2cam, K = camera.K;
+/**
+ * Project points with a camera into `out`, three values per point: (u, v, key), where the
+ * key is affine in screen space and larger for nearer points: 1/z for a pinhole camera
+ * (z ≤ 0 gives 1/z ≤ 0 or ∞), camera z (= −depth) for an orthographic one.
+ */
+export function projectPoints(positions: ArrayLike<number>, camera: Camera, out: Float64Array): void {
   const n = positions.length / 3;
+  if (isOrthographic(camera)) {
+    const E = camera.world2cam ?? IDENTITY_4X4;
+    const sx = camera.width / (2 * camera.xmag), sy = camera.height / (2 * camera.ymag);
+    for (let i = 0; i < n; i++) {
+      const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
+      out[3 * i] = (E[0] * x + E[1] * y + E[2] * z + E[3]) * sx + camera.width / 2;
+      out[3 * i + 1] = camera.height / 2 - (E[4] * x + E[5] * y + E[6] * z + E[7]) * sy;
+      out[3 * i + 2] = E[8] * x + E[9] * y + E[10] * z + E[11];
+    }
+    return;
+  }
+  const E = camera.world2cam, K = camera.K;
   for (let i = 0; i < n; i++) {
     const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
     const cx = E[0] * x + E[1] * y + E[2] * z + E[3];
@@ -77,25 +118,28 @@ export function projectPoints(positions: ArrayLike<number>, camera: PinholeCamer
  * Rasterise triangles (`positions` 3n, `faces` 3m) into `out` (allocated when omitted or of
  * another size). Returns the buffers: depth, visible triangle and its barycentrics.
  */
-export function rasterize(positions: ArrayLike<number>, faces: Uint32Array, camera: PinholeCamera, options: RasterOptions = {}, out?: RasterBuffers): RasterBuffers {
+export function rasterize(positions: ArrayLike<number>, faces: Uint32Array, camera: Camera, options: RasterOptions = {}, out?: RasterBuffers): RasterBuffers {
   const { width: w, height: h } = camera;
   if (!out || out.width !== w || out.height !== h) out = createRasterBuffers(w, h);
   const cull = options.cullBackFaces ?? true;
+  const perspective = !isOrthographic(camera);
   const nearInv = 1 / (options.near ?? 1e-6);
   const n = positions.length / 3;
   if (projected.length < 3 * n) projected = new Float64Array(3 * n);
   if (zbuffer.length < w * h) zbuffer = new Float64Array(w * h);
   const P = projected, Z = zbuffer;
   projectPoints(positions, camera, P);
-  Z.fill(0, 0, w * h);
+  Z.fill(-Infinity, 0, w * h);
   const tri = out.triangle, bary = out.bary;
   tri.fill(-1);
   const m = faces.length / 3;
   for (let f = 0; f < m; f++) {
     const i0 = 3 * faces[3 * f], i1 = 3 * faces[3 * f + 1], i2 = 3 * faces[3 * f + 2];
     const z0 = P[i0 + 2], z1 = P[i1 + 2], z2 = P[i2 + 2];
-    // 1/z must be positive and below 1/near for all three vertices.
-    if (!(z0 > 0 && z1 > 0 && z2 > 0 && z0 <= nearInv && z1 <= nearInv && z2 <= nearInv)) continue;
+    if (perspective) {
+      // 1/z must be positive and below 1/near for all three vertices.
+      if (!(z0 > 0 && z1 > 0 && z2 > 0 && z0 <= nearInv && z1 <= nearInv && z2 <= nearInv)) continue;
+    } else if (!(Number.isFinite(z0) && Number.isFinite(z1) && Number.isFinite(z2))) continue;
     const x0 = P[i0], y0 = P[i0 + 1], x1 = P[i1], y1 = P[i1 + 1], x2 = P[i2], y2 = P[i2 + 1];
     const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
     // With y down, a triangle counter-clockwise around its outward normal has area < 0 when it faces the camera.
@@ -124,14 +168,19 @@ export function rasterize(positions: ArrayLike<number>, faces: Uint32Array, came
         if (iz <= Z[row]) continue;
         Z[row] = iz;
         tri[row] = f;
-        const s = 1 / iz;
-        bary[2 * row] = b1 * z1 * s;
-        bary[2 * row + 1] = b2 * z2 * s;
+        if (perspective) {
+          const s = 1 / iz;
+          bary[2 * row] = b1 * z1 * s;
+          bary[2 * row + 1] = b2 * z2 * s;
+        } else {
+          bary[2 * row] = b1;
+          bary[2 * row + 1] = b2;
+        }
       }
     }
   }
   const depth = out.depth;
-  for (let p = 0; p < w * h; p++) depth[p] = tri[p] >= 0 ? 1 / Z[p] : 0;
+  for (let p = 0; p < w * h; p++) depth[p] = tri[p] < 0 ? 0 : perspective ? 1 / Z[p] : -Z[p];
   return out;
 }
 

@@ -5,6 +5,8 @@ import { validateGroundTruthCloud } from '../geometry/validate.js';
 import { isNowProtocol, loadScoreInputs, scorePrediction, type ProtocolConfig, type ScoreResult } from '../protocols/index.js';
 import { estimateNormals } from '../spatial/index.js';
 import type { EvalTask, TaskRecord } from '../formats/index.js';
+import { internalErrorLine } from './internal-error.js';
+import { scoreFacescapeTask } from './score-facescape.js';
 
 export interface TaskOutcome {
   record: TaskRecord;
@@ -87,16 +89,9 @@ export function scoreTaskDetailed(task: EvalTask, config: ProtocolConfig, key: s
   }
 }
 
-/** One line for an error that is not the input's fault: `internal error: <first line of its message>`. */
-function internalErrorLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  const first = text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
-  const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
-  return `internal error: ${name}${first || 'no message'}`;
-}
-
 /** Score one task for `eval`: its record, and its distances when the protocol pools them. */
 export function scoreTask(task: EvalTask, config: ProtocolConfig, key: string, keepDistances: boolean): TaskOutcome {
+  if (task.facescape) return { record: scoreFacescapeTask(task, config, key).record };
   const { record, result } = scoreTaskDetailed(task, config, key);
   return { record, distances: keepDistances ? result?.distances : undefined };
 }

@@ -38,5 +38,7 @@ export function taskKey(task: EvalTask, config: ProtocolConfig, codeVersion: str
     hasher.hash(task.gt),
     hasher.hash(task.gtLandmarks),
   ];
+  // A FaceScape sample's camera, pupil scale, head centre and rotation come from the benchmark's predef files.
+  if (task.facescape) parts.push(JSON.stringify(task.facescape.view), JSON.stringify(task.facescape.gtTransform ?? null));
   return createHash('sha256').update(parts.join('\n')).digest('hex');
 }

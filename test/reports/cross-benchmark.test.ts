@@ -39,7 +39,8 @@ describe('cross-benchmark tables', () => {
     expect(tables.table3[0]).toEqual({ method: 'deca', now: { median: 1.09, mean: 1.38, std: 1.18 }, facescape: null });
     expect(tables.skipped.map((s) => `${s.method}:${s.protocol}`).sort()).toEqual(['deca:nersemble', 'only-nersemble:nersemble']);
     expect(text).toMatch(/deca\s+1\.090\s+1\.380\s+1\.180\s+n\/a\s+n\/a\s+n\/a/);
-    expect(text).toMatch(/FaceScape: n\/a/);
+    expect(text).toMatch(/FaceScape: n\/a — no FaceScape results were given \(evaluate with --protocol facescape-lab, or pass FaceScape's shipped per-sample results with --facescape-results\)/);
+    expect(text).not.toMatch(/not implemented/);
     const nowCsv = readFileSync(files!.now, 'utf8').trim().split('\n');
     expect(nowCsv[0]).toBe('method,task,median,mean,std,≤1mm,≤2mm,≤3mm,≤4mm,≤5mm,≤6mm,≤7mm,≤8mm,scored');
     expect(nowCsv[1]).toBe('deca,posed,1.090,1.380,1.180,0.1000,0.2000,0.3000,0.4000,0.5000,0.6000,0.7000,0.8000,4/4');
@@ -56,6 +57,7 @@ describe('cross-benchmark tables', () => {
 
   it('refuses input without NoW or FaceScape results', () => {
     const { nersembleDir } = setup();
-    expect(() => tablesCommand({ results: [nersembleDir], quiet: true })).toThrow(/no NoW or FaceScape results .*protocols: nersemble/);
+    expect(() => tablesCommand({ results: [nersembleDir], quiet: true })).toThrow(/no NoW or FaceScape results .*protocols: nersemble\): evaluate with --protocol now, facescape-lab or facescape-wild$/);
+    expect(() => tablesCommand({ results: [], quiet: true })).toThrow(/^facebench tables: no results given: pass --results <dirs\.\.\.> \(facebench eval results\) or --facescape-results <dir>/);
   });
 });

@@ -88,6 +88,21 @@ describe('FaceScape shipped per-sample results', () => {
     expect(wild.done.cd).toBeCloseTo((400 - failed - 1) / 400, 15);
   });
 
+  it('wild with fewer lines (FaceScape ships fswild_DF2Net with 374): read by position, the last bin short, done rate over the lines', () => {
+    const { root } = fixture();
+    const c = wildColumns();
+    const short = { CD: c.CD.slice(0, 374), MNE: c.MNE.slice(0, 374), CR: c.CR.slice(0, 374) };
+    writeMethod(root, 'fswild_Short', short);
+    const wild = summariseFacescape(readFacescapeResults(root).results.find((r) => r.method === 'Short')!);
+    expect(wild.angle.map((b) => b.samples)).toEqual([100, 100, 100, 74]);
+    expect(wild.angle[3].cd).toBeCloseTo(mean(short.CD, (i) => i >= 300)!, 12);
+    expect(wild.all.mne).toBeCloseTo(mean(short.MNE, () => true)!, 12);
+    const failed = short.CR.filter((v) => Number.isNaN(v)).length;
+    expect(wild.done_rate).toBeCloseTo((374 - failed) / 374, 15);
+    const { text } = tablesCommand({ facescapeResults: root, quiet: true });
+    expect(text).toMatch(/read by position as FaceScape's scripts do .*fswild_Short 374\/400/);
+  });
+
   it('lab: angle bins at the first focal length, focal bins, all 660; an empty bin is null', () => {
     const { root } = fixture();
     const lab = summariseFacescape(readFacescapeResults(root).results.find((r) => r.dataset === 'fslab' && r.method === 'PRNet')!);
@@ -140,7 +155,9 @@ describe('FaceScape shipped per-sample results', () => {
   });
 
   it.each([
-    ['wrong line count', (dir: string) => savetxt(join(dir, 'fswild_PRNet', 'CD_full.txt'), Array(399).fill(1)), /fswild_PRNet\/CD_full\.txt: has 399 values, expected 400 \(fswild: one per sample\)$/],
+    ['in-the-lab files of unequal length', (dir: string) => savetxt(join(dir, 'fslab_PRNet', 'CD_full.txt'), Array(659).fill(1)), /fslab_PRNet\/CD_full\.txt: has 659 values, expected 660 \(fslab: one per sample\)$/],
+    ['in-the-wild files longer than the set', (dir: string) => savetxt(join(dir, 'fswild_PRNet', 'CD_full.txt'), Array(401).fill(1)), /fswild_PRNet\/CD_full\.txt: has 401 values, expected 1 to 400/],
+    ['in-the-wild files of unequal length', (dir: string) => savetxt(join(dir, 'fswild_PRNet', 'MNE_full.txt'), Array(399).fill(1)), /fswild_PRNet\/MNE_full\.txt: has 399 values but CD_full\.txt has 400/],
     ['non-numeric', (dir: string) => writeFileSync(join(dir, 'fslab_Tie', 'MNE_full.txt'), '1.0\nabc\n'), /fslab_Tie\/MNE_full\.txt: line 2: "abc" is not a number or nan/],
     ['infinite', (dir: string) => writeFileSync(join(dir, 'fslab_Tie', 'CR_full.txt'), 'inf\n'), /fslab_Tie\/CR_full\.txt: line 1: "inf" is not a number or nan/],
     ['an empty metric file', (dir: string) => writeFileSync(join(dir, 'fslab_Tie', 'CR_full.txt'), ''), /fslab_Tie\/CR_full\.txt: has 0 values, expected 660/],

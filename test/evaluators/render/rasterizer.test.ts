@@ -132,3 +132,30 @@ describe('z-buffer rasteriser', () => {
     expect(Array.from(bg.subarray(0, 3))).toEqual([1, 2, 3]);
   });
 });
+
+describe('orthographic rasterisation', () => {
+  it('places the image at u = (x/xmag + 1)·W/2, v = (1 − y/ymag)·H/2 with depth −z, affine over a tilted plane', () => {
+    // A tilted quad z = −3 + 0.2x − 0.1y over [−0.5, 0.5]², counter-clockwise seen from +z (the camera).
+    const corners = [[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]];
+    const positions = Float64Array.from(corners.flatMap(([x, y]) => [x, y, -3 + 0.2 * x - 0.1 * y]));
+    const faces = Uint32Array.from([0, 1, 2, 0, 2, 3]);
+    const raster = rasterize(positions, faces, { kind: 'orthographic', xmag: 1, ymag: 1, width: 64, height: 64 });
+    let drawn = 0;
+    for (let row = 0; row < 64; row++) {
+      for (let col = 0; col < 64; col++) {
+        const x = ((col + 0.5) / 32) - 1, y = 1 - (row + 0.5) / 32;
+        const inside = Math.abs(x) < 0.5 && Math.abs(y) < 0.5;
+        const d = raster.depth[row * 64 + col];
+        if (inside) {
+          expect(d).toBeCloseTo(3 - 0.2 * x + 0.1 * y, 12);
+          drawn++;
+        } else if (Math.abs(x) > 0.5 || Math.abs(y) > 0.5) expect(d).toBe(0);
+      }
+    }
+    expect(drawn).toBe(32 * 32);
+    // Seen from behind (clockwise), the quad is culled by default.
+    const back = rasterize(positions, Uint32Array.from([0, 2, 1, 0, 3, 2]), { kind: 'orthographic', xmag: 1, ymag: 1, width: 64, height: 64 });
+    expect(back.depth.every((v) => v === 0)).toBe(true);
+  });
+});
+
