@@ -8,6 +8,7 @@
  * with 1 (round half to even, like Python's `%f`).
  */
 import { InputError } from '../evaluators/errors.js';
+import { facescapeSetOf, isFacescapeProtocol } from '../evaluators/protocols/index.js';
 import {
   FACESCAPE_METRICS, FACESCAPE_SAMPLES, facescapeSampleIndex, type FacescapeDataset, type FacescapeMethodResults, type FacescapeMetric, type FacescapeResultsFolder,
   type ResultsDocument,
@@ -144,7 +145,7 @@ export function summariseFacescape(r: FacescapeMethodResults): FacescapeSummary 
 
 /** The FaceScape set of a facebench protocol name (`facescape-wild`, `facescape-lab`), else undefined. */
 export function facescapeProtocolDataset(protocol: string): FacescapeDataset | undefined {
-  return protocol === 'facescape-wild' ? 'fswild' : protocol === 'facescape-lab' ? 'fslab' : undefined;
+  return isFacescapeProtocol(protocol) ? facescapeSetOf(protocol) : undefined;
 }
 
 const SAMPLE_FORM: Record<FacescapeDataset, string> = {
