@@ -8,7 +8,7 @@
  */
 import type { z } from 'zod';
 import type { TriangleMesh } from '../evaluators/geometry/types.js';
-import type { ItemRecord, Manifest, PersonRecord } from '../evaluators/formats/index.js';
+import type { ItemRecord, Manifest, PersonRecord, TaskName } from '../evaluators/formats/index.js';
 
 /**
  * What every item has, from a benchmark or an SVFR download: its ids (the output folder
@@ -48,7 +48,8 @@ export interface PredictItem {
  * static embedding.
  */
 export interface Prediction {
-  posed: TriangleMesh;
+  /** Absent only for a method whose `tasks` leave the posed task out (a MICA-style identity regressor). */
+  posed?: TriangleMesh;
   neutral: TriangleMesh;
   landmarksPosed?: Float64Array;
   landmarksNeutral?: Float64Array;
@@ -82,6 +83,12 @@ export interface MethodAdapter<O = unknown> {
   /** One line for `facebench methods`. */
   description: string;
   options: z.ZodType<O>;
+  /**
+   * The tasks the method predicts (default both). A method that predicts the neutral face
+   * only (MICA) declares `['neutral']`: its predictions hold no posed mesh, method.json records
+   * the tasks, and `eval` scores only those.
+   */
+  tasks?: readonly TaskName[];
   requires?: {
     /** Needs the generator truth of a demo capture (`<capture>/_truth/`); implies `benchmark`. */
     demoTruth?: boolean;

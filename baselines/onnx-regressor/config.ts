@@ -3,19 +3,24 @@
  * to linear-model coefficients (DECA / EMOCA / MICA style exports):
  *
  *   { "model": "deca.onnx",                                   path, relative to the config file
- *     "input": { "name": "image", "size": [224, 224], "mean": [0,0,0], "std": [1,1,1], "layout": "NCHW" },
+ *     "input": { "name": "image", "size": [224, 224], "mean": [0,0,0], "std": [1,1,1], "layout": "NCHW",
+ *                "crop": "none" | "deca" | "smirk" | "arcface", "round": false },
  *     "outputs": { "identity": "shape", "expression": "exp", "jaw": "jaw" },
  *     "target": "demo" | {"ict": folder} | {"flame": "generic_model.pkl", "landmarkEmbedding": "…"} }
  *
- * The image is resized bilinearly to `size` (w, h), scaled to [0, 1] and normalised
- * (v − mean)/std per RGB channel. `jaw` (optional) is an axis-angle (3 values) for the
- * target's 'jaw' joint (FLAME).
+ * With crop "none" the image is resized bilinearly to `size` (w, h); the other crops are
+ * the ones DECA/EMOCA, SMIRK and MICA (ArcFace) are trained on, placed from the MediaPipe
+ * landmarks of the image (crops.ts; size must then be square). Samples are scaled to [0, 1]
+ * (rounded to bytes first with `round`, as a crop made by OpenCV on a uint8 image is) and
+ * normalised (v − mean)/std per RGB channel. `jaw` (optional) is an axis-angle (3 values)
+ * for the target's 'jaw' joint (FLAME).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
 import { TargetModelSchema, type TargetModel } from '../landmark-fit/target-model.js';
+import { CROP_KINDS } from './crops.js';
 
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 
@@ -29,8 +34,11 @@ export const RegressorConfigSchema = z
         mean: triple.default([0, 0, 0]),
         std: triple.default([1, 1, 1]).refine((s) => s.every((v) => v > 0), 'std entries must be positive'),
         layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+        crop: z.enum(CROP_KINDS).default('none'),
+        round: z.boolean().default(false),
       })
-      .strict(),
+      .strict()
+      .refine((input) => input.crop === 'none' || input.size[0] === input.size[1], { message: 'a face crop (crop other than "none") is square: give size [S, S]', path: ['size'] }),
     outputs: z
       .object({
         identity: z.string().min(1),

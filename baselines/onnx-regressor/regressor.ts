@@ -4,10 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { rgbToNormalizedChw, type RgbImage } from '../../evaluators/image/index.js';
+import { rgbToNormalizedChw, warpAffineChw, type RgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
+import { detectFaceMesh } from '../mediapipe/index.js';
 import type { LinearFaceModel } from '../models/index.js';
 import type { RegressorConfig } from './config.js';
+import { cropAffine } from './crops.js';
 
 /** Coefficients predicted for one image (float64 copies of the model's outputs). */
 export interface RegressedCoefficients {
@@ -20,8 +22,11 @@ export interface RegressedCoefficients {
 export interface CoefficientRegressor {
   config: RegressorConfig;
   inputName: string;
-  /** Predict coefficients for one RGB image; `source` names the image in errors. */
-  predict(image: RgbImage, source?: string): Promise<RegressedCoefficients>;
+  /**
+   * Predict coefficients for one RGB image; `source` names the image in errors. A face crop
+   * is placed from `faceMesh` (468×3 px) when given, else from MediaPipe run on the image.
+   */
+  predict(image: RgbImage, source?: string, faceMesh?: Float64Array): Promise<RegressedCoefficients>;
   release(): Promise<void>;
 }
 
@@ -38,11 +43,28 @@ function toNhwc(chw: Float32Array, w: number, h: number): Float32Array {
   return out;
 }
 
-/** Input tensor data for an image: bilinear resize to config.input.size, (v/255 − mean)/std, in the configured layout. */
-export function imageTensorData(image: RgbImage, config: RegressorConfig): Float32Array {
-  const [w, h] = config.input.size;
-  const chw = rgbToNormalizedChw(image, w, h, config.input.mean, config.input.std);
+/**
+ * Input tensor data for an image: the configured crop (crops.ts; the face's 468×3 Face Mesh
+ * points place it) or, with crop "none", a bilinear resize to config.input.size; then
+ * (v/255 − mean)/std, in the configured layout.
+ */
+export function imageTensorData(image: RgbImage, config: RegressorConfig, faceMesh?: Float64Array): Float32Array {
+  const { size: [w, h], crop, mean, std, round } = config.input;
+  let chw: Float32Array;
+  if (crop === 'none') chw = rgbToNormalizedChw(image, w, h, mean, std);
+  else {
+    if (!faceMesh) throw new Error(`the ${crop} crop needs the face's landmarks`);
+    chw = warpAffineChw(image, cropAffine(crop, faceMesh, w), w, h, { mean, std, round });
+  }
   return config.input.layout === 'NHWC' ? toNhwc(chw, w, h) : chw;
+}
+
+/** The face's 468×3 Face Mesh points for a crop, by MediaPipe; an InputError naming `source` when there is no face. */
+async function faceMeshFor(image: RgbImage, config: RegressorConfig, source: string): Promise<Float64Array | undefined> {
+  if (config.input.crop === 'none') return undefined;
+  const { landmarks } = await detectFaceMesh(image);
+  if (!landmarks) throw new InputError(source, `MediaPipe found no face in this image, so there is no ${config.input.crop} crop to regress from`);
+  return landmarks;
 }
 
 /** Load the config's ONNX model, checking that the named input and outputs exist; `configPath` names the config in errors. */
@@ -80,8 +102,9 @@ export async function loadRegressor(config: RegressorConfig, configPath: string)
   return {
     config,
     inputName: name,
-    async predict(image: RgbImage, source = 'image'): Promise<RegressedCoefficients> {
-      const tensor = new ort.Tensor('float32', imageTensorData(image, config), dims);
+    async predict(image: RgbImage, source = 'image', faceMesh?: Float64Array): Promise<RegressedCoefficients> {
+      const points = faceMesh ?? (await faceMeshFor(image, config, source));
+      const tensor = new ort.Tensor('float32', imageTensorData(image, config, points), dims);
       let result: ort.InferenceSession.ReturnType;
       try {
         result = await session.run({ [name]: tensor });

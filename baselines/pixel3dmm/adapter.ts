@@ -23,7 +23,7 @@ import { shadingImage } from './photometric.js';
 import type { ScreenPriors } from './priors.js';
 import { noisyTruthIdentity, truthLandmarks2d, truthPriors } from './truth-source.js';
 import { readObjVertexUvs } from './uv-obj.js';
-import { checkCoefficients, loadRegressor, readRegressorConfig, type CoefficientRegressor } from '../onnx-regressor/index.js';
+import { checkCoefficients, identityRegressorConfig, openRegressor, regressCoefficients } from '../onnx-regressor/index.js';
 
 export const VARIANTS = ['full', 'only-uv', 'only-normal', 'landmarks', 'landmarks-photometric', 'no-identity-prior'] as const;
 
@@ -38,7 +38,7 @@ export const pixel3dmmOptions = z
     uvObj: z.string().min(1).optional().describe("textured OBJ in the model's vertex order (vt + f v/vt) giving its per-vertex UVs (first corner's UV on seams), e.g. FLAME's head_template.obj"),
     variant: z.enum(VARIANTS).default('full').describe('full | only-uv | only-normal | landmarks (landmark-fit energy on 68 landmarks) | landmarks-photometric (68 landmarks + the albedo/SH photometric term, this solver) | no-identity-prior'),
     identityPrior: z.enum(['auto', 'zero', 'file', 'onnx', 'truth-noisy']).default('auto').describe("identity prior z_id^prior: 'auto' ('truth-noisy' with truth priors, the demo's stand-in for MICA; else 'zero'), 'zero', 'file' (identityPriorPath/<pid>.json|.npy), 'onnx' (a MICA-style identity regressor run on the item's crop, identityPriorModel) or 'truth-noisy' (demo: the truth identity + N(0, identityPriorNoise²), a stand-in for MICA)"),
-    identityPriorModel: z.string().min(1).optional().describe("with identityPrior 'onnx': a regressor config (the onnx-regressor contract of baselines/README.md) whose outputs.identity gives the fitted model's identity coefficients"),
+    identityPriorModel: z.string().min(1).optional().describe("with identityPrior 'onnx': MICA's ONNX export (mica.onnx, run as the mica method runs it) or a regressor config (.json, the onnx-regressor contract of baselines/README.md) whose outputs.identity gives the fitted model's identity coefficients"),
     identityPriorPath: z.string().min(1).optional().describe("folder of per-person identity coefficient files <pid>.json (a list or {identity: list}) or <pid>.npy"),
     identityPriorNoise: z.number().nonnegative().default(0.3).describe("σ of the noise of the 'truth-noisy' identity prior (coefficients ~ N(0, 1))"),
     landmarkSource: z.enum(['truth', 'mediapipe']).default('truth').describe("variants landmarks and landmarks-photometric: 'truth' (demo: the truth mesh's 68 landmarks projected, + N(0, (landmarkNoise·priorNoise·W/512)²)) or 'mediapipe'"),
@@ -139,20 +139,6 @@ export function readIdentityFile(folder: string, person: string): Float64Array {
   return Float64Array.from(list as number[]);
 }
 
-/** Loaded identity regressors by config path (one per process and worker thread). */
-const identityRegressors = new Map<string, Promise<CoefficientRegressor>>();
-
-function identityRegressor(configPath: string): Promise<CoefficientRegressor> {
-  const path = resolve(configPath);
-  let regressor = identityRegressors.get(path);
-  if (!regressor) {
-    regressor = loadRegressor(readRegressorConfig(path), path);
-    identityRegressors.set(path, regressor);
-    regressor.catch(() => identityRegressors.delete(path));
-  }
-  return regressor;
-}
-
 /**
  * The identity prior z_id^prior of an item (undefined: zero): a per-person file, the output of
  * an identity regressor (MICA-style ONNX export) on the item's crop, or on demo benchmarks a
@@ -163,10 +149,9 @@ export async function identityPriorFor(item: PredictItem, options: Pixel3dmmOpti
   if (options.variant === 'no-identity-prior' || source === 'zero') return undefined;
   if (source === 'file') return readIdentityFile(options.identityPriorPath!, item.item.person);
   if (source === 'onnx') {
-    const configPath = resolve(options.identityPriorModel!);
-    const regressor = await identityRegressor(configPath);
-    const raw = await regressor.predict(readRgbImage(item.imagePath), item.imagePath);
-    return checkCoefficients({ identity: raw.identity, expression: new Float64Array(0) }, model, configPath).identity;
+    const path = resolve(options.identityPriorModel!);
+    const raw = await regressCoefficients(item.imagePath, identityRegressorConfig(path), path);
+    return checkCoefficients({ identity: raw.identity, expression: new Float64Array(0) }, model, path).identity;
   }
   return noisyTruthIdentity(item, options.identityPriorNoise, options.seed);
 }
@@ -183,7 +168,7 @@ function checkOptions(options: Pixel3dmmOptions): void {
   }
   if (options.priors === 'onnx' && !options.onnx) throw new InputError('--opts', 'priors "onnx" needs "onnx": {"uvModel": …, "normalModel": …}');
   if (options.identityPrior === 'onnx' && !options.identityPriorModel) {
-    throw new InputError('--opts', 'identityPrior "onnx" needs identityPriorModel (a regressor config whose outputs.identity gives identity coefficients)');
+    throw new InputError('--opts', 'identityPrior "onnx" needs identityPriorModel (MICA\'s ONNX export mica.onnx, or a regressor config whose outputs.identity gives identity coefficients)');
   }
   if (options.identityPrior === 'file') {
     if (!options.identityPriorPath) throw new InputError('--opts', 'identityPrior "file" needs identityPriorPath (a folder of <pid>.json|.npy)');
@@ -273,7 +258,10 @@ export const pixel3dmmAdapter = defineMethod({
       throw new InputError(join(bench, 'manifest.json'), `truth priors, truth landmarks and the truth-noisy identity work on demo benchmarks only: ${manifest.source.capture} has no _truth/ folder`);
     }
     if (options.variant !== 'landmarks') fitModelFor(options);
-    if (options.identityPrior === 'onnx' && options.variant !== 'no-identity-prior') await identityRegressor(options.identityPriorModel!);
+    if (options.identityPrior === 'onnx' && options.variant !== 'no-identity-prior') {
+      const path = resolve(options.identityPriorModel!);
+      await openRegressor(identityRegressorConfig(path), path);
+    }
   },
   async predict(item, options) {
     checkOptions(options);

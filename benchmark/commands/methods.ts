@@ -24,6 +24,7 @@ export function methodsListing(options: MethodsCommandOptions = {}): string {
     description: m.description,
     // `benchmark` as the reason under the default options (a function is not JSON).
     requires: { ...m.requires, benchmark: defaultOptionsNeed(m) },
+    tasks: m.tasks ?? ['posed', 'neutral'],
     options: describeOptions(m),
   }));
   if (options.json) return `${JSON.stringify(methods, null, 1)}\n`;
@@ -31,6 +32,7 @@ export function methodsListing(options: MethodsCommandOptions = {}): string {
   for (const m of methods) {
     lines.push(`${m.name} ${m.version}${m.requires.demoTruth ? ' (demo benchmarks only)' : ''}`);
     lines.push(`  ${m.description}`);
+    if (m.tasks.length < 2) lines.push(`  predicts the ${m.tasks.join(' and ')} task only`);
     if (m.requires.benchmark && !m.requires.demoTruth) lines.push(`  not on SVFR images (--images) with the default options: ${m.requires.benchmark}`);
     if (m.options.length === 0) lines.push('  options: none');
     for (const o of m.options) {

@@ -19,7 +19,10 @@ export interface RunCommandOptions {
   out: string;
   /** A built benchmark to run on instead of the embedded demo. */
   bench?: string;
+  /** Method names; an entry may hold several separated by commas. */
   methods?: string[];
+  /** The models folder of the named regressors (deca, emoca-v2, mica, smirk): sets $FACEBENCH_MODELS for this run. */
+  models?: string;
   workers?: number;
   force?: boolean;
   quiet?: boolean;
@@ -33,8 +36,11 @@ export interface RunCommandOptions {
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   registerBuiltinMethods();
+  const chosen = options.methods?.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
   // Unknown methods are refused before any work.
-  for (const method of options.methods ?? []) getMethod(method);
+  for (const method of chosen ?? []) getMethod(method);
+  // Set before the predict threads start, which inherit the environment.
+  if (options.models) process.env.FACEBENCH_MODELS = resolve(options.models);
   const root = resolve(options.out);
   const bench = options.bench ? resolve(options.bench) : join(root, 'benchmark');
   const progress = options.quiet ? 'silent' : 'auto';
@@ -48,7 +54,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   // Methods that need the demo generator's truth are left out by default on another benchmark.
   const demo = !options.bench || readManifest(bench).source.demo;
   const defaults = DEMO_METHODS.filter((m) => demo || !DEMO_TRUTH_METHODS.includes(m));
-  const methods = options.methods ?? defaults;
+  const methods = chosen ?? defaults;
   const documents = [];
   // One set of predict threads for every method: each thread loads the methods' code once.
   const pool = predictPool(workers);

@@ -5,7 +5,7 @@ import { Piscina } from 'piscina';
 import { curveThresholds } from '../../evaluators/metrics/index.js';
 import { configToJson, facescapeSetOf, isFacescapeProtocol, isNowProtocol, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import {
-  discoverFacescapeTasks, discoverTasks, methodName, taskId, verifiedBenchmarkId, writeResults, summarise, ResultsStore,
+  discoverFacescapeTasks, discoverTasks, methodName, predictedTasks, taskId, verifiedBenchmarkId, writeResults, summarise, ResultsStore,
   type EvalTask, type ResultsDocument, type TaskName, type TaskRecord,
 } from '../../evaluators/formats/index.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
@@ -48,7 +48,8 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   if (isFacescapeProtocol(protocol)) {
     ({ tasks, benchmarkId: benchmark } = discoverFacescapeTasks(options.bench, options.pred, facescapeSetOf(protocol)));
   } else {
-    tasks = discoverTasks(options.bench, options.pred, options.tasks);
+    // A neutral-only method (MICA) records its tasks in method.json: only those are scored.
+    tasks = discoverTasks(options.bench, options.pred, options.tasks ?? predictedTasks(options.pred));
     benchmark = verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
   }
   const method = methodName(options.pred, options.method);

@@ -66,8 +66,8 @@ export async function runItem<I extends { person: string; id: string }>(adapter:
     const input = source.input(item);
     const prediction = await adapter.predict(input, options);
     const seconds = (performance.now() - started) / 1000;
-    checkPrediction(prediction, adapter.name);
-    const files = writePrediction(dir, prediction, `facebench predict: ${adapter.name} ${adapter.version}, mm`);
+    checkPrediction(prediction, adapter.name, adapter.tasks);
+    const files = writePrediction(dir, prediction, `facebench predict: ${adapter.name} ${adapter.version}, mm`, adapter.tasks);
     const marker: DoneMarker = { key, method: adapter.name, version: adapter.version, seconds, files, created: new Date().toISOString() };
     writeDoneMarker(dir, marker);
     return { ...base, status: 'ok', seconds };

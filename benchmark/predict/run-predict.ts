@@ -223,6 +223,7 @@ export async function runPredict(options: PredictOptions): Promise<PredictSummar
       per_item: Object.fromEntries(timed.map((o) => [itemKey(o), o.seconds])),
     },
     failures: outcomes.filter((o) => o.status === 'error').map((o) => ({ person: o.person, item: o.item, error: o.error ?? 'unknown error' })),
+    ...(adapter.tasks && adapter.tasks.length < 2 ? { tasks: [...adapter.tasks] } : {}),
   };
   writeMethodDocument(out, document);
   return {

@@ -12,30 +12,30 @@ import { encodeNpy, encodePly, writeFileAtomic } from '../../evaluators/io/index
 import { isFlameTopology } from '../../evaluators/protocols/index.js';
 import { MAP_FILES, predictionFiles, TASKS, type TaskName } from '../../evaluators/formats/index.js';
 
-/** The parts of a prediction for one task. */
-export function taskPrediction(prediction: Prediction, task: TaskName): { mesh: TriangleMesh; landmarks?: Float64Array } {
+/** The parts of a prediction for one task (no mesh: a task the method leaves out). */
+export function taskPrediction(prediction: Prediction, task: TaskName): { mesh?: TriangleMesh; landmarks?: Float64Array } {
   return task === 'posed' ? { mesh: prediction.posed, landmarks: prediction.landmarksPosed } : { mesh: prediction.neutral, landmarks: prediction.landmarksNeutral };
 }
 
 /**
- * Check what an adapter returned before anything is written: valid meshes (vertices,
- * faces, finite, indices in range), 7 finite landmarks, and landmarks for every mesh
- * that is not FLAME-topology. Throws an Error naming the method and task.
+ * Check what an adapter returned before anything is written: a mesh for each of its `tasks`
+ * (valid: vertices, faces, finite, indices in range), 7 finite landmarks, and landmarks for
+ * every mesh that is not FLAME-topology. Throws an Error naming the method and task.
  */
-export function checkPrediction(prediction: Prediction, method: string): void {
-  for (const task of TASKS) {
+export function checkPrediction(prediction: Prediction, method: string, tasks: readonly TaskName[] = TASKS): void {
+  for (const task of tasks) {
     const { mesh, landmarks } = taskPrediction(prediction, task);
     const what = `${method} ${task} prediction`;
     if (!(mesh as TriangleMesh | undefined)?.positions || !(mesh as TriangleMesh | undefined)?.faces) {
       throw new Error(`${what}: expected a TriangleMesh {positions: Float64Array, faces: Uint32Array}`);
     }
-    validateMesh(mesh, what);
+    validateMesh(mesh!, what);
     if (landmarks) {
       if (landmarks.length !== 21) throw new Error(`${what}: ${landmarks.length / 3} landmarks, expected the 7 alignment landmarks (21 numbers)`);
       const bad = firstNonFinite(landmarks);
       if (bad >= 0) throw new Error(`${what}: landmark ${Math.floor(bad / 3)} is not finite`);
-    } else if (!isFlameTopology(mesh)) {
-      throw new Error(`${what}: a ${mesh.positions.length / 3}-vertex mesh without landmarks; only FLAME-topology meshes (5023 vertices, 9976 faces) may omit them`);
+    } else if (!isFlameTopology(mesh!)) {
+      throw new Error(`${what}: a ${mesh!.positions.length / 3}-vertex mesh without landmarks; only FLAME-topology meshes (5023 vertices, 9976 faces) may omit them`);
     }
   }
   const maps = prediction.maps;
@@ -51,15 +51,19 @@ export function checkPrediction(prediction: Prediction, method: string): void {
 }
 
 /**
- * Write both tasks of a checked prediction into `dir`. A landmark file left from an
- * earlier run is removed when this prediction has none (the scorer would otherwise use it).
- * Returns the written file names.
+ * Write the `tasks` of a checked prediction into `dir`. Files of another task, and a landmark
+ * file this prediction has none for, left from an earlier run are removed (the scorer would
+ * otherwise use them). Returns the written file names.
  */
-export function writePrediction(dir: string, prediction: Prediction, comment: string): string[] {
+export function writePrediction(dir: string, prediction: Prediction, comment: string, tasks: readonly TaskName[] = TASKS): string[] {
   const written: string[] = [];
   for (const task of TASKS) {
     const { mesh, landmarks } = taskPrediction(prediction, task);
     const names = predictionFiles(task);
+    if (!tasks.includes(task) || !mesh) {
+      for (const name of [names.mesh, names.landmarks]) rmSync(join(dir, name), { force: true });
+      continue;
+    }
     writeFileAtomic(join(dir, names.mesh), encodePly({ positions: mesh.positions, faces: mesh.faces }, { format: 'binary_little_endian', precision: 'float', comments: [comment] }));
     written.push(names.mesh);
     const lmPath = join(dir, names.landmarks);

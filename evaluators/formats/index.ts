@@ -10,7 +10,7 @@ export {
 } from './manifest.js';
 export {
   DONE_FILE, ITEM_FILE_NAMES, MAP_FILES, METHOD_FILE, DoneMarkerSchema, MethodDocumentSchema, PredictSourceSchema,
-  finishedItem, methodName, predictionFiles, readMethodDocument, writeDoneMarker, writeMethodDocument,
+  finishedItem, methodName, predictedTasks, predictionFiles, readMethodDocument, writeDoneMarker, writeMethodDocument,
   type DoneMarker, type MethodDocument, type PredictSourceRecord,
 } from './predictions.js';
 export { validatePredictions, validateSvfrPredictions, type ValidateOptions, type ValidationReport } from './validate-predictions.js';

@@ -72,6 +72,8 @@ export const MethodDocumentSchema = z.object({
     per_item: z.record(z.string(), z.number()),
   }),
   failures: z.array(z.object({ person: z.string(), item: z.string(), error: z.string() })),
+  /** The tasks the method predicts, when not both (a neutral-only method such as MICA); `eval` scores only these. */
+  tasks: z.array(z.enum(TASKS)).optional(),
 });
 export type MethodDocument = z.infer<typeof MethodDocumentSchema>;
 
@@ -110,6 +112,13 @@ export function finishedItem(dir: string, key: string): DoneMarker | undefined {
 
 export function writeDoneMarker(dir: string, marker: DoneMarker): void {
   writeFileAtomic(join(dir, DONE_FILE), `${JSON.stringify(marker)}\n`);
+}
+
+/** The tasks a predictions folder's method.json declares (a neutral-only method); undefined when it declares none or has no method.json. */
+export function predictedTasks(pred: string): TaskName[] | undefined {
+  const path = join(pred, METHOD_FILE);
+  if (!existsSync(path)) return undefined;
+  return readJsonFile(path, z.looseObject({ tasks: z.array(z.enum(TASKS)).min(1).optional() }), 'a method description').tasks;
 }
 
 /** What any method.json must hold (a submission made by another tool may hold only this). */

@@ -7,3 +7,4 @@ export {
   DEPTH_STEP_M, MAX_COMPRESSED_DEPTH_M,
 } from './encode.js';
 export { argmaxChannels, resizeLabelsNearest, resizePlane, rgbToNormalizedChw } from './resample.js';
+export { applyAffine, invertAffine, similarity2d, warpAffineChw, type Affine2, type CropNormalisation } from './warp.js';

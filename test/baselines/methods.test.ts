@@ -103,7 +103,7 @@ describe('mean-shape', () => {
     const options = parseMethodOptions(meanShape, {});
     const p = await meanShape.predict(dummyItem, options);
     const model = buildFaceModel();
-    expect(Array.from(p.posed.positions)).toEqual(Array.from(model.template));
+    expect(Array.from(p.posed!.positions)).toEqual(Array.from(model.template));
     expect(Array.from(p.neutral.faces)).toEqual(Array.from(model.faces));
     const ref = landmarkPositions(model, model.template);
     SEVEN_LANDMARKS.forEach((k, j) => {
@@ -111,15 +111,15 @@ describe('mean-shape', () => {
     });
     expect(Array.from(p.landmarksNeutral!)).toEqual(Array.from(p.landmarksPosed!));
     // The returned arrays are copies: altering them leaves the next prediction intact.
-    p.posed.positions[0] += 100;
-    expect((await meanShape.predict(dummyItem, options)).posed.positions[0]).toBe(model.template[0]);
+    p.posed!.positions[0] += 100;
+    expect((await meanShape.predict(dummyItem, options)).posed!.positions[0]).toBe(model.template[0]);
   });
 
   it('ict: the ICT-FaceKit template, landmarks at the vertices of landmarks68.json', async () => {
     const dir = join(FIXTURES, 'ict-facekit');
     const p = await meanShape.predict(dummyItem, parseMethodOptions(meanShape, { model: 'ict', path: dir }));
     const model = loadIctModel(dir);
-    expect(p.posed.positions.length).toBe(model.template.length);
+    expect(p.posed!.positions.length).toBe(model.template.length);
     const vertices = (JSON.parse(readFileSync(join(dir, 'landmarks68.json'), 'utf8')) as { vertex_indices: number[] }).vertex_indices;
     SEVEN_LANDMARKS.forEach((k, j) => {
       for (let c = 0; c < 3; c++) expect(p.landmarksPosed![3 * j + c]).toBeCloseTo(model.template[3 * vertices[k] + c], 9);
@@ -129,12 +129,12 @@ describe('mean-shape', () => {
   it('flame: the template of a user-supplied FLAME file (synthetic fixture), in mm', async () => {
     const dir = join(FIXTURES, 'flame-schema');
     const p = await meanShape.predict(dummyItem, parseMethodOptions(meanShape, { model: 'flame', path: join(dir, 'generic_model.pkl'), landmarkEmbedding: join(dir, 'landmark_embedding.npy') }));
-    expect(p.posed.positions.length).toBe(600);
+    expect(p.posed!.positions.length).toBe(600);
     // The fixture head is about 0.16 m wide: 160 mm after loading.
     let min = Infinity, max = -Infinity;
-    for (let i = 0; i < p.posed.positions.length; i += 3) {
-      min = Math.min(min, p.posed.positions[i]);
-      max = Math.max(max, p.posed.positions[i]);
+    for (let i = 0; i < p.posed!.positions.length; i += 3) {
+      min = Math.min(min, p.posed!.positions[i]);
+      max = Math.max(max, p.posed!.positions[i]);
     }
     expect(max - min).toBeGreaterThan(100);
     expect(max - min).toBeLessThan(250);

@@ -53,3 +53,65 @@ export function bruteForceDistances(points: Float64Array, positions: Float64Arra
   }
   return out;
 }
+
+/**
+ * An affine crop computed the plain way, as a reference for evaluators/image/warp.ts: M
+ * (2×3, image px → crop px, integer pixel centres) is inverted through its 3×3 homogeneous
+ * form by cofactors; each crop pixel reads the four image pixels around M⁻¹·(x, y), a pixel
+ * outside the image counting as 0, weighted by the areas of the opposite sub-rectangles.
+ * Returns [3, size, size] of ((rounded) sample/255 − mean)/std, in float64.
+ */
+export function referenceAffineCrop(
+  image: { width: number; height: number; data: Uint8Array }, m: readonly number[], size: number,
+  mean: readonly number[], std: readonly number[], round = false,
+): Float64Array {
+  const H = [[m[0], m[1], m[2]], [m[3], m[4], m[5]], [0, 0, 1]];
+  const det = H[0][0] * (H[1][1] * H[2][2] - H[1][2] * H[2][1]) - H[0][1] * (H[1][0] * H[2][2] - H[1][2] * H[2][0]) + H[0][2] * (H[1][0] * H[2][1] - H[1][1] * H[2][0]);
+  const cof = (r: number, c: number): number => {
+    const rows = [0, 1, 2].filter((i) => i !== r), cols = [0, 1, 2].filter((j) => j !== c);
+    const minor = H[rows[0]][cols[0]] * H[rows[1]][cols[1]] - H[rows[0]][cols[1]] * H[rows[1]][cols[0]];
+    return (r + c) % 2 === 0 ? minor : -minor;
+  };
+  const inv = [0, 1].map((r) => [0, 1, 2].map((c) => cof(c, r) / det));
+  const pixel = (x: number, y: number, ch: number): number => (x < 0 || y < 0 || x >= image.width || y >= image.height ? 0 : image.data[3 * (y * image.width + x) + ch]);
+  const out = new Float64Array(3 * size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const u = inv[0][0] * x + inv[0][1] * y + inv[0][2];
+      const v = inv[1][0] * x + inv[1][1] * y + inv[1][2];
+      const x0 = Math.floor(u), y0 = Math.floor(v);
+      for (let ch = 0; ch < 3; ch++) {
+        const s = pixel(x0, y0, ch) * (x0 + 1 - u) * (y0 + 1 - v) + pixel(x0 + 1, y0, ch) * (u - x0) * (y0 + 1 - v)
+          + pixel(x0, y0 + 1, ch) * (x0 + 1 - u) * (v - y0) + pixel(x0 + 1, y0 + 1, ch) * (u - x0) * (v - y0);
+        out[ch * size * size + y * size + x] = ((round ? Math.round(s) : s) / 255 - mean[ch]) / std[ch];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The least-squares 2D similarity (x, y) ↦ (a·x − b·y + tx, b·x + a·y + ty) taking `src` onto
+ * `dst`, by the 4×4 normal equations solved with Gaussian elimination: a reference for the
+ * closed form of evaluators/image/warp.ts. Returns the row-major 2×3 matrix.
+ */
+export function referenceSimilarity(src: readonly number[], dst: readonly number[]): number[] {
+  const A: number[][] = [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]];
+  for (let i = 0; i < src.length / 2; i++) {
+    const [x, y] = [src[2 * i], src[2 * i + 1]];
+    const rows = [[x, -y, 1, 0, dst[2 * i]], [y, x, 0, 1, dst[2 * i + 1]]];
+    for (const r of rows) for (let j = 0; j < 4; j++) for (let k = 0; k < 5; k++) A[j][k] += r[j] * r[k];
+  }
+  for (let c = 0; c < 4; c++) {
+    let p = c;
+    for (let r = c + 1; r < 4; r++) if (Math.abs(A[r][c]) > Math.abs(A[p][c])) p = r;
+    [A[c], A[p]] = [A[p], A[c]];
+    for (let r = 0; r < 4; r++) {
+      if (r === c) continue;
+      const f = A[r][c] / A[c][c];
+      for (let k = c; k < 5; k++) A[r][k] -= f * A[c][k];
+    }
+  }
+  const [a, b, tx, ty] = [0, 1, 2, 3].map((j) => A[j][4] / A[j][j]);
+  return [a, -b, tx, b, a, ty];
+}

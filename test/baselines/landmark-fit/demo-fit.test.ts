@@ -80,10 +80,10 @@ describe('landmark-fit on the demo benchmark', () => {
       const started = performance.now();
       const prediction = await landmarkFitAdapter.predict(predictItem(item), options);
       const seconds = (performance.now() - started) / 1000;
-      expect(prediction.posed.positions.length).toBe(model.template.length);
+      expect(prediction.posed!.positions.length).toBe(model.template.length);
       expect(prediction.landmarksPosed!.length).toBe(21);
       expect(prediction.landmarksNeutral!.length).toBe(21);
-      const fitL2 = posedL2(item, prediction.posed, prediction.landmarksPosed!);
+      const fitL2 = posedL2(item, prediction.posed!, prediction.landmarksPosed!);
       const meanL2 = posedL2(item, mean, meanLandmarks);
       figures.push(`${item.id}: fit ${fitL2.toFixed(3)} mm vs mean ${meanL2.toFixed(3)} mm, ${seconds.toFixed(3)} s`);
       expect(fitL2).toBeLessThan(meanL2);
@@ -97,7 +97,7 @@ describe('landmark-fit on the demo benchmark', () => {
     const figures: string[] = [];
     for (const item of manifest.items) {
       const prediction = await landmarkFitAdapter.predict(predictItem(item), options);
-      const fitL2 = posedL2(item, prediction.posed, prediction.landmarksPosed!);
+      const fitL2 = posedL2(item, prediction.posed!, prediction.landmarksPosed!);
       const meanL2 = posedL2(item, { positions: model.template, faces: model.faces }, sevenLandmarks(model, model.template));
       figures.push(`${item.id} (${label}): fit ${fitL2.toFixed(3)} mm vs mean ${meanL2.toFixed(3)} mm`);
       expect(fitL2).toBeLessThan(meanL2);

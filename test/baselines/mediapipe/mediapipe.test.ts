@@ -221,7 +221,8 @@ describe('mediapipeAdapter', () => {
     const opts = mediapipeAdapter.options.parse({});
     const path = join(SCENE, 'images', 'cam_222200003.png');
     const prediction = await mediapipeAdapter.predict(item(path), opts);
-    const { posed, neutral, landmarksPosed, landmarksNeutral } = prediction;
+    const { neutral, landmarksPosed, landmarksNeutral } = prediction;
+    const posed = prediction.posed!;
     validateMesh(posed, 'posed');
     validateMesh(neutral, 'neutral');
     expect(posed.positions.length).toBe(3 * MESH_POINTS);

@@ -105,17 +105,17 @@ describe('onnx-regressor with a real ONNX model', () => {
     e.forEach((c, j) => { for (let i = 0; i < n3; i++) posed[i] += c * demo.expressionBasis[j * n3 + i]; });
     let worstPosed = 0, worstNeutral = 0;
     for (let i = 0; i < n3; i++) {
-      worstPosed = Math.max(worstPosed, Math.abs(result.posed.positions[i] - posed[i]));
+      worstPosed = Math.max(worstPosed, Math.abs(result.posed!.positions[i] - posed[i]));
       worstNeutral = Math.max(worstNeutral, Math.abs(result.neutral.positions[i] - neutral[i]));
     }
     expect(worstPosed).toBeLessThan(1e-3);
     expect(worstNeutral).toBeLessThan(1e-3);
-    expect(result.posed.faces).toBe(demo.faces);
+    expect(result.posed!.faces).toBe(demo.faces);
     const lm = sevenLandmarks(demo, posed);
     for (let i = 0; i < 21; i++) expect(result.landmarksPosed![i]).toBeCloseTo(lm[i], 3);
     // The adapter returns the same prediction.
     const prediction = await onnxRegressorAdapter.predict(item(imagePath), options);
-    expect(Array.from(prediction.posed.positions)).toEqual(Array.from(result.posed.positions));
+    expect(Array.from(prediction.posed!.positions)).toEqual(Array.from(result.posed!.positions));
     expect(prediction.landmarksNeutral!.length).toBe(21);
   });
 
@@ -150,7 +150,7 @@ describe('onnx-regressor with a real ONNX model', () => {
     rotations.set(j, 3 * flame.skeleton.names.indexOf('jaw'));
     const reference = evaluateModel(flame, { identity: expected(image, mean, std, fid), expression: expected(image, mean, std, fex), jointRotations: rotations });
     let worst = 0;
-    for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(result.posed.positions[i] - reference[i]));
+    for (let i = 0; i < reference.length; i++) worst = Math.max(worst, Math.abs(result.posed!.positions[i] - reference[i]));
     expect(worst).toBeLessThan(1e-3);
     // The jaw moves the posed mesh only.
     const still = evaluateModel(flame, { identity: expected(image, mean, std, fid), expression: expected(image, mean, std, fex) });
@@ -173,7 +173,7 @@ describe('onnx-regressor with a real ONNX model', () => {
     await expect(onnxRegressorAdapter.prepare!({ bench: dir, manifest: {} as never, options: onnxRegressorOptions.parse({}) })).rejects.toThrow(/needs a config/);
     // An identity-only regressor (MICA style) is accepted: it predicts no expression, so posed = neutral.
     const identityOnly = await regressImage(imagePath, writeJson('identity-only.json', { model: 'reg.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape' } }));
-    expect(Array.from(identityOnly.posed.positions)).toEqual(Array.from(identityOnly.neutral.positions));
+    expect(Array.from(identityOnly.posed!.positions)).toEqual(Array.from(identityOnly.neutral.positions));
   });
 
   it('refuses outputs larger than the target model', async () => {

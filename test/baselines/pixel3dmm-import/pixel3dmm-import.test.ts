@@ -84,8 +84,8 @@ describe('pixel3dmm-import', () => {
     // Not the expression: the neutral differs from the model with the fitted expression.
     const withExpression = evaluateModel(flame, { identity, expression });
     expect(Math.max(...Array.from(withExpression, (x, i) => Math.abs(x - p.neutral.positions[i])))).toBeGreaterThan(0.01);
-    for (let i = 0; i < posedMm.length; i++) expect(p.posed.positions[i]).toBeCloseTo(posedMm[i], 3);
-    expect(Array.from(p.posed.faces)).toEqual(Array.from(flame.faces));
+    for (let i = 0; i < posedMm.length; i++) expect(p.posed!.positions[i]).toBeCloseTo(posedMm[i], 3);
+    expect(Array.from(p.posed!.faces)).toEqual(Array.from(flame.faces));
     const lm = sevenLandmarks(flame, p.neutral.positions as Float64Array);
     expect(Array.from(p.landmarksNeutral!)).toEqual(Array.from(lm));
     // The flat layout <from>/<item>/ works too.
