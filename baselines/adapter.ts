@@ -50,7 +50,8 @@ export interface PredictItem {
 export interface Prediction {
   /** Absent only for a method whose `tasks` leave the posed task out (a MICA-style identity regressor). */
   posed?: TriangleMesh;
-  neutral: TriangleMesh;
+  /** Absent only for a method whose `tasks` leave the neutral task out (`tasks: []`, a normal estimator). */
+  neutral?: TriangleMesh;
   landmarksPosed?: Float64Array;
   landmarksNeutral?: Float64Array;
   /**
@@ -86,7 +87,9 @@ export interface MethodAdapter<O = unknown> {
   /**
    * The tasks the method predicts (default both). A method that predicts the neutral face
    * only (MICA) declares `['neutral']`: its predictions hold no posed mesh, method.json records
-   * the tasks, and `eval` scores only those.
+   * the tasks, and `eval` scores only those. A method that predicts screen-space maps only (a
+   * normal estimator, scored by `facebench eval-normals`) declares `[]` and must return
+   * `maps.normals`; its predictions hold no meshes and `eval` refuses them.
    */
   tasks?: readonly TaskName[];
   requires?: {

@@ -3,6 +3,7 @@
  * models they use (baselines/models/).
  */
 export { defineMethod, type MethodAdapter, type PredictItem, type PredictItemRecord, type Prediction, type PrepareContext } from './adapter.js';
+export { itemFaceMask } from './item-files.js';
 export { registerMethod, getMethod, hasMethod, listMethods, unregisterMethod } from './registry.js';
 export { builtinMethods, registerBuiltinMethods } from './builtin.js';
 export { parseMethodOptions, describeOptions, methodKey, type OptionDescription } from './method-options.js';

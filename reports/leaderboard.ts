@@ -91,6 +91,11 @@ export interface MethodCoverage {
   coverage: Record<string, TaskCoverage>;
   /** One entry per task with missing or failed items, e.g. "posed 58/60 scored, 2 failed". */
   problems: string[];
+  /**
+   * Tasks the results do not score at all (no summary: a neutral-only method such as MICA, or
+   * `eval --task`): not a problem, but no figures and never best or ranked on them.
+   */
+  absent: string[];
   scored: number;
   total: number;
 }
@@ -103,17 +108,23 @@ export interface MethodCoverage {
 export function methodCoverage(doc: ResultsDocument, totals: BenchmarkTotals): MethodCoverage {
   const coverage: Record<string, TaskCoverage> = {};
   const problems: string[] = [];
+  const absent: string[] = [];
   let scored = 0;
   let total = 0;
   for (const task of totals.tasks) {
     const s = doc.summary[task];
+    if (!s) {
+      absent.push(task);
+      coverage[task] = { scored: 0, total: totals.totals[task] };
+      continue;
+    }
     const c = { scored: s?.scored ?? 0, total: totals.totals[task] };
     coverage[task] = c;
     scored += c.scored;
     total += c.total;
     if (c.scored < c.total || (s?.failed ?? 0) > 0) problems.push(`${task} ${c.scored}/${c.total} scored${s?.failed ? `, ${s.failed} failed` : ''}`);
   }
-  return { coverage, problems, scored, total };
+  return { coverage, problems, absent, scored, total };
 }
 
 export interface LeaderboardRow {
@@ -166,12 +177,14 @@ export function buildLeaderboard(results: ResultsFile[]): Leaderboard {
   const rankTask = tasks.includes('posed') ? 'posed' : tasks[0];
   const rankMetric = hasL2 ? 'l2' : 'median';
   const rows: LeaderboardRow[] = results.map(({ path, doc }) => {
-    const { coverage, problems, scored, total } = methodCoverage(doc, bench);
+    const { coverage, problems, absent, scored, total } = methodCoverage(doc, bench);
     const metrics: Record<string, Record<string, number>> = Object.fromEntries(tasks.map((t) => [t, doc.summary[t] ? { ...doc.summary[t].metrics } : {}]));
     const value = metrics[rankTask]?.[rankMetric];
     const score = typeof value === 'number' && Number.isFinite(value) ? value : null;
     const complete = problems.length === 0 && score !== null;
-    const status = complete ? 'complete' : `incomplete: ${problems.join('; ') || `no ${rankTask} ${rankMetric}`}`;
+    const status = complete ? 'complete'
+      : problems.length > 0 ? `incomplete: ${problems.join('; ')}`
+        : absent.includes(rankTask) ? `unranked: ${tasks.filter((t) => !absent.includes(t)).join(' and ') || 'no'} task only` : `incomplete: no ${rankTask} ${rankMetric}`;
     return { rank: null, method: doc.method, complete, status, score, metrics, coverage, coverageFraction: total > 0 ? scored / total : 0, source: path };
   });
   const byScore = (a: LeaderboardRow, b: LeaderboardRow) => (a.score ?? Infinity) - (b.score ?? Infinity) || a.method.localeCompare(b.method);

@@ -28,7 +28,7 @@ export interface Table2Row {
   scored: Record<Table2Task, string>;
   /** False when the method has a missing or failed item in any task: it is then never marked best. */
   complete: boolean;
-  /** "complete" or the reason, as on the leaderboard: "incomplete: posed 58/60 scored, 2 failed". */
+  /** "complete", "neutral task only" (a method that scores one task, e.g. MICA) or the reason it is incomplete, as on the leaderboard: "incomplete: posed 58/60 scored, 2 failed". */
   status: string;
 }
 
@@ -335,9 +335,11 @@ export function buildTable2(docs: ResultsDocument[]): Table2 {
       for (const { key } of TABLE2_METRICS) values[task][key] = metric(s?.metrics, key);
       scored[task] = s ? `${s.scored}/${s.items}` : '';
     }
-    const { problems } = methodCoverage(doc, totals);
+    const { problems, absent } = methodCoverage(doc, totals);
     const complete = problems.length === 0;
-    return { method: doc.method, values, scored, complete, status: complete ? 'complete' : `incomplete: ${problems.join('; ')}` };
+    const only = totals.tasks.filter((t) => !absent.includes(t));
+    const status = !complete ? `incomplete: ${problems.join('; ')}` : absent.length > 0 ? `${only.join(' and ') || 'no'} task only` : 'complete';
+    return { method: doc.method, values, scored, complete, status };
   });
   const best: Record<string, string[]> = {};
   for (const { key: task } of TABLE2_TASKS) {
@@ -366,7 +368,7 @@ export function table2Text(t: Table2): string {
       (r) =>
         `${r.method.padEnd(14)} ${TABLE2_TASKS.map((task) => TABLE2_METRICS.map((m) => cell(r.values[task.key][m.key])).join(' ')).join('   ')}   ` +
         TABLE2_TASKS.map((task) => r.scored[task.key]).join(' ') +
-        (r.complete ? '' : `   ${r.status}`),
+        (r.status === 'complete' ? '' : `   ${r.status}`),
     ),
   ];
   return lines.join('\n');

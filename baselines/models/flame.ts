@@ -228,6 +228,21 @@ export function loadFlameLandmarkEmbedding(path: string, faceCount = Infinity): 
   return out;
 }
 
+/**
+ * A MediaPipe landmark embedding of FLAME (`mediapipe_landmark_embedding.npz`, shipped with
+ * Metrical Tracker and SMIRK): `lmk_face_idx` (L), `lmk_b_coords` (L×3) and `landmark_indices`
+ * (L: which of MediaPipe's 478 points each landmark is). Returns the embedding and those indices.
+ */
+export function loadMediapipeEmbedding(path: string, faceCount = Infinity): { embedding: LandmarkEmbedding; meshIndices: Uint32Array } {
+  const dict = readDictFile(path);
+  const embedding = embeddingFrom(dict, 'lmk_face_idx', 'lmk_b_coords', path, faceCount);
+  if (!embedding || !dict.has('landmark_indices')) throw new InputError(path, 'not a MediaPipe landmark embedding (expected lmk_face_idx, lmk_b_coords and landmark_indices)');
+  const meshIndices = Uint32Array.from(numeric(ndarray(dict, 'landmark_indices', path)));
+  if (meshIndices.length !== embedding.faces.length) throw new InputError(path, `landmark_indices has ${meshIndices.length} entries for ${embedding.faces.length} landmarks`);
+  for (const i of meshIndices) if (i >= 478) throw new InputError(path, `landmark_indices lists MediaPipe point ${i}; MediaPipe has 478`);
+  return { embedding, meshIndices };
+}
+
 /** `FLAME_masks.pkl`: region name → sorted vertex indices (file order kept). */
 export function loadFlameMasks(path: string, vertexCount = Infinity): Map<string, Uint32Array> {
   const dict = readDictFile(path);

@@ -5,7 +5,7 @@ export {
   FLAME_SEVEN_LANDMARKS,
 } from './evaluate.js';
 export {
-  loadFlame, loadFlameLandmarkEmbedding, loadFlameMasks, flameSplit, FLAME_JOINT_NAMES,
+  loadFlame, loadFlameLandmarkEmbedding, loadFlameMasks, loadMediapipeEmbedding, flameSplit, FLAME_JOINT_NAMES,
   type FlameLoadOptions, type FlameModel,
 } from './flame.js';
 export { loadIctModel, ictVertexUvs, vertexLandmarkEmbedding, ICT_MODEL_FILES, type IctModel } from './ict.js';

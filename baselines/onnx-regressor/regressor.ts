@@ -2,7 +2,6 @@
  * Running an image-to-coefficients ONNX model (config.ts) with onnxruntime-node on CPU and
  * checking its outputs against the target linear model.
  */
-import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { rgbToNormalizedChw, warpAffineChw, type RgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
@@ -10,6 +9,7 @@ import { detectFaceMesh } from '../mediapipe/index.js';
 import type { LinearFaceModel } from '../models/index.js';
 import type { RegressorConfig } from './config.js';
 import { cropAffine } from './crops.js';
+import { firstLine, openOnnxSession, releasingFail } from '../onnx-session.js';
 
 /** Coefficients predicted for one image (float64 copies of the model's outputs). */
 export interface RegressedCoefficients {
@@ -28,11 +28,6 @@ export interface CoefficientRegressor {
    */
   predict(image: RgbImage, source?: string, faceMesh?: Float64Array): Promise<RegressedCoefficients>;
   release(): Promise<void>;
-}
-
-/** First line of an onnxruntime error, without C++ locations. */
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\S*\.(?:cc|cpp|h):\d+\s*/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** NCHW float data → NHWC. */
@@ -69,23 +64,8 @@ async function faceMeshFor(image: RgbImage, config: RegressorConfig, source: str
 
 /** Load the config's ONNX model, checking that the named input and outputs exist; `configPath` names the config in errors. */
 export async function loadRegressor(config: RegressorConfig, configPath: string): Promise<CoefficientRegressor> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(config.model);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(config.model, code === 'ENOENT' ? `ONNX model file not found (model in ${configPath})` : `cannot read the ONNX model (${code ?? firstLine(error)})`);
-  }
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 4 });
-  } catch (error) {
-    throw new InputError(config.model, `not a loadable ONNX model: ${firstLine(error)}`);
-  }
-  const fail = async (detail: string): Promise<never> => {
-    await session.release();
-    throw new InputError(configPath, detail);
-  };
+  const session = await openOnnxSession(config.model, { role: `model in ${configPath}` });
+  const fail = releasingFail(session, configPath);
   let inputName = config.input.name;
   if (inputName === undefined) {
     if (session.inputNames.length !== 1) return fail(`the model has inputs ${session.inputNames.join(', ')}; set input.name to the image input`);

@@ -11,13 +11,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
-import { readLabelMap, readRgbImage } from '../../evaluators/image/index.js';
+import { readRgbImage } from '../../evaluators/image/index.js';
 import { readNpy, npyToFloat64 } from '../../evaluators/io/npy.js';
 import { defineMethod, type PredictItem } from '../adapter.js';
+import { itemFaceMask } from '../item-files.js';
 import { fitImageLandmarks, landmarkFitOptions } from '../landmark-fit/index.js';
 import { expressionsAreWeights, loadTargetModel, modelPrediction, TargetModelSchema, type TargetModel } from '../landmark-fit/target-model.js';
 import { detectIbug68 } from '../mediapipe/index.js';
-import type { LinearFaceModel } from '../models/index.js';
+import type { LandmarkEmbedding, LinearFaceModel } from '../models/index.js';
 import { fitPixel3dmm, prepareFitModel, REFERENCE_SIZE, type FitModel, type Pixel3dmmFit, type Pixel3dmmFitOptions } from './fit.js';
 import { shadingImage } from './photometric.js';
 import type { ScreenPriors } from './priors.js';
@@ -72,19 +73,6 @@ export type PriorsSource = (item: PredictItem, options: Pixel3dmmOptions) => Pro
 
 /** Truth priors (demo benchmarks). */
 export const truthPriorsSource: PriorsSource = async (item, options) => truthPriors(item, options.priorNoise, options.seed);
-
-/**
- * The item's face mask, when the benchmark has one (`face_mask.png`, 255 = face, written by
- * the builder from the item camera's label map): 1 per face pixel, else undefined.
- */
-export function itemFaceMask(item: PredictItem): Uint8Array | undefined {
-  const path = join(item.bench, item.item.dir, 'face_mask.png');
-  if (!existsSync(path)) return undefined;
-  const labels = readLabelMap(path);
-  const mask = new Uint8Array(labels.data.length);
-  for (let p = 0; p < mask.length; p++) mask[p] = labels.data[p] > 127 ? 1 : 0;
-  return mask;
-}
 
 /** Priors of the ONNX networks (onnx-priors.ts), on the item's crop, masked by the item's face mask when there is one. */
 export const onnxPriorsSource: PriorsSource = async (item, options) => {
@@ -222,17 +210,27 @@ export function fitPriors(fm: FitModel, priors: ScreenPriors, options: Pixel3dmm
   return fitPixel3dmm(fm, { priors }, fitSettings(options, prior), { uv: options.variant !== 'only-normal', normals: options.variant !== 'only-uv' });
 }
 
+/** 2D landmarks to fit: points of a landmark embedding of the model and where they are seen (px of the crop). */
+export interface ObservedLandmarks {
+  embedding: LandmarkEmbedding;
+  observed: Float64Array;
+}
+
 /**
- * The landmarks-photometric variant: 68 landmarks and the photometric term (photometric.ts)
- * on the item's crop, smoothed and restricted to the item's face mask when the benchmark has one.
+ * The landmarks-photometric fit: landmarks (by default the 68 of the model's embedding,
+ * truth-projected or MediaPipe's; metrical-fit gives its dense set) and the photometric term
+ * (photometric.ts) on the item's crop, smoothed and restricted to the item's face mask when
+ * the benchmark has one.
  */
-export async function fitLandmarksPhotometric(fm: FitModel, item: PredictItem, options: Pixel3dmmOptions, prior?: Float64Array): Promise<Pixel3dmmFit> {
-  const embedding = fm.model.landmarks68;
-  if (!embedding) throw new InputError('--opts', `model ${fm.model.name} has no iBUG-68 landmark embedding (FLAME: give landmarkEmbedding)`);
+export async function fitLandmarksPhotometric(fm: FitModel, item: PredictItem, options: Pixel3dmmOptions, prior?: Float64Array, landmarks?: ObservedLandmarks): Promise<Pixel3dmmFit> {
   const crop = readRgbImage(item.imagePath);
-  const observed = await observedLandmarks(item, options, crop.width);
+  if (!landmarks) {
+    const embedding = fm.model.landmarks68;
+    if (!embedding) throw new InputError('--opts', `model ${fm.model.name} has no iBUG-68 landmark embedding (FLAME: give landmarkEmbedding)`);
+    landmarks = { embedding, observed: await observedLandmarks(item, options, crop.width) };
+  }
   const image = shadingImage(crop, (options.photometricBlur * crop.width) / REFERENCE_SIZE, itemFaceMask(item));
-  return fitPixel3dmm(fm, { landmarks: { embedding, observed }, image }, fitSettings(options, prior), { landmarks: true, photometric: options.lambdaPhotometric > 0 });
+  return fitPixel3dmm(fm, { landmarks, image }, fitSettings(options, prior), { landmarks: true, photometric: options.lambdaPhotometric > 0 });
 }
 
 /** Why these options need a demo benchmark's generator truth (undefined: the image is enough). */

@@ -22,12 +22,12 @@
  * - Size: the networks' maps are resized bilinearly (pixel-centre aligned) to the image's
  *   size; the mask is the given one (1 = valid) or all ones; uv and normals are NaN outside it.
  */
-import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
 import { resizePlane, rgbToNormalizedChw, type RgbImage } from '../../evaluators/image/index.js';
 import type { ScreenPriors } from './priors.js';
+import { firstLine, openOnnxSession, releasingFail } from '../onnx-session.js';
 
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 const pair = z.tuple([z.number(), z.number()]);
@@ -57,11 +57,6 @@ export interface OnnxPriorsRunner {
   release(): Promise<void>;
 }
 
-/** First line of an onnxruntime error, without C++ locations. */
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0].replace(/\S*\.(?:cc|cpp|h):\d+\s*/g, '').replace(/\s+/g, ' ').trim();
-}
-
 interface Network {
   file: string;
   session: ort.InferenceSession;
@@ -71,23 +66,8 @@ interface Network {
 }
 
 async function openNetwork(file: string, channels: number, size: number, role: string): Promise<Network> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(file, code === 'ENOENT' ? `ONNX model file not found (${role})` : `cannot read the ONNX model (${code ?? firstLine(error)})`);
-  }
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 4 });
-  } catch (error) {
-    throw new InputError(file, `not a loadable ONNX model: ${firstLine(error)}`);
-  }
-  const fail = async (detail: string): Promise<never> => {
-    await session.release();
-    throw new InputError(file, detail);
-  };
+  const session = await openOnnxSession(file, { role });
+  const fail = releasingFail(session, file);
   const input = session.inputMetadata[0];
   const output = session.outputMetadata[0];
   if (!input || !output) return fail(`the ${role} needs one image input and one output`);

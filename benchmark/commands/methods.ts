@@ -32,7 +32,8 @@ export function methodsListing(options: MethodsCommandOptions = {}): string {
   for (const m of methods) {
     lines.push(`${m.name} ${m.version}${m.requires.demoTruth ? ' (demo benchmarks only)' : ''}`);
     lines.push(`  ${m.description}`);
-    if (m.tasks.length < 2) lines.push(`  predicts the ${m.tasks.join(' and ')} task only`);
+    if (m.tasks.length === 0) lines.push('  predicts normal maps only (no meshes): score them with facebench eval-normals');
+    else if (m.tasks.length < 2) lines.push(`  predicts the ${m.tasks.join(' and ')} task only`);
     if (m.requires.benchmark && !m.requires.demoTruth) lines.push(`  not on SVFR images (--images) with the default options: ${m.requires.benchmark}`);
     if (m.options.length === 0) lines.push('  options: none');
     for (const o of m.options) {

@@ -56,7 +56,8 @@ export async function predictCommand(options: PredictCommandOptions): Promise<Pr
   const mean = d.timings.mean_seconds === null ? 'n/a' : `${d.timings.mean_seconds.toFixed(3)} s`;
   say(`${d.name} ${d.version}: ${summary.predicted} predicted, ${summary.skipped} already done, ${summary.failed} failed of ${d.items} items; mean ${mean} per item`);
   for (const f of d.failures) say(`  failed ${f.person}/${f.item}: ${f.error}`);
-  if (options.bench !== undefined) say(`predictions: ${summary.outDir} (method.json beside them); score with: facebench eval --bench ${options.bench} --pred ${options.out} --out RESULTS_DIR`);
+  const scorer = d.tasks !== undefined && d.tasks.length === 0 ? 'eval-normals' : 'eval';
+  if (options.bench !== undefined) say(`predictions: ${summary.outDir} (method.json beside them); score with: facebench ${scorer} --bench ${options.bench} --pred ${options.out} --out RESULTS_DIR`);
   else say(`predictions: ${summary.outDir} (method.json beside them), in the SVFR submission layout <pid>/<SEQ>_<t:03d>_<serial>/`);
   return summary;
 }

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { getMethod } from '../../baselines/registry.js';
+import { InputError } from '../../evaluators/errors.js';
 import { readManifest } from '../../evaluators/formats/index.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { buildTable2, table2Text } from '../../reports/index.js';
@@ -37,8 +38,10 @@ export interface RunCommandOptions {
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   registerBuiltinMethods();
   const chosen = options.methods?.flatMap((m) => m.split(',')).map((m) => m.trim()).filter(Boolean);
-  // Unknown methods are refused before any work.
-  for (const method of chosen ?? []) getMethod(method);
+  // Unknown methods, and those that predict no meshes, are refused before any work.
+  for (const method of chosen ?? []) {
+    if (getMethod(method).tasks?.length === 0) throw new InputError('--methods', `${method} predicts normal maps only, which run does not score: use facebench predict --method ${method}, then facebench eval-normals`);
+  }
   // Set before the predict threads start, which inherit the environment.
   if (options.models) process.env.FACEBENCH_MODELS = resolve(options.models);
   const root = resolve(options.out);

@@ -8,6 +8,8 @@ import {
   discoverFacescapeTasks, discoverTasks, methodName, predictedTasks, taskId, verifiedBenchmarkId, writeResults, summarise, ResultsStore,
   type EvalTask, type ResultsDocument, type TaskName, type TaskRecord,
 } from '../../evaluators/formats/index.js';
+import { MAPS_ONLY_DETAIL } from '../../evaluators/formats/predictions.js';
+import { InputError } from '../../evaluators/errors.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
 import { assertNoLinks, requireCompiledWorker, TOOL } from '../../evaluators/util/index.js';
 import type { WorkerRequest } from './worker.js';
@@ -44,12 +46,15 @@ export interface EvalSummary {
 export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   const protocol = options.config.protocol;
   const hasher = new FileHasher();
+  // A maps-only method (a normal estimator: method.json tasks []) wrote no meshes to score.
+  const declared = predictedTasks(options.pred);
+  if (declared && declared.length === 0) throw new InputError(options.pred, MAPS_ONLY_DETAIL);
   let tasks: EvalTask[], benchmark: string;
   if (isFacescapeProtocol(protocol)) {
     ({ tasks, benchmarkId: benchmark } = discoverFacescapeTasks(options.bench, options.pred, facescapeSetOf(protocol)));
   } else {
     // A neutral-only method (MICA) records its tasks in method.json: only those are scored.
-    tasks = discoverTasks(options.bench, options.pred, options.tasks ?? predictedTasks(options.pred));
+    tasks = discoverTasks(options.bench, options.pred, options.tasks ?? declared);
     benchmark = verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
   }
   const method = methodName(options.pred, options.method);

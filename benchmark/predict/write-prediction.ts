@@ -20,7 +20,8 @@ export function taskPrediction(prediction: Prediction, task: TaskName): { mesh?:
 /**
  * Check what an adapter returned before anything is written: a mesh for each of its `tasks`
  * (valid: vertices, faces, finite, indices in range), 7 finite landmarks, and landmarks for
- * every mesh that is not FLAME-topology. Throws an Error naming the method and task.
+ * every mesh that is not FLAME-topology; with `tasks` [] (a maps-only method) a normal map.
+ * Throws an Error naming the method and task.
  */
 export function checkPrediction(prediction: Prediction, method: string, tasks: readonly TaskName[] = TASKS): void {
   for (const task of tasks) {
@@ -39,6 +40,8 @@ export function checkPrediction(prediction: Prediction, method: string, tasks: r
     }
   }
   const maps = prediction.maps;
+  // A maps-only method (tasks []) predicts nothing but its normal map.
+  if (tasks.length === 0 && !maps?.normals) throw new Error(`${method} prediction: a method with tasks [] (maps only) must return maps.normals`);
   if (maps) {
     if (!(Number.isInteger(maps.width) && maps.width > 0 && Number.isInteger(maps.height) && maps.height > 0)) throw new Error(`${method} maps: width and height must be positive integers`);
     for (const [key, channels] of [['normals', 3], ['uv', 2]] as const) {
@@ -51,9 +54,10 @@ export function checkPrediction(prediction: Prediction, method: string, tasks: r
 }
 
 /**
- * Write the `tasks` of a checked prediction into `dir`. Files of another task, and a landmark
- * file this prediction has none for, left from an earlier run are removed (the scorer would
- * otherwise use them). Returns the written file names.
+ * Write the `tasks` of a checked prediction into `dir`. Files of another task (of every task
+ * when `tasks` is [], a maps-only method), and a landmark file this prediction has none for,
+ * left from an earlier run are removed (the scorer would otherwise use them). Returns the
+ * written file names.
  */
 export function writePrediction(dir: string, prediction: Prediction, comment: string, tasks: readonly TaskName[] = TASKS): string[] {
   const written: string[] = [];

@@ -72,7 +72,11 @@ export const MethodDocumentSchema = z.object({
     per_item: z.record(z.string(), z.number()),
   }),
   failures: z.array(z.object({ person: z.string(), item: z.string(), error: z.string() })),
-  /** The tasks the method predicts, when not both (a neutral-only method such as MICA); `eval` scores only these. */
+  /**
+   * The tasks the method predicts, when not both (a neutral-only method such as MICA); `eval`
+   * scores only these. `[]`: normal maps only (a normal estimator), which `eval` refuses and
+   * `facebench eval-normals` scores.
+   */
   tasks: z.array(z.enum(TASKS)).optional(),
 });
 export type MethodDocument = z.infer<typeof MethodDocumentSchema>;
@@ -114,12 +118,18 @@ export function writeDoneMarker(dir: string, marker: DoneMarker): void {
   writeFileAtomic(join(dir, DONE_FILE), `${JSON.stringify(marker)}\n`);
 }
 
-/** The tasks a predictions folder's method.json declares (a neutral-only method); undefined when it declares none or has no method.json. */
+/**
+ * The tasks a predictions folder's method.json declares (a neutral-only method; [] for a
+ * maps-only method); undefined when it declares none or has no method.json.
+ */
 export function predictedTasks(pred: string): TaskName[] | undefined {
   const path = join(pred, METHOD_FILE);
   if (!existsSync(path)) return undefined;
-  return readJsonFile(path, z.looseObject({ tasks: z.array(z.enum(TASKS)).min(1).optional() }), 'a method description').tasks;
+  return readJsonFile(path, z.looseObject({ tasks: z.array(z.enum(TASKS)).optional() }), 'a method description').tasks;
 }
+
+/** The one line `eval` (and `validate`) give for a maps-only predictions folder (method.json `tasks` []). */
+export const MAPS_ONLY_DETAIL = 'normal maps only (method.json tasks []): score them with facebench eval-normals';
 
 /** What any method.json must hold (a submission made by another tool may hold only this). */
 const MethodNameSchema = z.looseObject({ name: z.string() });

@@ -11,7 +11,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isInputError } from '../errors.js';
 import { changedFiles, readManifest, type Manifest } from './manifest.js';
-import { METHOD_FILE, methodName } from './predictions.js';
+import { MAPS_ONLY_DETAIL, METHOD_FILE, methodName, predictedTasks } from './predictions.js';
 import { checkSubmission, problemLine, type ExpectedItem, type SubmissionProblem, type TaskStatus } from './submission-check.js';
 import { openSubmission, submissionKind } from './submission-source.js';
 import { listSvfrItems } from './svfr.js';
@@ -50,15 +50,19 @@ function validateAgainst(pred: string, items: readonly ExpectedItem[], extra: Su
   }
   const issues = [...extra];
   const root = resolve(pred);
+  let mapsOnly = false;
   if (kind === 'folder' && existsSync(join(root, METHOD_FILE)) && lstatSync(join(root, METHOD_FILE)).isFile()) { // a link is reported as such, never read
     try {
       methodName(root);
+      mapsOnly = predictedTasks(root)?.length === 0;
     } catch (error) {
       issues.push({ category: 'invalid method.json', task: null, file: METHOD_FILE, detail: isInputError(error) ? error.detail : (error as Error).message });
     }
   }
   const check = checkSubmission(openSubmission(pred).entries, items, { tasks: options.tasks, predictionsFolder: kind === 'folder', strayItem });
-  return report(items.length, [...issues, ...check.problems], { meshes: check.meshes, source: kind, tasks: check.tasks, notes: check.notes });
+  // A maps-only method's folder (a normal estimator) is no mesh submission: say where it is scored.
+  const problems = mapsOnly ? check.problems.map((p) => (p.category === 'no task submitted' ? { ...p, detail: `${p.detail}; ${MAPS_ONLY_DETAIL}` } : p)) : check.problems;
+  return report(items.length, [...issues, ...problems], { meshes: check.meshes, source: kind, tasks: check.tasks, notes: check.notes });
 }
 
 /** Validate `pred` (a predictions folder or a submission zip) against the benchmark `bench` (or an already-read manifest). */

@@ -356,7 +356,7 @@ with zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as z:
     for (const [person, , key] of ITEMS) {
       const p = await submission.predict({ bench, item: { id: key, person } } as never, { from: zip });
       expect(Array.from(p.posed!.positions)).toEqual(Array.from(Float32Array.from(meshes.get(`${person}/${key}/mesh_posed.ply`)!.positions)));
-      expect(Array.from(p.neutral.faces)).toEqual(Array.from(meshes.get(`${person}/${key}/mesh_neutral.ply`)!.faces));
+      expect(Array.from(p.neutral!.faces)).toEqual(Array.from(meshes.get(`${person}/${key}/mesh_neutral.ply`)!.faces));
       expect(p.landmarksPosed === undefined).toBe(key === ITEMS[FLAME_ITEM][2]);
     }
     const posedOnly = join(root, 'defects', 'posed-only.zip');

@@ -24,11 +24,11 @@
  *   an output that is not rank 4 with batch 1, or an output channel count different from
  *   the number of labels is refused with a one-line error naming the file.
  */
-import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { InputError } from '../../../evaluators/errors.js';
 import { readParserConfig, type ParserConfig } from './config.js';
 import { argmaxChannels, resizeLabelsNearest, rgbToNormalizedChw, type RgbImage } from '../../../evaluators/image/index.js';
+import { firstLine, openOnnxSession, releasingFail } from '../../../baselines/onnx-session.js';
 
 export interface FaceParser {
   /** Label names, the mapping file's faceKept ids and preprocessing. */
@@ -40,15 +40,6 @@ export interface FaceParser {
   parse(image: RgbImage, source?: string): Promise<Uint8Array>;
   /** Free the ONNX session. */
   release(): Promise<void>;
-}
-
-/** First line of an onnxruntime error, without C++ source locations and function signatures. */
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]
-    .replace(/\S*\.(?:cc|cpp|h):\d+\s*/g, '')
-    .replace(/onnxruntime::[\w:]+\([^)]*\)\s*/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 /** A tensor shape for messages; unnamed symbolic dimensions print as '?'. */
@@ -63,23 +54,8 @@ function staticDim(d: number | string | undefined): number | undefined {
 /** Load an ONNX face parser and its label-id mapping file (see the module comment for the contract). */
 export async function loadFaceParser(modelPath: string, labelsPath: string): Promise<FaceParser> {
   const config = readParserConfig(labelsPath);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(modelPath);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(modelPath, code === 'ENOENT' ? 'ONNX model file not found' : `cannot read the ONNX model (${code ?? firstLine(error)})`);
-  }
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 4 });
-  } catch (error) {
-    throw new InputError(modelPath, `not a loadable ONNX model: ${firstLine(error)}`);
-  }
-  const fail = async (detail: string): Promise<never> => {
-    await session.release();
-    throw new InputError(modelPath, detail);
-  };
+  const session = await openOnnxSession(modelPath, { graphOptimizationLevel: 'all' });
+  const fail = releasingFail(session, modelPath);
   const inputMeta = session.inputMetadata[0];
   const outputMeta = session.outputMetadata[0];
   if (!inputMeta || !outputMeta) return fail('the model needs one image input and one score output');

@@ -221,7 +221,8 @@ describe('mediapipeAdapter', () => {
     const opts = mediapipeAdapter.options.parse({});
     const path = join(SCENE, 'images', 'cam_222200003.png');
     const prediction = await mediapipeAdapter.predict(item(path), opts);
-    const { neutral, landmarksPosed, landmarksNeutral } = prediction;
+    const { landmarksPosed, landmarksNeutral } = prediction;
+    const neutral = prediction.neutral!;
     const posed = prediction.posed!;
     validateMesh(posed, 'posed');
     validateMesh(neutral, 'neutral');

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTorchPython } from '../../helpers/python.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RegressorConfigSchema } from '../../../baselines/onnx-regressor/config.js';
 import { loadRegressor } from '../../../baselines/onnx-regressor/regressor.js';
@@ -12,15 +13,7 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const STANDINS = join(ROOT, 'test/python/regressor_standins.py');
 const EXPORT = join(ROOT, 'baselines/onnx-regressor/export');
 
-/** The first python3 with torch and onnx (Debian's python3-torch and python3-onnx), or why there is none. */
-function findPython(): { python?: string; reason: string } {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(candidate, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
-    if (r.status === 0) return { python: candidate, reason: '' };
-  }
-  return { reason: 'no python3 with torch and onnx (apt-get install python3-torch python3-onnx)' };
-}
-const { python, reason } = findPython();
+const { python, reason } = findTorchPython();
 if (!python) console.warn(`skipping the regressor export-script tests: ${reason}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'facebench-regressor-export-'));

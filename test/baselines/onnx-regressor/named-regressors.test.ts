@@ -12,7 +12,7 @@ import {
 import { identityPriorFor, pixel3dmmOptions } from '../../../baselines/pixel3dmm/adapter.js';
 import { getMethod } from '../../../baselines/registry.js';
 import { readRgbImage } from '../../../evaluators/image/index.js';
-import { encodeModel, type Node } from '../../benchmark/construct/parser/onnx-builder.js';
+import { headOutput, meanColourRegressor, type RegressorHead } from '../../helpers/onnx-standins.js';
 import { FIXTURES } from '../../helpers/faces.js';
 import { referenceAffineCrop, referenceSimilarity } from '../../helpers/reference.js';
 
@@ -62,18 +62,11 @@ function referenceAffine(preset: RegressorPreset): number[] {
   return referenceSimilarity(src, ARCFACE_TEMPLATE_112.map((v) => (v * S) / 112));
 }
 
-type Head = { name: string; W: number[][]; b: number[] };
+type Head = RegressorHead;
 
-/** A stand-in network: GlobalAveragePool → Flatten → one Gemm per output (out = mean colour · W + b). */
 function standIn(file: string, heads: Head[]): string {
-  const nodes: Node[] = [
-    { op: 'GlobalAveragePool', inputs: ['image'], outputs: ['pooled'] },
-    { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'], int: { axis: 1 } },
-    ...heads.map((h): Node => ({ op: 'Gemm', inputs: ['flat', `W_${h.name}`, `b_${h.name}`], outputs: [h.name] })),
-  ];
-  const initializers = heads.flatMap((h) => [{ name: `W_${h.name}`, dims: [3, h.b.length], floats: h.W.flat() }, { name: `b_${h.name}`, dims: [h.b.length], floats: h.b }]);
   const path = join(dir, file);
-  writeFileSync(path, encodeModel({ nodes, initializers, inputs: [{ name: 'image', shape: [1, 3, 'H', 'W'] }], outputs: heads.map((h) => ({ name: h.name, shape: [1, h.b.length] })) }));
+  writeFileSync(path, meanColourRegressor(heads));
   return path;
 }
 
@@ -123,7 +116,7 @@ describe.each(REGRESSOR_PRESETS.map((p) => [p.name, p] as const))('%s', (name, p
     for (const h of heads(preset)) {
       const got = keys[h.name as keyof typeof keys]!;
       expect(got.length).toBe(h.b.length);
-      h.b.forEach((b, k) => expect(got[k]).toBeCloseTo(b + mean[0] * h.W[0][k] + mean[1] * h.W[1][k] + mean[2] * h.W[2][k], 4));
+      headOutput(h, mean).forEach((v, k) => expect(got[k]).toBeCloseTo(v, 4));
     }
   });
 
@@ -136,7 +129,7 @@ describe.each(REGRESSOR_PRESETS.map((p) => [p.name, p] as const))('%s', (name, p
     if (raw.jaw) rotations.set(raw.jaw, 3 * flame.skeleton.names.indexOf('jaw'));
     const worst = (a: Float64Array, b: Float64Array): number => a.reduce((w, v, i) => Math.max(w, Math.abs(v - b[i])), 0);
     const neutral = evaluateModel(flame, { identity: raw.identity });
-    expect(worst(prediction.neutral.positions, neutral)).toBeLessThan(1e-6);
+    expect(worst(prediction.neutral!.positions, neutral)).toBeLessThan(1e-6);
     expect(prediction.landmarksNeutral).toHaveLength(21);
     if (preset.tasks.includes('posed')) {
       const posed = evaluateModel(flame, { identity: raw.identity, expression: raw.expression, jointRotations: rotations });

@@ -106,7 +106,7 @@ describe('onnx-regressor with a real ONNX model', () => {
     let worstPosed = 0, worstNeutral = 0;
     for (let i = 0; i < n3; i++) {
       worstPosed = Math.max(worstPosed, Math.abs(result.posed!.positions[i] - posed[i]));
-      worstNeutral = Math.max(worstNeutral, Math.abs(result.neutral.positions[i] - neutral[i]));
+      worstNeutral = Math.max(worstNeutral, Math.abs(result.neutral!.positions[i] - neutral[i]));
     }
     expect(worstPosed).toBeLessThan(1e-3);
     expect(worstNeutral).toBeLessThan(1e-3);
@@ -173,7 +173,7 @@ describe('onnx-regressor with a real ONNX model', () => {
     await expect(onnxRegressorAdapter.prepare!({ bench: dir, manifest: {} as never, options: onnxRegressorOptions.parse({}) })).rejects.toThrow(/needs a config/);
     // An identity-only regressor (MICA style) is accepted: it predicts no expression, so posed = neutral.
     const identityOnly = await regressImage(imagePath, writeJson('identity-only.json', { model: 'reg.onnx', input: { size: [8, 8] }, outputs: { identity: 'shape' } }));
-    expect(Array.from(identityOnly.posed!.positions)).toEqual(Array.from(identityOnly.neutral.positions));
+    expect(Array.from(identityOnly.posed!.positions)).toEqual(Array.from(identityOnly.neutral!.positions));
   });
 
   it('refuses outputs larger than the target model', async () => {

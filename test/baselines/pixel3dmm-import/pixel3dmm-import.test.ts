@@ -79,19 +79,19 @@ describe('pixel3dmm-import', () => {
     await pixel3dmmImport.prepare!({ bench: root, manifest: {} as never, options: { from, model: MODEL, landmarkEmbedding: EMBEDDING } });
     const p = await predict('p1', 'EXP-2_003_cam1');
     const neutral = evaluateModel(flame, { identity: identity.map(Math.fround) });
-    expect(p.neutral.positions.length).toBe(neutral.length);
-    for (let i = 0; i < neutral.length; i++) expect(p.neutral.positions[i]).toBeCloseTo(neutral[i], 9);
+    expect(p.neutral!.positions.length).toBe(neutral.length);
+    for (let i = 0; i < neutral.length; i++) expect(p.neutral!.positions[i]).toBeCloseTo(neutral[i], 9);
     // Not the expression: the neutral differs from the model with the fitted expression.
     const withExpression = evaluateModel(flame, { identity, expression });
-    expect(Math.max(...Array.from(withExpression, (x, i) => Math.abs(x - p.neutral.positions[i])))).toBeGreaterThan(0.01);
+    expect(Math.max(...Array.from(withExpression, (x, i) => Math.abs(x - p.neutral!.positions[i])))).toBeGreaterThan(0.01);
     for (let i = 0; i < posedMm.length; i++) expect(p.posed!.positions[i]).toBeCloseTo(posedMm[i], 3);
     expect(Array.from(p.posed!.faces)).toEqual(Array.from(flame.faces));
-    const lm = sevenLandmarks(flame, p.neutral.positions as Float64Array);
+    const lm = sevenLandmarks(flame, p.neutral!.positions as Float64Array);
     expect(Array.from(p.landmarksNeutral!)).toEqual(Array.from(lm));
     // The flat layout <from>/<item>/ works too.
     writeItem(join(from, 'ITEM-flat'), torchSaveFrame(frame(), '00000', true));
     const flat = await predict('p2', 'ITEM-flat');
-    expect(Array.from(flat.neutral.positions)).toEqual(Array.from(p.neutral.positions));
+    expect(Array.from(flat.neutral!.positions)).toEqual(Array.from(p.neutral!.positions));
   });
 
   it('refuses malformed checkpoints with one line naming the file', async () => {

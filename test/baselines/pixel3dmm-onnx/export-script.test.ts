@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTorchPython } from '../../helpers/python.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { onnxPriors } from '../../../baselines/pixel3dmm/onnx-priors.js';
 import type { RgbImage } from '../../../evaluators/image/index.js';
@@ -10,15 +11,7 @@ import type { RgbImage } from '../../../evaluators/image/index.js';
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const STANDIN = join(ROOT, 'test/python/p3dmm_standin.py');
 
-/** The first python3 with torch and onnx (Debian's python3-torch and python3-onnx), or why there is none. */
-function findPython(): { python?: string; reason: string } {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(candidate, ['-c', 'import torch, onnx'], { encoding: 'utf8' });
-    if (r.status === 0) return { python: candidate, reason: '' };
-  }
-  return { reason: 'no python3 with torch and onnx (apt-get install python3-torch python3-onnx)' };
-}
-const { python, reason } = findPython();
+const { python, reason } = findTorchPython();
 if (!python) console.warn(`skipping the export-script test: ${reason}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'facebench-p3dmm-export-'));

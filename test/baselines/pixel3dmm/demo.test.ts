@@ -11,7 +11,7 @@ import { protocolDefaults } from '../../../evaluators/protocols/index.js';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { facebench, tempDir } from '../../benchmark/cli-helpers.js';
 import type { PredictItem } from '../../../baselines/adapter.js';
-import { itemFaceMask } from '../../../baselines/pixel3dmm/adapter.js';
+import { itemFaceMask } from '../../../baselines/item-files.js';
 
 /**
  * `pixel3dmm` end to end on a small demo benchmark (1 person, 4 expressions, 128-px crops),

@@ -6,7 +6,7 @@ import { loadFlame } from '../../../baselines/models/index.js';
 import { runBuild } from '../../../benchmark/construct/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
 import { readMethodDocument, readResultsFile, validatePredictions } from '../../../evaluators/formats/index.js';
-import { encodeModel, type Node } from '../construct/parser/onnx-builder.js';
+import { meanColourRegressor } from '../../helpers/onnx-standins.js';
 import { cliInProcess } from '../cli-in-process.js';
 import { tempDir } from '../cli-helpers.js';
 import { FIXTURES } from '../../helpers/faces.js';
@@ -27,17 +27,13 @@ describe('facebench run with the named regressors', () => {
 
   /** A stand-in export: mean colour → Gemm per output, sized for the fixture FLAME. */
   function standIn(file: string, outputs: [string, number][], seed: number): void {
-    const nodes: Node[] = [
-      { op: 'GlobalAveragePool', inputs: ['image'], outputs: ['pooled'] },
-      { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'], int: { axis: 1 } },
-      ...outputs.map(([name]): Node => ({ op: 'Gemm', inputs: ['flat', `W_${name}`, `b_${name}`], outputs: [name] })),
-    ];
     const value = (i: number): number => Math.fround(0.4 * Math.sin(seed + 1.7 * i));
-    const initializers = outputs.flatMap(([name, K], o) => [
-      { name: `W_${name}`, dims: [3, K], floats: Array.from({ length: 3 * K }, (_, i) => value(100 * o + i)) },
-      { name: `b_${name}`, dims: [K], floats: Array.from({ length: K }, (_, i) => (name === 'jaw' && i === 0 ? 0.1 : value(50 * o + i))) },
-    ]);
-    writeFileSync(join(models, file), encodeModel({ nodes, initializers, inputs: [{ name: 'image', shape: [1, 3, 'H', 'W'] }], outputs: outputs.map(([name, K]) => ({ name, shape: [1, K] })) }));
+    const heads = outputs.map(([name, K], o) => ({
+      name,
+      W: [0, 1, 2].map((c) => Array.from({ length: K }, (_, k) => value(100 * o + c * K + k))),
+      b: Array.from({ length: K }, (_, k) => (name === 'jaw' && k === 0 ? 0.1 : value(50 * o + k))),
+    }));
+    writeFileSync(join(models, file), meanColourRegressor(heads));
   }
 
   beforeAll(async () => {
@@ -73,6 +69,11 @@ describe('facebench run with the named regressors', () => {
       expect(text).toMatch(new RegExp(`^\\s*${method}\\s`, 'm'));
     }
     expect(readMethodDocument(join(out, 'predictions', 'mica'))!.tasks).toEqual(['neutral']);
+    // Table 2: MICA's posed columns are empty and it is a neutral-only method, not an incomplete one
+    expect(text).toMatch(/^mica(\s+\d+\.\d{3}){4}(\s+n\/a){4}\s+2\/2\s+neutral task only$/m);
+    const board = JSON.parse(readFileSync(join(out, 'leaderboard', 'leaderboard.json'), 'utf8')) as { rows: { method: string; rank: number | null; status: string }[] };
+    expect(board.rows.find((r) => r.method === 'mica')).toMatchObject({ rank: null, status: 'unranked: neutral task only' });
+    expect(board.rows.filter((r) => r.rank !== null).map((r) => r.method).sort()).toEqual(['deca', 'emoca-v2', 'smirk']);
     for (const item of readdirItems(join(out, 'predictions', 'mica'))) expect(existsSync(join(item, 'mesh_posed.ply'))).toBe(false);
     const report = readFileSync(join(out, 'report.html'), 'utf8');
     for (const method of ['deca', 'emoca-v2', 'mica', 'smirk']) expect(report).toContain(method);
