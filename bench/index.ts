@@ -8,6 +8,7 @@ import { runNersembleEvalBench } from './eval-nersemble.js';
 import { runBuildBench } from './build.js';
 import { runPixel3dmmBench } from './pixel3dmm.js';
 import { runFacescapeBench } from './facescape.js';
+import { runServeBench } from './serve.js';
 
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
 await runStartupBench();
@@ -19,3 +20,4 @@ await runNersembleEvalBench();
 await runBuildBench();
 await runPixel3dmmBench();
 await runFacescapeBench();
+await runServeBench();

@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .name('facebench')
     .description('Benchmark and evaluation suite for single-image 3D face reconstruction')
     .version(TOOL.version)
+    .enablePositionalOptions()
     .exitOverride()
     .showSuggestionAfterError();
 
@@ -263,6 +264,47 @@ export function buildProgram(): Command {
       if (opts.results === undefined && opts.facescapeResults === undefined) command.error('error: give --results <dirs...> (facebench eval results) or --facescape-results <dir> (FaceScape\'s shipped per-sample results)');
       const { tablesCommand } = await import('../reports/cross-benchmark.js');
       tablesCommand(opts);
+    });
+
+  const serve = program
+    .command('serve')
+    .description('self-hosted leaderboard: accept submissions over HTTP, queue their tasks on Redis for facebench worker, serve the ranking')
+    // Checked in the action: commander checks a parent's required options before its subcommands run too.
+    .option('--bench <dir>', 'built benchmark folder (required; its GT files are never served)')
+    .option('--data <dir>', 'server folder: database facebench.sqlite, uploads, results (required)')
+    .option('--port <n>', 'HTTP port (0: any free port)', parseNonNegativeInt, 8080)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--redis <url>', 'Redis URL shared with the workers (default: start a private redis-server on a loopback port)')
+    .option('--max-upload-mb <n>', 'largest upload, MB', parsePositiveInt, 256)
+    .addOption(quietOption())
+    // `serve tokens add NAME --data DIR`: --data after the subcommand belongs to it, not to serve.
+    .enablePositionalOptions()
+    .action(async (opts, command: Command) => {
+      for (const name of ['bench', 'data'] as const) if (opts[name] === undefined) command.error(`error: required option '--${name} <dir>' not specified`);
+      const { serveCommand } = await import('./commands/serve.js');
+      await serveCommand(opts);
+    });
+  serve
+    .command('tokens')
+    .description('manage the upload tokens')
+    .command('add <name>')
+    .description('issue a token to NAME (printed on the last line; stored hashed)')
+    .requiredOption('--data <dir>', 'server folder (as given to facebench serve)')
+    .action(async (name: string, opts) => {
+      const { tokensAddCommand } = await import('./commands/serve.js');
+      tokensAddCommand(name, opts);
+    });
+
+  program
+    .command('worker')
+    .description('score the leaderboard server\'s queued tasks (any number of workers, on any machines with the benchmark)')
+    .requiredOption('--redis <url>', 'the Redis URL facebench serve printed')
+    .requiredOption('--bench <dir>', "this machine's copy of the served benchmark")
+    .option('--concurrency <n>', 'jobs at once in this process', parsePositiveInt, 1)
+    .addOption(quietOption())
+    .action(async (opts) => {
+      const { workerCommand } = await import('./commands/serve.js');
+      await workerCommand(opts);
     });
 
   return program;

@@ -37,6 +37,39 @@ export interface EvalSummary {
   failed: number;
 }
 
+export interface ResultsDocumentInput {
+  tasks: readonly EvalTask[];
+  /** A record for every task, by taskId. */
+  records: ReadonlyMap<string, TaskRecord>;
+  config: ProtocolConfig;
+  method: string;
+  bench: string;
+  pred: string;
+  benchmarkId: string;
+  store: ResultsStore;
+}
+
+/** The results.json of an evaluation (records in task order, summary, thresholds): what `eval` and `serve` write. */
+export function evalResultsDocument(input: ResultsDocumentInput): ResultsDocument {
+  const ordered = input.tasks.map((t) => {
+    const record = input.records.get(taskId(t));
+    if (!record) throw new Error(`no record for task ${taskId(t)}`);
+    return record;
+  });
+  return {
+    tool: { ...TOOL },
+    method: input.method,
+    benchmark: resolve(input.bench),
+    benchmark_id: input.benchmarkId,
+    predictions: resolve(input.pred),
+    protocol: configToJson(input.config),
+    created: new Date().toISOString(),
+    summary: summarise(ordered, input.config, input.store),
+    curve_thresholds_mm: Array.from(curveThresholds(input.config.curve.maxMm, input.config.curve.stepMm)),
+    items: ordered,
+  };
+}
+
 /**
  * `facebench eval`: score every item of a benchmark for both tasks (a FaceScape benchmark:
  * every sample of the protocol's set), in worker threads, reusing results already stored
@@ -123,19 +156,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   );
   await listr.run();
 
-  const ordered = tasks.map((t) => records.get(taskId(t))!);
-  const document: ResultsDocument = {
-    tool: { ...TOOL },
-    method,
-    benchmark: resolve(options.bench),
-    benchmark_id: benchmark,
-    predictions: resolve(options.pred),
-    protocol: configToJson(options.config),
-    created: new Date().toISOString(),
-    summary: summarise(ordered, options.config, store),
-    curve_thresholds_mm: Array.from(curveThresholds(options.config.curve.maxMm, options.config.curve.stepMm)),
-    items: ordered,
-  };
+  const document = evalResultsDocument({ tasks, records, config: options.config, method, bench: options.bench, pred: options.pred, benchmarkId: benchmark, store });
   writeResults(resultsDir, document);
   return { resultsDir, document, scored: todo.length, reused, failed };
 }

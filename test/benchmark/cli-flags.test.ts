@@ -7,7 +7,7 @@ import { ictFace, ictFaceRegion, ictSevenLandmarks, sampleSurface } from '../hel
 import { rng } from '../helpers/random.js';
 import { facebench, tempDir } from './cli-helpers.js';
 
-const PIPELINE_ORDER = ['run', 'build', 'check', 'export-images', 'methods', 'predict', 'validate', 'pack', 'eval', 'eval-normals', 'score', 'report', 'leaderboard', 'compare', 'ablate', 'tables'];
+const PIPELINE_ORDER = ['run', 'build', 'check', 'export-images', 'methods', 'predict', 'validate', 'pack', 'eval', 'eval-normals', 'score', 'report', 'leaderboard', 'compare', 'ablate', 'tables', 'serve', 'worker'];
 
 describe('facebench command line', () => {
   it('--help lists the commands in pipeline order', () => {
