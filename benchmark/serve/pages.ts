@@ -56,6 +56,7 @@ document.getElementById('upload').addEventListener('submit', async (event) => {
 export function submissionPage(id: string): string {
   return page(`Submission ${id}`, `<p>Method: <b id="method"></b>. Status: <b id="status">…</b> <span id="progress"></span></p>
 <p id="error" class="problems"></p>
+<p id="report" hidden><a href="/submissions/${id}/report">Full report</a> (Table 2, breakdowns, error curves)</p>
 <table id="figures" hidden><thead><tr><th>task</th><th>items</th><th>scored</th><th>L1</th><th>L2</th><th>NC</th><th>R@2.5</th></tr></thead><tbody></tbody></table>
 <script>
 const id = ${JSON.stringify(id)};
@@ -79,6 +80,7 @@ async function poll() {
       body.appendChild(tr);
     }
     document.getElementById('figures').hidden = false;
+    document.getElementById('report').hidden = false;
     return;
   }
   if (s.status !== 'failed') setTimeout(poll, 500);

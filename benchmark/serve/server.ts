@@ -18,6 +18,7 @@ import {
 } from '../../evaluators/formats/index.js';
 import { protocolDefaults, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import { FileHasher } from '../../evaluators/scoring/index.js';
+import { writeReport } from '../../reports/index.js';
 import { buildLeaderboard, type Leaderboard } from '../../reports/leaderboard.js';
 import { evalResultsDocument } from '../eval/run-eval.js';
 import { ServerDb, type SubmissionRow } from './db.js';
@@ -94,6 +95,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const dir = join(data, 'results', row.id);
     const doc = evalResultsDocument({ tasks, records, config, method: row.method, bench, pred: predDir, benchmarkId, store: new ResultsStore(dir) });
     writeResults(dir, doc);
+    // The submission's report: tables and curves only; no worst-item pictures, panels or 3D views, which would show GT points.
+    writeReport({ results: [dir], out: join(dir, 'report.html'), worst: 0, panels: { rows: [], notes: [] }, title: `facebench: ${row.method}` });
     db.setStatus(row.id, 'done');
     rebuildBoard();
   };
@@ -205,6 +208,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const row = SUBMISSION_ID.test(req.params.id) ? db.submission(req.params.id) : undefined;
     if (!row) return reply.code(404).type('text/html').send('<!doctype html><title>not found</title><p>No such submission.</p>');
     return reply.type('text/html').send(submissionPage(row.id));
+  });
+
+  app.get('/submissions/:id/report', async (req: FastifyRequest<{ Params: { id: string } }>, reply) => {
+    const row = SUBMISSION_ID.test(req.params.id) ? db.submission(req.params.id) : undefined;
+    const report = row ? join(data, 'results', row.id, 'report.html') : undefined;
+    if (!row || row.status !== 'done' || !report || !existsSync(report)) return reply.code(404).type('text/html').send('<!doctype html><title>not found</title><p>No report for this submission (yet).</p>');
+    return reply.type('text/html').send(readFileSync(report));
   });
 
   const address = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../../benchmark/eval/run-eval.js';
 import { addToken, hasRedisServer, startPrivateRedis, startServer, type PrivateRedis, type RunningServer } from '../../../benchmark/serve/index.js';
 import { readManifest, type Manifest } from '../../../evaluators/formats/index.js';
+import { encodeNpy } from '../../../evaluators/io/npy.js';
 import { encodePly } from '../../../evaluators/io/ply.js';
 import { readMesh } from '../../../evaluators/io/index.js';
 import { encodeZip } from '../../../evaluators/io/zip.js';
@@ -62,7 +63,7 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
     bench = await smallBenchmark(root);
     manifest = readManifest(bench);
     valid.push({ name: 'mean-shape', ...(await packed(bench, root, 'mean-shape', 'mean-shape')) });
-    for (let k = 1; k <= 12; k++) valid.push({ name: `oracle ${k}`, ...(await packed(bench, root, `oracle-${k}`, 'oracle', { noise: 0.05 * k, seed: k })) });
+    for (let k = 1; k <= 6; k++) valid.push({ name: `oracle ${k}`, ...(await packed(bench, root, `oracle-${k}`, 'oracle', { noise: 0.05 * k, seed: k })) });
     const first = manifest.items[0];
     meshVertices = readMesh(join(valid[0].pred, first.person, first.id, 'mesh_posed.ply')).positions.length / 3;
     redis = await startPrivateRedis(join(root, 'redis'));
@@ -92,13 +93,25 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
       expect(answer).toMatchObject({ status: 201, body: { status: 'queued' } });
       accepted.set(v.name, answer.body.id as string);
     }
+    const text = (t: string) => new TextEncoder().encode(t);
+    const posedMesh = () => readMesh(join(pred, base, 'mesh_posed.ply'));
     const invalid: [string, Uint8Array, RegExp][] = [
-      ['traversal', renameInZip(zipFolder(pred, (f) => f.set('zz/evil.ply', new Uint8Array([1]))), 'zz/evil.ply', '../evil.ply'), /\.\.\/evil\.ply/],
-      ['symlink', markSymlink(zipFolder(pred, (f) => f.set(`${base}/link.ply`, new TextEncoder().encode('/etc/passwd'))), `${base}/link.ply`), /symbolic link/],
-      ['not a PLY', zipFolder(pred, (f) => f.set(`${base}/mesh_neutral.ply`, new TextEncoder().encode('hello, not a mesh'))), /mesh_neutral\.ply/],
+      ['traversal', renameInZip(zipFolder(pred, (f) => f.set('zz/evil.ply', new Uint8Array([1]))), 'zz/evil.ply', '../evil.ply'), /"\.\.\/evil\.ply"/],
+      ['absolute path', renameInZip(zipFolder(pred, (f) => f.set('zz/evil.ply', new Uint8Array([1]))), 'zz/evil.ply', '/z/evil.ply'), /"\/z\/evil\.ply"/],
+      ['symlink', markSymlink(zipFolder(pred, (f) => f.set(`${base}/link.ply`, text('/etc/passwd'))), `${base}/link.ply`), /symbolic link/],
+      ['not a zip', text('PK? no: a text file named .zip'), /zip/i],
+      ['not a PLY', zipFolder(pred, (f) => f.set(`${base}/mesh_neutral.ply`, text('hello, not a mesh'))), new RegExp(`${base}/mesh_neutral\\.ply`)],
+      ['NaN vertex', zipFolder(pred, (f) => {
+        const mesh = posedMesh();
+        mesh.positions[4] = Number.NaN;
+        f.set(`${base}/mesh_posed.ply`, encodePly({ positions: mesh.positions, faces: mesh.faces }));
+      }), new RegExp(`${base}/mesh_posed\\.ply.*(NaN|non-finite)`, 'i')],
+      ['no faces', zipFolder(pred, (f) => f.set(`${base}/mesh_posed.ply`, encodePly({ positions: posedMesh().positions, faces: new Uint32Array(0) }))), new RegExp(`${base}/mesh_posed\\.ply`)],
+      ['landmarks of the wrong shape', zipFolder(pred, (f) => f.set(`${base}/landmarks_posed.npy`, encodeNpy(new Float64Array(15), [5, 3]))), new RegExp(`${base}/landmarks_posed\\.npy`)],
       ['missing item', zipFolder(pred, (f) => { for (const k of [...f.keys()]) if (k.startsWith(`${base}/`)) f.delete(k); }), new RegExp(first.id)],
+      ['stray item', zipFolder(pred, (f) => f.set(`${first.person}/EXTRA_000_222200000/mesh_posed.ply`, f.get(`${base}/mesh_posed.ply`)!)), /EXTRA_000_222200000/],
       ['too many vertices', zipFolder(pred, (f) => {
-        const mesh = readMesh(join(pred, base, 'mesh_posed.ply'));
+        const mesh = posedMesh();
         const positions = new Float64Array(mesh.positions.length + 3000);
         positions.set(mesh.positions);
         for (let i = mesh.positions.length; i < positions.length; i++) positions[i] = mesh.positions[i % 3];
@@ -143,6 +156,7 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
     const scores = rows.map((r: { score: number }) => r.score);
     expect(scores).toEqual([...scores].sort((a: number, b: number) => a - b));
     expect(rows[0]).toMatchObject({ rank: 1, method: 'oracle 1' });
+    expect(rows[rows.length - 1]).toMatchObject({ method: 'mean-shape' });
     // GT files are never served.
     for (const path of ['/bench/manifest.json', `/${manifest.items[0].dir}/scan.ply`, '/../bench/manifest.json', '/api/submissions/..%2F..%2Fetc']) {
       expect((await fetch(`${server.url}${path}`)).status).toBe(404);
@@ -151,11 +165,11 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
 
   it('a worker killed with SIGKILL mid-job, and the server restarted with jobs queued: every submission done, no task counted twice', async () => {
     await Promise.all(workers.splice(0).map(stopWorker));
-    const env = { FACEBENCH_LOCK_MS: '2000', FACEBENCH_WORKER_PAUSE_MS: '300' };
+    const env = { FACEBENCH_LOCK_MS: '1500', FACEBENCH_WORKER_PAUSE_MS: '200' };
     const victim = spawnWorker(redis.url, bench, env);
     workers.push(victim);
     const extra = [];
-    for (let k = 13; k <= 15; k++) extra.push({ name: `oracle ${k}`, ...(await packed(bench, root, `oracle-${k}`, 'oracle', { noise: 0.05 * k, seed: k })) });
+    for (let k = 13; k <= 14; k++) extra.push({ name: `oracle ${k}`, ...(await packed(bench, root, `oracle-${k}`, 'oracle', { noise: 0.05 * k, seed: k })) });
     const ids: string[] = [];
     for (const v of extra) ids.push((await upload(server.url, token, v.name, v.zip)).body.id as string);
     // Kill the victim while it holds a job.
@@ -216,6 +230,13 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
       const posed = await page.locator('#figures tbody tr', { hasText: 'posed' }).locator('td').allTextContents();
       expect(posed).toEqual(['posed', '2', '2', ...['l1', 'l2', 'nc', 'r2_5'].map((k) => api.figures.posed.metrics[k].toFixed(3))]);
       expect(await page.locator('#progress').textContent()).toBe('(4 / 4 tasks)');
+      // The full report: Table 2 with this method's posed L2; no GT-derived pictures.
+      await page.click('#report a');
+      await page.waitForURL(new RegExp(`/submissions/${id}/report$`));
+      const html = await page.content();
+      expect(html).toContain(extra.name);
+      expect(html).toContain(api.figures.posed.metrics.l2.toFixed(3));
+      expect(await page.locator('img').count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();
