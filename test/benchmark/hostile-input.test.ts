@@ -10,7 +10,7 @@ import { runBuild } from '../../benchmark/construct/index.js';
 import { runPredict } from '../../benchmark/predict/index.js';
 import { registerBuiltinMethods } from '../../baselines/builtin.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../data/index.js';
-import { benchmarkId, readManifest, type Manifest } from '../../evaluators/formats/index.js';
+import { benchmarkId, readManifest, validatePredictions, type Manifest } from '../../evaluators/formats/index.js';
 import { facebench, tempDir, type CliResult } from './cli-helpers.js';
 
 /** A refusal: exit 1 and one stderr line, starting `facebench: <file>:` and matching `message`. */
@@ -110,6 +110,9 @@ describe('hostile and careless input', () => {
       expect(v.status).toBe(1);
       expect(v.stdout).toContain(`${item.dir}/scan.ply: sha256 differs from the manifest`);
       expect(v.stdout).toContain(`${item.dir}/image.png: sha256 differs from the manifest`);
+      // A caller that verified the files itself (facebench serve, at start) skips the hashing: only the submission's problems remain.
+      expect(validatePredictions(edited, pred).issues.filter((p) => p.category === 'changed benchmark')).toHaveLength(2);
+      expect(validatePredictions(edited, pred, undefined, { benchmarkVerified: true }).problems).toEqual(validatePredictions(bench, pred).problems);
     });
   });
 
