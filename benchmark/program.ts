@@ -300,7 +300,7 @@ export function buildProgram(): Command {
     .description('score the leaderboard server\'s queued tasks (any number of workers, on any machines with the benchmark)')
     .requiredOption('--redis <url>', 'the Redis URL facebench serve printed')
     .requiredOption('--bench <dir>', "this machine's copy of the served benchmark")
-    .option('--concurrency <n>', 'jobs at once in this process', parsePositiveInt, 1)
+    .option('--concurrency <n>', 'jobs at once: N > 1 runs N worker processes', parsePositiveInt, 1)
     .addOption(quietOption())
     .action(async (opts) => {
       const { workerCommand } = await import('./commands/serve.js');

@@ -217,19 +217,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return reply.type('text/html').send(readFileSync(report));
   });
 
-  const address = await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });
-  return {
-    url: address,
-    redisUrl,
-    close: async () => {
-      await app.close();
-      await resultWorker.close();
-      await scoreQueue.close();
-      connections.disconnect();
-      db.close();
-      await privateRedis?.stop();
-    },
+  const close = async (): Promise<void> => {
+    await app.close();
+    await resultWorker.close();
+    await scoreQueue.close();
+    connections.disconnect();
+    db.close();
+    await privateRedis?.stop();
   };
+  const port = options.port ?? 8080;
+  const host = options.host ?? '127.0.0.1';
+  let address: string;
+  try {
+    address = await app.listen({ port, host });
+  } catch (error) {
+    await close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`--port ${port}`, code === 'EADDRINUSE' ? `${host}:${port} is in use: choose another --port` : `cannot listen on ${host}:${port} (${(error as Error).message})`);
+  }
+  return { url: address, redisUrl, close };
 }
 
 /** `facebench serve tokens add NAME`: a new token, printed by the caller; only its hash is stored. */

@@ -16,8 +16,6 @@ import { JobScorer } from './score-job.js';
 export interface WorkerOptions {
   redis: string;
   bench: string;
-  /** Jobs scored at once in this process (scoring is synchronous: more than 1 only overlaps I/O). */
-  concurrency?: number;
   /** Called when a job starts and when it is done. */
   onStart?: (submission: string, task: string) => void;
   onJob?: (submission: string, task: string) => void;
@@ -50,7 +48,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     options.onJob?.(job.data.submission, task);
   }, {
     connection: connections.connect(),
-    concurrency: options.concurrency ?? 1,
+    concurrency: 1, // scoring is synchronous: more jobs at once take more processes (facebench worker --concurrency)
     lockDuration: lock,
     stalledInterval: Math.max(500, Math.floor(lock / 2)),
     maxStalledCount: 3,

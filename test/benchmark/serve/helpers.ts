@@ -60,8 +60,8 @@ export interface WorkerProcess {
 }
 
 /** `facebench worker` as a separate process, its stdout lines collected. */
-export function spawnWorker(redis: string, bench: string, env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--bench', bench], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export function spawnWorker(redis: string, bench: string, env: Record<string, string> = {}, extra: string[] = []): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--bench', bench, ...extra], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let rest = '';
   child.stdout!.on('data', (chunk: Buffer) => {

@@ -178,7 +178,8 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
     await new Promise((r) => victim.child.once('exit', r));
     // Stop the server with jobs still queued; start it again on the same data and queue.
     await server.close();
-    const rescuer = spawnWorker(redis.url, bench, env);
+    // The rescuer runs two worker processes under one command (--concurrency 2).
+    const rescuer = spawnWorker(redis.url, bench, env, ['--concurrency', '2']);
     workers.push(rescuer);
     await new Promise((r) => setTimeout(r, 1500));
     server = await startServer(serverOptions());
@@ -195,6 +196,10 @@ describe.skipIf(noRedis)(`facebench serve and worker on loopback${noRedis ? ` (s
     // The job the victim held was scored again by the rescuer.
     const [, heldSubmission, heldTask] = held.split(' ');
     expect(rescuer.lines).toContain(`scoring ${heldSubmission} ${heldTask}`);
+    expect(rescuer.lines.filter((l) => l.startsWith('facebench worker: taking jobs'))).toHaveLength(2);
+    await stopWorker(rescuer);
+    expect(rescuer.child.exitCode).toBe(0);
+    expect(rescuer.lines.filter((l) => l.startsWith('facebench worker: stopped after'))).toHaveLength(2);
   }, 300_000);
 
   it.skipIf(noChromium)(`pages in Chromium: the leaderboard, an upload through the form, the submission's live page${noChromium ? ` (skipped: ${CHROMIUM} not installed)` : ''}`, async () => {

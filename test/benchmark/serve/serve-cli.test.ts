@@ -76,5 +76,11 @@ describe('facebench serve and worker: one-line refusals', () => {
       expect((await fetch(`${server.url}/api/submissions/0123456789abcdef`)).status).toBe(404);
       expect((await fetch(`${server.url}/api/leaderboard`)).status).toBe(200);
     });
+
+    it('a port in use is refused in one line', async () => {
+      const port = Number(new URL(server.url).port);
+      const error = await startServer({ bench, data: join(root, 'srv2'), port }).then(() => undefined, (e: unknown) => e);
+      expect((error as Error).message).toBe(`--port ${port}: 127.0.0.1:${port} is in use: choose another --port`);
+    });
   });
 });
