@@ -8,6 +8,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isInputError } from '../../evaluators/errors.js';
 import { openSubmission, validatePredictions, type Manifest, type SubmissionSource, type TaskName } from '../../evaluators/formats/index.js';
+import { parsePlyHeader } from '../../evaluators/io/index.js';
 import type { ScoreJob } from './queue.js';
 
 export interface UploadLimits {
@@ -20,14 +21,6 @@ export interface UploadLimits {
 }
 
 export const DEFAULT_UPLOAD_LIMITS: UploadLimits = { maxUnpackedBytes: 512 * 1024 ** 2, maxEntries: 20_000, maxVertices: 500_000 };
-
-/** The vertex count a PLY header declares (the mesh has been validated already: its header is well formed). */
-function plyVertexCount(bytes: Uint8Array): number {
-  const head = Buffer.from(bytes.subarray(0, Math.min(bytes.length, 4096))).toString('latin1');
-  const end = head.indexOf('end_header');
-  const match = /^element vertex (\d+)\s*$/m.exec(end >= 0 ? head.slice(0, end) : head);
-  return match ? Number(match[1]) : Number.POSITIVE_INFINITY;
-}
 
 export type IntakeResult =
   | { ok: true; tasks: TaskName[]; jobs: Omit<ScoreJob, 'submission' | 'benchmarkId'>[] }
@@ -59,20 +52,21 @@ export function intakeSubmission(bench: string, manifest: Manifest, zipPath: str
         const meshPath = `${item.person}/${item.id}/mesh_${task}.ply`;
         const lmPath = `${item.person}/${item.id}/landmarks_${task}.npy`;
         const mesh = source.get(meshPath)!.read();
-        const vertices = plyVertexCount(mesh);
+        const vertices = parsePlyHeader(mesh, meshPath).elements.find((e) => e.name === 'vertex')?.count ?? 0;
         if (vertices > limits.maxVertices) {
           problems.push(`${meshPath}: ${vertices} vertices, more than this server's limit of ${limits.maxVertices} [too many vertices]`);
           continue;
         }
-        const landmarks = source.get(lmPath);
+        const lmEntry = source.get(lmPath);
+        const landmarks = lmEntry?.kind === 'file' ? lmEntry.read() : undefined;
         files.push([meshPath, mesh]);
-        if (landmarks?.kind === 'file') files.push([lmPath, landmarks.read()]);
+        if (landmarks) files.push([lmPath, landmarks]);
         jobs.push({
           person: item.person,
           item: item.id,
           task,
           mesh: Buffer.from(mesh).toString('base64'),
-          landmarks: landmarks?.kind === 'file' ? Buffer.from(landmarks.read()).toString('base64') : undefined,
+          landmarks: landmarks ? Buffer.from(landmarks).toString('base64') : undefined,
         });
       }
     }

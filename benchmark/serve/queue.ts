@@ -8,7 +8,8 @@
  */
 import { Redis } from 'ioredis';
 import { InputError } from '../../evaluators/errors.js';
-import type { TaskName, TaskRecord } from '../../evaluators/formats/index.js';
+import { discoverTasks, verifiedBenchmarkId, type TaskName, type TaskRecord } from '../../evaluators/formats/index.js';
+import { FileHasher } from '../../evaluators/scoring/index.js';
 
 export const SCORE_QUEUE = 'facebench-score';
 export const RESULT_QUEUE = 'facebench-results';
@@ -34,6 +35,12 @@ export interface ResultJob {
   task: string;
   record?: TaskRecord;
   error?: string;
+}
+
+/** The id of the served benchmark, after checking its files against its manifest (server and workers, at start). */
+export function servedBenchmarkId(bench: string): string {
+  const hasher = new FileHasher();
+  return verifiedBenchmarkId(bench, discoverTasks(bench, bench), (p) => hasher.hash(p));
 }
 
 /** The job id of a task: one job per task, so the same task is never queued twice. */

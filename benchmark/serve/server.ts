@@ -14,17 +14,16 @@ import { Queue, Worker, type Job } from 'bullmq';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InputError } from '../../evaluators/errors.js';
 import {
-  discoverTasks, readManifest, readResultsDirs, ResultsStore, verifiedBenchmarkId, writeResults, type Manifest, type ResultsDocument, type TaskName,
+  discoverTasks, readManifest, readResultsDirs, ResultsStore, writeResults, type Manifest, type ResultsDocument, type TaskName,
 } from '../../evaluators/formats/index.js';
 import { protocolDefaults, type ProtocolConfig } from '../../evaluators/protocols/index.js';
-import { FileHasher } from '../../evaluators/scoring/index.js';
 import { writeReport } from '../../reports/index.js';
 import { buildLeaderboard, type Leaderboard } from '../../reports/leaderboard.js';
 import { evalResultsDocument } from '../eval/run-eval.js';
 import { ServerDb, type SubmissionRow } from './db.js';
 import { DEFAULT_UPLOAD_LIMITS, intakeSubmission, type UploadLimits } from './intake.js';
 import { leaderboardPage, submissionPage, uploadPage } from './pages.js';
-import { checkRedis, RedisConnections, RESULT_QUEUE, SCORE_QUEUE, scoreJobId, type ResultJob, type ScoreJob } from './queue.js';
+import { checkRedis, RedisConnections, RESULT_QUEUE, SCORE_QUEUE, servedBenchmarkId, scoreJobId, type ResultJob, type ScoreJob } from './queue.js';
 import { startPrivateRedis, type PrivateRedis } from './redis.js';
 
 export interface ServeOptions {
@@ -65,8 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const maxUploadBytes = options.maxUploadBytes ?? 256 * 1024 ** 2;
   const manifest: Manifest = readManifest(bench);
   const config: ProtocolConfig = protocolDefaults('nersemble');
-  const hasher = new FileHasher();
-  const benchmarkId = verifiedBenchmarkId(bench, discoverTasks(bench, bench), (p) => hasher.hash(p));
+  const benchmarkId = servedBenchmarkId(bench);
   for (const dir of ['uploads', 'submissions', 'results']) mkdirSync(join(data, dir), { recursive: true });
   const db = new ServerDb(databasePath(data));
   let privateRedis: PrivateRedis | undefined;

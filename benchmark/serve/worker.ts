@@ -7,10 +7,9 @@
  */
 import { resolve } from 'node:path';
 import { Queue, Worker, type Job } from 'bullmq';
-import { discoverTasks, taskId, verifiedBenchmarkId } from '../../evaluators/formats/index.js';
+import { taskId } from '../../evaluators/formats/index.js';
 import { protocolDefaults } from '../../evaluators/protocols/index.js';
-import { FileHasher } from '../../evaluators/scoring/index.js';
-import { checkRedis, lockDuration, RedisConnections, RESULT_QUEUE, SCORE_QUEUE, scoreJobId, type ResultJob, type ScoreJob } from './queue.js';
+import { checkRedis, lockDuration, RedisConnections, RESULT_QUEUE, servedBenchmarkId, SCORE_QUEUE, scoreJobId, type ResultJob, type ScoreJob } from './queue.js';
 import { JobScorer } from './score-job.js';
 
 export interface WorkerOptions {
@@ -28,8 +27,7 @@ export interface RunningWorker {
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const bench = resolve(options.bench);
   const config = protocolDefaults('nersemble');
-  const hasher = new FileHasher();
-  const scorer = new JobScorer(bench, verifiedBenchmarkId(bench, discoverTasks(bench, bench), (p) => hasher.hash(p)), config);
+  const scorer = new JobScorer(bench, servedBenchmarkId(bench), config);
   await checkRedis(options.redis);
   const connections = new RedisConnections(options.redis);
   const results = new Queue<ResultJob>(RESULT_QUEUE, { connection: connections.connect() });
