@@ -11,12 +11,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyTransform } from '../evaluators/alignment/index.js';
 import { InputError } from '../evaluators/errors.js';
+import { selectNth } from '../evaluators/metrics/index.js';
 import { discoverTasks, readItemCropCamera, readManifest, type EvalTask, type ItemRecord, type Manifest, type ResultsDocument, type TaskRecord } from '../evaluators/formats/index.js';
 import type { PointCloud } from '../evaluators/geometry/index.js';
 import { encodeRgbPng, readRgbImage } from '../evaluators/image/index.js';
-import { readLandmarks, readMesh, readPointCloud } from '../evaluators/io/index.js';
+import { readLandmarks, readPointCloud } from '../evaluators/io/index.js';
 import { configFromJson, type ProtocolConfig } from '../evaluators/protocols/index.js';
 import { projectPoints, rasterize, shadeImage, splatPoints, vertexNormals, type PinholeCamera } from '../evaluators/render/index.js';
 import { COLOUR_TABLE, colourAt, niceCeiling } from './colour-map.js';
@@ -197,16 +197,15 @@ function splatRadius(positions: Float64Array, camera: PinholeCamera): number {
 function scaleEnd(measured: Measured[]): number {
   let n = 0;
   for (const m of measured) n += m.distances?.length ?? 0;
-  if (n === 0) return 1;
   const all = new Float64Array(n);
   let k = 0;
   for (const m of measured) {
     if (!m.distances) continue;
-    all.set(m.distances, k);
-    k += m.distances.length;
+    for (const d of m.distances) if (d === d) all[k++] = d;
   }
-  all.sort();
-  return niceCeiling(Math.max(0.01, all[Math.min(n - 1, Math.floor(0.95 * (n - 1)))]));
+  if (k === 0) return 1;
+  // A selection, not a sort: the percentile is the only order statistic needed.
+  return niceCeiling(Math.max(0.01, selectNth(all.subarray(0, k), Math.floor(0.95 * (k - 1)))));
 }
 
 /**
@@ -301,10 +300,9 @@ export function qualitativePanels(docs: ResultsDocument[], options: PanelOptions
           return {};
         }
         try {
-          const mesh = readMesh(files.pred, { unit: config.predUnit });
-          const { gt, points, distances } = distancesAtStoredAlignment(files, config, transform, { maxPoints: MAX_POINTS, readGt: readGt(config.gtUnit) });
+          const { gt, points, distances, prediction } = distancesAtStoredAlignment(files, config, transform, { maxPoints: MAX_POINTS, readGt: readGt(config.gtUnit) });
           const gtLandmarks = readLandmarks(files.gtLandmarks, { count: 7, unit: config.gtUnit });
-          return { placed: { positions: applyTransform(transform, mesh.positions), faces: mesh.faces }, gt, points, distances, gtLandmarks };
+          return { placed: prediction, gt, points, distances, gtLandmarks };
         } catch (error) {
           notes.push(`${doc.method} ${id} ${task}: no panel picture (${oneLine(error)})`);
           return {};

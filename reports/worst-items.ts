@@ -122,6 +122,9 @@ export function distancesAtStoredAlignment(
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
+/** Largest target of {@link simplifyMesh}: a triangle's three cell ids then fit one exact integer key (< 2^53). */
+const MAX_SIMPLIFIED_VERTICES = 2 ** 17;
+
 /**
  * A triangle mesh reduced to at most `maxVertices` vertices by vertex clustering: vertices are
  * merged per cell of a cubic grid (the cell grown until few enough cells are occupied), each
@@ -132,6 +135,9 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
 export function simplifyMesh(positions: ArrayLike<number>, faces: ArrayLike<number>, maxVertices: number): { positions: Float64Array; faces: Uint32Array } {
   const n = positions.length / 3;
   if (n <= maxVertices) return { positions: Float64Array.from(positions), faces: Uint32Array.from(faces) };
+  if (!(maxVertices >= 1 && maxVertices <= MAX_SIMPLIFIED_VERTICES)) {
+    throw new RangeError(`simplifyMesh: maxVertices must be from 1 to ${MAX_SIMPLIFIED_VERTICES}, got ${maxVertices}`);
+  }
   const lo = [Infinity, Infinity, Infinity];
   const hi = [-Infinity, -Infinity, -Infinity];
   for (let i = 0; i < n; i++) {
@@ -146,9 +152,12 @@ export function simplifyMesh(positions: ArrayLike<number>, faces: ArrayLike<numb
   let cell = extent / Math.sqrt(maxVertices);
   const cellOf = new Int32Array(n);
   for (;;) {
-    const ids = new Map<string, number>();
+    // Cell (a, b, c) keyed as one integer (a·ny + b)·nz + c: exact while the cell count stays below 2^53.
+    const ny = Math.floor((hi[1] - lo[1]) / cell) + 1;
+    const nz = Math.floor((hi[2] - lo[2]) / cell) + 1;
+    const ids = new Map<number, number>();
     for (let i = 0; i < n; i++) {
-      const key = `${Math.floor((positions[3 * i] - lo[0]) / cell)},${Math.floor((positions[3 * i + 1] - lo[1]) / cell)},${Math.floor((positions[3 * i + 2] - lo[2]) / cell)}`;
+      const key = (Math.floor((positions[3 * i] - lo[0]) / cell) * ny + Math.floor((positions[3 * i + 1] - lo[1]) / cell)) * nz + Math.floor((positions[3 * i + 2] - lo[2]) / cell);
       let id = ids.get(key);
       if (id === undefined) ids.set(key, (id = ids.size));
       cellOf[i] = id;
@@ -163,13 +172,16 @@ export function simplifyMesh(positions: ArrayLike<number>, faces: ArrayLike<numb
       }
       for (let c = 0; c < ids.size; c++) for (let a = 0; a < 3; a++) sum[3 * c + a] /= count[c];
       const out: number[] = [];
-      const seen = new Set<string>();
+      const seen = new Set<number>();
+      const cells = ids.size;
       for (let f = 0; f + 2 < faces.length; f += 3) {
         const a = cellOf[faces[f]];
         const b = cellOf[faces[f + 1]];
         const c = cellOf[faces[f + 2]];
         if (a === b || b === c || a === c) continue;
-        const key = [a, b, c].sort((x, y) => x - y).join(',');
+        // The corner cells sorted, as one integer (cells ≤ maxVertices, so cells³ stays exact).
+        const lo3 = Math.min(a, b, c), hi3 = Math.max(a, b, c);
+        const key = (lo3 * cells + (a + b + c - lo3 - hi3)) * cells + hi3;
         if (seen.has(key)) continue;
         seen.add(key);
         out.push(a, b, c);

@@ -73,25 +73,26 @@ export function fractionWithin(values: Float64Array, threshold: number): number 
 
 /**
  * Cumulative error curve: for each d in `thresholds` (ascending), the fraction of values ≤ d.
- * One pass over the values, each counted at the first threshold it does not exceed (binary
- * search), then a running sum: no sort and no copy of the values.
+ * One pass over the values, each counted at the first threshold it does not exceed, then a
+ * running sum: no sort and no copy of the values. That threshold is guessed from the mean
+ * spacing and corrected by exact comparisons, so evenly spaced thresholds (every protocol's
+ * curve) cost O(1) per value and any ascending list stays exact.
  */
 export function cumulativeCurve(values: Float64Array, thresholds: ArrayLike<number>): Float64Array {
   const m = thresholds.length;
   const out = new Float64Array(m);
   if (values.length === 0) return out.fill(Number.NaN);
   const counts = new Float64Array(m + 1);
+  const first = m > 0 ? thresholds[0] : 0;
+  const perStep = m > 1 && thresholds[m - 1] > first ? (m - 1) / (thresholds[m - 1] - first) : 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (Number.isNaN(v)) continue; // never ≤ a threshold
-    let lo = 0;
-    let hi = m;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (thresholds[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    counts[lo]++;
+    const guess = Math.ceil((v - first) * perStep);
+    let k = guess > 0 ? (guess < m ? guess : m) : 0;
+    while (k > 0 && thresholds[k - 1] >= v) k--;
+    while (k < m && thresholds[k] < v) k++;
+    counts[k]++;
   }
   let running = 0;
   for (let i = 0; i < m; i++) {

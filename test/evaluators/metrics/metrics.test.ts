@@ -3,6 +3,7 @@ import {
   cumulativeCurve,
   curveThresholds,
   median,
+  selectNth,
   nersembleMetrics,
   nowMetrics,
   standardDeviation,
@@ -42,6 +43,36 @@ describe('statistics', () => {
     expect(t.length).toBe(101);
     expect(t[25]).toBe(2.5);
     expect(t[100]).toBe(10);
+  });
+
+  it('selectNth returns the value of rank k of a sort, with ties, and partitions around it', () => {
+    const random = rng(3);
+    for (const n of [1, 2, 7, 1000]) {
+      const values = Float64Array.from({ length: n }, () => Math.round(gaussian(random) * 4) / 2 + 0); // + 0: no −0, which toBe tells from 0
+      const sorted = Float64Array.from(values).sort();
+      for (const k of [0, n >> 1, Math.floor(0.95 * (n - 1)), n - 1]) {
+        const work = Float64Array.from(values);
+        const v = selectNth(work, k);
+        expect(v).toBe(sorted[k]);
+        for (let i = 0; i < k; i++) expect(work[i]).toBeLessThanOrEqual(v);
+        for (let i = k + 1; i < n; i++) expect(work[i]).toBeGreaterThanOrEqual(v);
+      }
+    }
+  });
+
+  it('cumulative curve equals brute-force counting on even, uneven and unsorted-value inputs, with ties, NaN and infinities', () => {
+    const random = rng(7);
+    const values = new Float64Array(5000);
+    for (let i = 0; i < values.length; i++) values[i] = Math.abs(gaussian(random)) * 3;
+    const even = curveThresholds(10, 0.1);
+    // Ties with the thresholds, values beyond both ends, NaN, ±Infinity.
+    values.set([0, 0.1, 0.3, 2.5, 10, 10.05, -1, Number.NaN, Infinity, -Infinity, even[37], even[99], 9], 0);
+    const uneven = Float64Array.of(-0.5, 0, 0.01, 0.02, 0.5, 0.51, 3, 9.99, 10, 40);
+    for (const thresholds of [even, uneven, Float64Array.of(0, 9, 9.5, 10), Float64Array.of(2), Float64Array.of(1, 1, 1), curveThresholds(2.5, 0.05)]) {
+      const curve = cumulativeCurve(values, thresholds);
+      const brute = Array.from(thresholds, (d) => values.filter((v) => v <= d).length / values.length);
+      expect(Array.from(curve)).toEqual(brute);
+    }
   });
 });
 
