@@ -40,7 +40,7 @@ export function intakeSubmission(bench: string, manifest: Manifest, zipPath: str
   }
   if (source.kind !== 'zip') return { ok: false, problems: ['upload: not a zip archive (write one with facebench pack)'] };
   // The server verified the benchmark's files at start: not hashed again per upload.
-  const report = validatePredictions(bench, zipPath, manifest, { benchmarkVerified: true });
+  const report = validatePredictions(bench, zipPath, manifest, { benchmarkVerified: true, source });
   const problems = report.problems.map((p) => p.replaceAll(zipPath, 'upload'));
   const tasks = (['posed', 'neutral'] as const).filter((t) => report.tasks[t] === 'checked');
   if (problems.length === 0 && tasks.length === 0) problems.push('upload: holds no task to score');

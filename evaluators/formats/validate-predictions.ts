@@ -13,7 +13,7 @@ import { isInputError } from '../errors.js';
 import { changedFiles, readManifest, type Manifest } from './manifest.js';
 import { MAPS_ONLY_DETAIL, METHOD_FILE, methodName, predictedTasks } from './predictions.js';
 import { checkSubmission, problemLine, type ExpectedItem, type SubmissionProblem, type TaskStatus } from './submission-check.js';
-import { openSubmission, submissionKind } from './submission-source.js';
+import { openSubmission, submissionKind, type SubmissionSource } from './submission-source.js';
 import { listSvfrItems } from './svfr.js';
 import type { TaskName } from './tasks.js';
 
@@ -40,6 +40,11 @@ export interface ValidateOptions {
    * does at start, for every upload after): skip hashing them again. Default false.
    */
   benchmarkVerified?: boolean;
+  /**
+   * `pred` already opened by the caller with `openSubmission` (e.g. under the server's own zip
+   * limits), read instead of opening it again.
+   */
+  source?: SubmissionSource;
 }
 
 function report(items: number, issues: SubmissionProblem[], rest: Omit<ValidationReport, 'items' | 'problems' | 'issues'>): ValidationReport {
@@ -64,7 +69,7 @@ function validateAgainst(pred: string, items: readonly ExpectedItem[], extra: Su
       issues.push({ category: 'invalid method.json', task: null, file: METHOD_FILE, detail: isInputError(error) ? error.detail : (error as Error).message });
     }
   }
-  const check = checkSubmission(openSubmission(pred).entries, items, { tasks: options.tasks, predictionsFolder: kind === 'folder', strayItem });
+  const check = checkSubmission((options.source ?? openSubmission(pred)).entries, items, { tasks: options.tasks, predictionsFolder: kind === 'folder', strayItem });
   // A maps-only method's folder (a normal estimator) is no mesh submission: say where it is scored.
   const problems = mapsOnly ? check.problems.map((p) => (p.category === 'no task submitted' ? { ...p, detail: `${p.detail}; ${MAPS_ONLY_DETAIL}` } : p)) : check.problems;
   return report(items.length, [...issues, ...problems], { meshes: check.meshes, source: kind, tasks: check.tasks, notes: check.notes });
