@@ -199,6 +199,7 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
     let converged = false;
     let fitted = true;
     let subsetHints: Int32Array = new Int32Array(0);
+    let fineLevel: Correspondences | undefined;
     for (let l = 0; l < levels.length; l++) {
       const last = l === levels.length - 1;
       const level = stridedPoints(points, levels[l]);
@@ -215,18 +216,21 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
       }
       transform = run.transform;
       subsetHints = run.hints;
+      fineLevel = run.current;
       iterations += run.iterations;
       converged = run.converged;
       for (let k = history.length === 0 ? 0 : 1; k < run.history.length; k++) history.push(run.history[k]);
     }
-    if (fitted) {
+    if (fitted && fineLevel) {
       // The final pass over every point, at the fine level's transform: rmse, the inliers
-      // and the metrics' closest points.
-      const final = refine(points, bvh, faceNormals, transform, { ...settings, maxIterations: 0 }, spreadHints(subsetHints, n));
-      if (final) {
+      // and the metrics' closest points. The fine level's own points were just evaluated at
+      // this very transform, so their correspondences are copied rather than searched again.
+      const current = allocateCorrespondences(n);
+      const hints = spreadHints(subsetHints, n);
+      evaluatePass(points, bvh, transform, maxDistance, hints, createClosestPointResult(), new Float64Array(12), current, fineLevel);
+      if (current.inliers > 0) {
         // The last entry is the objective over every point.
-        history[history.length - 1] = final.history[0];
-        const current = final.current;
+        history[history.length - 1] = current.objective;
         const meanSquaredDistance = current.inlierSum / current.inliers;
         const solution: ICPSolution = {
           transform,
@@ -237,7 +241,7 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
           inlierFraction: current.inliers / n,
           history,
         };
-        if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, transform, bvh, final.hints, new Float64Array(12));
+        if (options.correspondences) solution.correspondences = finalCorrespondences(points, order, current, transform, bvh, hints, new Float64Array(12));
         return solution;
       }
     }
@@ -331,10 +335,13 @@ interface LoopResult {
 /**
  * Closest points of all `points` (GT frame) against T(M), written into `out`: the BVH is on
  * the untransformed mesh, so each point is mapped by T⁻¹ (`toMesh`, scratch) instead.
+ * `known`: the correspondences of the strided subset of `points` (see {@link stridedPoints})
+ * at this same transform, copied instead of searched again.
  */
 function evaluatePass(
   points: Float64Array, bvh: TriangleBVH, t: SimilarityTransform, maxDistance: number,
   hints: Int32Array, hit: ClosestPointResult, toMesh: Float64Array, out: Correspondences,
+  known?: Correspondences,
 ): void {
   const n = points.length / 3;
   inverseMap(t, toMesh);
@@ -350,7 +357,28 @@ function evaluatePass(
   const distanceSq = out.distanceSq;
   let inliers = 0;
   let sum = 0;
+  // The next known point: subset entry k sits at index ⌊k·n/count⌋ (n/count ≥ 1, so distinct).
+  const knownCount = known ? known.face.length : 0;
+  let k = 0;
+  let nextKnown = knownCount > 0 ? 0 : -1;
   for (let i = 0; i < n; i++) {
+    if (i === nextKnown) {
+      const f = known!.face[k];
+      face[i] = f;
+      if (f >= 0) {
+        hints[i] = f;
+        closest[3 * i] = known!.closest[3 * k];
+        closest[3 * i + 1] = known!.closest[3 * k + 1];
+        closest[3 * i + 2] = known!.closest[3 * k + 2];
+        const d2 = known!.distanceSq[k];
+        distanceSq[i] = d2;
+        sum += d2;
+        inliers++;
+      }
+      k++;
+      nextKnown = k < knownCount ? Math.floor((k * n) / knownCount) : -1;
+      continue;
+    }
     const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
     const qx = m00 * px + m01 * py + m02 * pz + b0;
     const qy = m10 * px + m11 * py + m12 * pz + b1;

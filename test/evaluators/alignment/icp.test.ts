@@ -50,22 +50,26 @@ function expectMonotone(solution: ICPSolution): void {
 }
 
 /** Mean of min(d², D²) and the inlier mean squared distance, against a BVH built on the transformed mesh itself. */
-function directObjective(points: Float64Array, mesh: TriangleMesh, t: SimilarityTransform, maxDistance: number): { objective: number; inlierMsd: number; inliers: number } {
+function directObjective(
+  points: Float64Array, mesh: TriangleMesh, t: SimilarityTransform, maxDistance: number,
+): { objective: number; inlierMsd: number; inliers: number; distances: Float64Array } {
   const moved = applyTransform(t, mesh.positions);
   const bvh = TriangleBVH.build(moved, mesh.faces);
   const hit = createClosestPointResult();
+  const distances = new Float64Array(points.length / 3);
   let sum = 0;
   let inlierSum = 0;
   let inliers = 0;
   for (let i = 0; i < points.length / 3; i++) {
     bvh.closestPoint(points[3 * i], points[3 * i + 1], points[3 * i + 2], hit);
+    distances[i] = Math.sqrt(hit.distanceSq);
     if (hit.distanceSq <= maxDistance * maxDistance) {
       inlierSum += hit.distanceSq;
       inliers++;
       sum += hit.distanceSq;
     } else sum += maxDistance * maxDistance;
   }
-  return { objective: sum / (points.length / 3), inlierMsd: inlierSum / inliers, inliers };
+  return { objective: sum / (points.length / 3), inlierMsd: inlierSum / inliers, inliers, distances };
 }
 
 describe('icp on the ICT-FaceKit face (acceptance)', () => {
@@ -388,6 +392,12 @@ describe('coarse-to-fine ICP (subsample)', () => {
     expect(solution.meanSquaredDistance).toBeCloseTo(direct.inlierMsd, 12);
     expect(solution.history[solution.history.length - 1]).toBeCloseTo(direct.objective, 12);
     expect(solution.inlierFraction).toBe(direct.inliers / GT_POINTS);
+    // Every point's distance, the fine level's own points (copied from its last pass) and the
+    // others (searched in the final pass) alike, in input order.
+    const distances = solution.correspondences!.distances;
+    let worst = 0;
+    for (let i = 0; i < GT_POINTS; i++) worst = Math.max(worst, Math.abs(distances[i] - direct.distances[i]));
+    expect(worst).toBeLessThan(1e-9);
     expect(Math.abs(solution.rmse - full.rmse)).toBeLessThan(0.001);
     // A cloud no larger than the subsample is fitted on every point, exactly as without it.
     const same = icp(noisy, mesh, init, { subsample: GT_POINTS });
