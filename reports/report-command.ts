@@ -184,8 +184,12 @@ export function writeReport(options: ReportOptions): ReportFiles {
   const facescapePictures = heat.pictures.map(({ png: _png, ...rest }) => rest);
   writeFileAtomic(json, `${JSON.stringify({ tool: TOOL, generated, ...tables, notes, panelNotes, ...(tables.facescape ? { facescapePictures } : {}) }, null, 1)}\n`);
   writeFileAtomic(html, page);
-  const figurePanels = options.panels ? panels : docs.length ? qualitativePanels(docs, panelOptions).rows : [];
-  const figures = figuresDir === undefined ? undefined : writeFigures(figuresDir, tables, figurePanels, heat.pictures);
+  let figures: ReturnType<typeof writeFigures> | undefined;
+  if (figuresDir !== undefined) {
+    // The figures' panels at print size (the page's are small).
+    const figurePanels = options.panels ? panels : docs.length ? qualitativePanels(docs, panelOptions).rows : [];
+    figures = writeFigures(figuresDir, tables, figurePanels, heat.pictures);
+  }
   return { html, json, csv, tables, notes, panelNotes, facescapePictures: heat.pictures, ...(figures ? { figures: { dir: figures.dir, index: figures.index } } : {}) };
 }
 
