@@ -4,10 +4,15 @@
  * the default coarse-to-fine ICP and with `--icp-subsample 0` (ICP on every GT point, the
  * behaviour before subsampling) in the same run. Prints CPU-s per task, the extrapolation to
  * 800 tasks on 2 cores, the ratio, and the largest per-task score differences.
+ *
+ * With `--full` (not part of `npm run bench`: about 1 GB of files and several minutes), the
+ * evaluation at the official benchmark's size instead: 20 persons × 20 items × 2 tasks = 800
+ * tasks of 100k-point GT clouds, scored by one `facebench eval` with a worker per core, timed
+ * whole (wall and CPU), against the target of 60 s on 2 cores.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { childrenCpuSeconds } from './timing.js';
@@ -67,6 +72,34 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
   };
 }
 
+/** One `facebench eval` over a generated benchmark of the official size (see the module comment). */
+export function runNersembleFullEval(persons = 20, itemsPerPerson = 20, points = 100_000): Record<string, number> {
+  const root = mkdtempSync(join(tmpdir(), 'facebench-nersemble-full-'));
+  try {
+    const tasks = persons * itemsPerPerson * 2;
+    const generating = performance.now();
+    const { bench, preds } = writeEvalBenchmark(root, persons, itemsPerPerson, points, 11);
+    console.log(`eval nersemble-full: generated ${persons * itemsPerPerson} items (${tasks} tasks, ${points / 1000}k GT points each) in ${((performance.now() - generating) / 1000).toFixed(1)} s`);
+    const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
+    const workers = availableParallelism();
+    const started = performance.now();
+    const cpuBefore = childrenCpuSeconds();
+    const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', join(root, 'out'), '--workers', String(workers), '--quiet'], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
+    const wall = (performance.now() - started) / 1000;
+    const cpu = childrenCpuSeconds() - cpuBefore;
+    const scored = scoredItems(join(root, 'out', 'pred')).length;
+    console.log(
+      `eval nersemble-full: ${tasks} tasks (${scored} scored), ${workers} workers, whole command: ${wall.toFixed(1)} s wall (target ≤ 60 s on 2 cores), ` +
+        `${(cpu / tasks).toFixed(3)} CPU-s per task, ${(cpu / wall).toFixed(2)} cores busy`,
+    );
+    return { nersemble_full_eval_wall_s: wall, nersemble_full_eval_cpu_s_per_task: cpu / tasks, nersemble_full_eval_workers: workers };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runNersembleEvalBench();
+  if (process.argv.includes('--full')) runNersembleFullEval();
+  else await runNersembleEvalBench();
 }
