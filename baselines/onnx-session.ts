@@ -49,3 +49,20 @@ export function releasingFail(session: ort.InferenceSession, file: string): (det
     throw new InputError(file, detail);
   };
 }
+
+/**
+ * `open` memoised by `key`, once per process and worker thread: every caller of a key shares
+ * one opening; a failed opening is forgotten, so the next call tries again.
+ */
+export function onceByKey<T>(): (key: string, open: () => Promise<T>) => Promise<T> {
+  const opened = new Map<string, Promise<T>>();
+  return (key, open) => {
+    let entry = opened.get(key);
+    if (!entry) {
+      entry = open();
+      entry.catch(() => opened.delete(key));
+      opened.set(key, entry);
+    }
+    return entry;
+  };
+}

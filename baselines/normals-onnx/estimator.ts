@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { InputError } from '../../evaluators/errors.js';
 import { rgbToNormalizedChw, type RgbImage } from '../../evaluators/image/index.js';
 import type { NormalsConfig } from './config.js';
-import { firstLine, openOnnxSession, releasingFail } from '../onnx-session.js';
+import { firstLine, onceByKey, openOnnxSession, releasingFail } from '../onnx-session.js';
 
 /** An open model: its session and tensor names. */
 export interface NormalsSession {
@@ -30,19 +30,12 @@ export interface NormalMap {
 }
 
 /** Open sessions by model file and tensor names, once per process and worker thread. */
-const sessions = new Map<string, Promise<NormalsSession>>();
+const sessions = onceByKey<NormalsSession>();
 
 /** The session of a config's model, opened (and checked against the config) once. */
 export function openNormalsSession(config: NormalsConfig): Promise<NormalsSession> {
   const file = resolve(config.model);
-  const key = JSON.stringify({ file, input: config.input, output: config.output });
-  let entry = sessions.get(key);
-  if (!entry) {
-    entry = loadSession(file, config);
-    entry.catch(() => sessions.delete(key));
-    sessions.set(key, entry);
-  }
-  return entry;
+  return sessions(JSON.stringify({ file, input: config.input, output: config.output }), () => loadSession(file, config));
 }
 
 async function loadSession(file: string, config: NormalsConfig): Promise<NormalsSession> {

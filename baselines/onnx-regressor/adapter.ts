@@ -14,23 +14,17 @@ import { readRgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
 import { defineMethod, type Prediction } from '../adapter.js';
 import { loadTargetModel, modelPrediction, TargetModelSchema, type TargetModel } from '../landmark-fit/target-model.js';
+import { onceByKey } from '../onnx-session.js';
 import { readRegressorConfig, RegressorConfigSchema, type RegressorConfig } from './config.js';
 import { regressorPreset, type RegressorPreset } from './presets.js';
 import { checkCoefficients, loadRegressor, type CoefficientRegressor, type RegressedCoefficients } from './regressor.js';
 
 /** Open ONNX sessions by what they run (model file, input, outputs), once per process and worker thread. */
-const sessions = new Map<string, Promise<CoefficientRegressor>>();
+const sessions = onceByKey<CoefficientRegressor>();
 
 /** The regressor of a config, opened once; `source` names the config in errors. */
 export function openRegressor(config: RegressorConfig, source: string): Promise<CoefficientRegressor> {
-  const key = JSON.stringify({ model: config.model, input: config.input, outputs: config.outputs });
-  let entry = sessions.get(key);
-  if (!entry) {
-    entry = loadRegressor(config, source);
-    entry.catch(() => sessions.delete(key));
-    sessions.set(key, entry);
-  }
-  return entry;
+  return sessions(JSON.stringify({ model: config.model, input: config.input, outputs: config.outputs }), () => loadRegressor(config, source));
 }
 
 /** The raw coefficients of an image file: the config's crop, normalisation and network. */
