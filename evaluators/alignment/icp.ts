@@ -510,9 +510,9 @@ function gaussNewtonStep(points: Float64Array, current: Correspondences, transfo
  */
 function refine(
   points: Float64Array, bvh: TriangleBVH, faceNormals: Float64Array, init: SimilarityTransform, settings: LoopSettings,
-  hints: Int32Array = new Int32Array(points.length / 3).fill(-1),
 ): LoopResult | null {
   const n = points.length / 3;
+  const hints = new Int32Array(n).fill(-1);
   const { rigid, maxIterations, relativeTolerance, maxDistance, exactFitMsd } = settings;
   const dims = rigid ? 6 : 7;
   let transform = init;
