@@ -16,14 +16,14 @@ import { selectNth } from '../evaluators/metrics/index.js';
 import { discoverTasks, readItemCropCamera, readManifest, type EvalTask, type ItemRecord, type Manifest, type ResultsDocument, type TaskRecord } from '../evaluators/formats/index.js';
 import type { PointCloud } from '../evaluators/geometry/index.js';
 import { encodeRgbPng, readRgbImage } from '../evaluators/image/index.js';
-import { readLandmarks, readPointCloud } from '../evaluators/io/index.js';
+import { readLandmarks } from '../evaluators/io/index.js';
 import { configFromJson, type ProtocolConfig } from '../evaluators/protocols/index.js';
 import { projectPoints, rasterize, shadeImage, splatPoints, vertexNormals, type PinholeCamera } from '../evaluators/render/index.js';
 import { COLOUR_TABLE, colourAt, niceCeiling } from './colour-map.js';
 import { frontalCamera, overlayCamera } from './panel-cameras.js';
 import { drawText, fitText, GLYPH_HEIGHT } from './panel-font.js';
 import { panelLayout } from './panel-layout.js';
-import { distancesAtStoredAlignment, storedTransform } from './worst-items.js';
+import { distancesAtStoredAlignment, sharedGtReader, storedTransform } from './worst-items.js';
 
 export interface PanelOptions {
   /** Items 'pid/item' to picture; default: worst, median and best item by `method`'s posed L2. */
@@ -265,13 +265,7 @@ export function qualitativePanels(docs: ResultsDocument[], options: PanelOptions
     }
     return context;
   });
-  const clouds = new Map<string, PointCloud>();
-  const readGt = (unit: ProtocolConfig['gtUnit']) => (path: string): PointCloud => {
-    const key = `${path}|${unit}`;
-    let cloud = clouds.get(key);
-    if (!cloud) clouds.set(key, (cloud = readPointCloud(path, { unit })));
-    return cloud;
-  };
+  const readGt = sharedGtReader();
 
   for (const { person, item, pick } of items) {
     const id = `${person}/${item}`;

@@ -85,6 +85,21 @@ function subsample(n: number, max: number): Uint32Array {
 }
 
 /**
+ * A reader of GT clouds for {@link distancesAtStoredAlignment}'s `readGt`: each path is read
+ * once per unit, so the pictures of one report share a person's neutral scan and the items
+ * several methods picture.
+ */
+export function sharedGtReader(): (unit: ProtocolConfig['gtUnit']) => (path: string) => PointCloud {
+  const clouds = new Map<string, PointCloud>();
+  return (unit) => (path) => {
+    const key = `${path}|${unit}`;
+    let cloud = clouds.get(key);
+    if (!cloud) clouds.set(key, (cloud = readPointCloud(path, { unit })));
+    return cloud;
+  };
+}
+
+/**
  * The distances of a scored task's GT points to its prediction, from the transform `eval`
  * stored in the task record (docs/formats.md#task-records) instead of aligning again: the
  * prediction is placed by `x ↦ scale·rotation·x + translation` (a chosen reflection is part
@@ -207,7 +222,7 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
   const pictures: ErrorPicture[] = [];
   const notes: string[] = [];
   // GT clouds shared between methods (their worst items often coincide) and a person's tasks.
-  const clouds = new Map<string, PointCloud>();
+  const readGtIn = sharedGtReader();
   for (const doc of docs) {
     const worst = doc.items
       .filter((r) => r.status === 'ok' && typeof r.metrics?.l2 === 'number')
@@ -232,15 +247,7 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
       notes.push(`${doc.method}: no error pictures (${(error as Error).message})`);
       continue;
     }
-    const readGt = (path: string): PointCloud => {
-      const key = `${path}|${config.gtUnit}`;
-      let cloud = clouds.get(key);
-      if (!cloud) {
-        cloud = readPointCloud(path, { unit: config.gtUnit });
-        clouds.set(key, cloud);
-      }
-      return cloud;
-    };
+    const readGt = readGtIn(config.gtUnit);
     for (const r of worst) {
       const label = `${doc.method} ${r.person}/${r.item} ${r.task}`;
       const task = tasks.find((t) => t.person === r.person && t.item === r.item && t.task === r.task);
