@@ -193,6 +193,8 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   transform.rotation = projectToOrthogonal(transform.rotation);
 
   const levels = subsample > 0 && n > subsample ? subsampleLevels(n, subsample) : [];
+  // Announce the passes' queries, so that the BVH builds its candidate grid when they are many.
+  bvh.expectQueries(levels.length > 0 ? n + EXPECTED_PASSES * levels.reduce((sum, count) => sum + count, 0) : EXPECTED_PASSES * n);
   if (levels.length > 0) {
     const history: number[] = [];
     let iterations = 0;
@@ -282,6 +284,11 @@ function spreadHints(subsetHints: Int32Array, n: number): Int32Array {
   return hints;
 }
 
+/**
+ * Closest-point passes per point set that ICP announces to the BVH ({@link TriangleBVH.expectQueries}):
+ * a low estimate (the NeRSemble bench takes 5–7 per level), plus the final pass over every point.
+ */
+const EXPECTED_PASSES = 4;
 /** The coarse levels' stopping tolerance, relative to `relativeTolerance`. */
 const COARSE_TOLERANCE_FACTOR = 100;
 /** Coarse level size relative to the fine subsample. */

@@ -12,14 +12,18 @@
  *   triangle), and the edges and dot products for the region method of Ericson §5.1.5
  *   (sliver/degenerate triangles take the robust path of `closestPointOnTriangle`).
  *
- * Query: with a grid (`cell-grid.ts`, built by {@link TriangleBVH.prepareGrid} or by large
- * batches), the candidates of the query's cell first; a result within the grid margin is
- * exact and ends the query. Otherwise (or without a grid) depth-first with an explicit
+ * Query: with a grid (`cell-grid.ts`, built by {@link TriangleBVH.prepareGrid}, by large
+ * batches or once callers announce many queries), the candidates of the query's cell first;
+ * a result within the grid margin is exact and ends the query. Otherwise (or without a
+ * grid) the hint face, if any, tightens the bound, then depth-first with an explicit
  * preallocated stack, nearer child first (by squared distance to its box), pruning every
  * box not strictly nearer than the current best. A triangle whose plane/edge lower bound
- * is not below the best distance is skipped before the region test.
+ * is not below the best distance is skipped before the region test. A point that projects
+ * inside its closest face gets its distance and barycentrics once, at the end, from
+ * `closestPointInFace` (the same numbers as `closestPointOnTriangle`).
  */
 import {
+  closestPointInFace,
   closestPointOnMeshFace,
   closestPointRegions,
   createTriangleClosestPoint,
@@ -92,10 +96,12 @@ const NO_EDGES: Float64Array = new Float64Array(0);
 const MAX_COORDINATE = 1e30;
 
 /**
- * {@link TriangleBVH.closestPoints} builds the candidate grid once its batches have asked for
- * this many queries per face in all: on the ICT mesh (22k faces) the grid takes about 30 ms
- * of CPU to build (twice the BVH) and saves roughly 0.2 µs per near-surface query, so it
- * pays off after about 7 queries per face; one-off batches below that never build it.
+ * The candidate grid is built once the queries asked through {@link TriangleBVH.closestPoints}
+ * or announced by {@link TriangleBVH.expectQueries} total this many per face. On the ICT mesh
+ * (22k faces) the grid takes about 1.5 times as long to build as the BVH (40–57 ms against
+ * 26–30 ms on a loaded machine) and saves about 0.2 µs per query within 0.2 mm of the
+ * surface (0.79–1.02 µs against 0.99–1.26 µs per query in batches of 150k), so it pays off
+ * after about 8 queries per face; one-off batches below that never build it.
  */
 const GRID_AFTER_QUERIES_PER_FACE = 8;
 
@@ -124,8 +130,8 @@ export class TriangleBVH {
   private readonly scratch: TriangleClosestPoint = createTriangleClosestPoint();
   /** Candidate grid (see `cell-grid.ts`): undefined until built, null when not applicable. */
   private grid: CellGrid | null | undefined = undefined;
-  /** Queries asked through {@link closestPoints} so far. */
-  private batchQueries = 0;
+  /** Queries asked through {@link closestPoints} or announced by {@link expectQueries} so far. */
+  private expectedQueries = 0;
 
   private constructor(positions: Float64Array, faces: Uint32Array, tree: CompactTree, slotFace: Uint32Array, depth: number) {
     this.positions = positions;
@@ -181,8 +187,9 @@ export class TriangleBVH {
   /**
    * Closest point of the mesh to (x, y, z). Returns false — with `out.face = −1` and
    * `out.distanceSq = Infinity`, the other fields untouched — when no triangle lies within
-   * sqrt(maxDistanceSq). `hintFace` is tested first to get a tight initial bound (e.g. the
-   * previous query's answer); the result is exact regardless of the hint. When several
+   * sqrt(maxDistanceSq). `hintFace` (e.g. the previous query's answer) gives a tight initial
+   * bound for the tree search when the grid does not settle the query; the result is exact
+   * regardless of the hint. When several
    * faces are equally close, one of them is returned, preferring non-degenerate faces.
    */
   closestPoint(
@@ -210,28 +217,17 @@ export class TriangleBVH {
     let bestW = 0;
     let bestSliver = false;
 
-    if (hintFace >= 0 && hintFace < m && (hintFace | 0) === hintFace) {
-      const s = this.faceSlot[hintFace];
-      const d = this.slotDistance(s, x, y, z);
-      if (d < best) {
-        best = d; bestSlot = s; bestV = this.scratch.v; bestW = this.scratch.w; bestSliver = tri[s * TRI_STRIDE + 12] < 0;
-        bound = bestSliver ? inclusiveBound(d * (1 + 1e-12)) : d;
-      }
-    }
-
-    // Start: the candidates of the query's grid cell when there is a grid (`indirect`: slots
-    // listed in `cellSlots[ref .. ref + count)`), else the root. The cell's candidates hold
-    // every face within the grid margin, so a candidate that close is the exact answer and
-    // the tree is skipped; otherwise it is an initial bound for the tree.
+    // Start: the candidates of the query's grid cell (`indirect`: slots listed in
+    // `cellSlots[ref .. ref + count)`; none without a grid or outside it). The cell's
+    // candidates hold every face within the grid margin, so a candidate that close is the
+    // exact answer; otherwise the hint face tightens the bound and the tree is searched.
     const grid = this.grid;
     const rb = this.tree.rootBox;
     const leafRoot = this.tree.innerCount === 0;
     let cellSlots: Int32Array = NO_SLOTS;
     let acceptSq = -1;
-    let indirect = false;
     let ref = 0;
     let count = 0;
-    let search = false;
     if (grid) {
       const ci = Math.floor((x - grid.x0) * grid.invCell);
       const cj = Math.floor((y - grid.y0) * grid.invCell);
@@ -245,148 +241,156 @@ export class TriangleBVH {
         acceptSq = grid.acceptSq;
         ref = grid.cellStart[c];
         count = grid.cellStart[c + 1] - ref;
-        indirect = true;
-        search = true;
       }
     }
-    if (!indirect && m > 0 && rootDistanceSq(rb, x, y, z) < bound) {
-      // Current child: a leaf (count > 0, ref = first slot) or an inner record (count 0).
-      count = leafRoot ? m : 0;
-      search = true;
-    }
-    if (search) {
-      let sp = 0;
-      for (;;) {
-        if (count > 0 || indirect) {
-          const end = ref + count;
-          for (let j = ref; j < end; j++) {
-            const s = indirect ? cellSlots[j] : j;
-            const o = s * TRI_STRIDE;
-            const apx = x - tri[o], apy = y - tri[o + 1], apz = z - tri[o + 2];
-            // Plane distance: a lower bound, cheap rejection before the region test.
-            const pn = tri[o + 3] * apx + tri[o + 4] * apy + tri[o + 5] * apz;
-            const pp = pn * pn;
-            if (pp >= bound) continue;
-            const abab = tri[o + 12];
-            if (abab < 0) {
-              // Sliver/degenerate (normal stored as 0): the robust path.
-              const d = closestPointOnMeshFace(this.positions, this.faces, this.slotFace[s], x, y, z, this.scratch);
-              if (d < best) {
-                best = d; bestSlot = s; bestV = this.scratch.v; bestW = this.scratch.w; bestSliver = true;
-                bound = inclusiveBound(d * (1 + 1e-12));
-              }
+    let indirect = true;
+    let sp = 0;
+    for (;;) {
+      if (count > 0 || indirect) {
+        const end = ref + count;
+        for (let j = ref; j < end; j++) {
+          const s = indirect ? cellSlots[j] : j;
+          const o = s * TRI_STRIDE;
+          const apx = x - tri[o], apy = y - tri[o + 1], apz = z - tri[o + 2];
+          // Plane distance: a lower bound, cheap rejection before the region test.
+          const pn = tri[o + 3] * apx + tri[o + 4] * apy + tri[o + 5] * apz;
+          const pp = pn * pn;
+          if (pp >= bound) continue;
+          const abab = tri[o + 12];
+          if (abab < 0) {
+            // Sliver/degenerate (normal stored as 0): the robust path.
+            const d = closestPointOnMeshFace(this.positions, this.faces, this.slotFace[s], x, y, z, this.scratch);
+            if (d < best) {
+              best = d; bestSlot = s; bestV = this.scratch.v; bestW = this.scratch.w; bestSliver = true;
+              bound = inclusiveBound(d * (1 + 1e-12));
+            }
+            continue;
+          }
+          if (indirect) {
+            // Grid candidates (many per query): the edge lower bound, exact when p
+            // projects inside the triangle (see `triangle-data.ts`).
+            const r = s * EDGE_STRIDE;
+            let e = edges[r] * apx + edges[r + 1] * apy + edges[r + 2] * apz;
+            const e2 = edges[r + 3] * apx + edges[r + 4] * apy + edges[r + 5] * apz;
+            const e3 = edges[r + 6] * apx + edges[r + 7] * apy + edges[r + 8] * apz - edges[r + 9];
+            if (e2 > e) e = e2;
+            if (e3 > e) e = e3;
+            if (e <= 0) {
+              // pp < bound here: a new best, barycentrics computed at the end.
+              best = pp; bound = pp; bestSlot = s; bestV = NaN; bestW = NaN; bestSliver = false;
               continue;
             }
-            if (indirect) {
-              // Grid candidates (many per query): the edge lower bound, exact when p
-              // projects inside the triangle (see `triangle-data.ts`).
-              const r = s * EDGE_STRIDE;
-              let e = edges[r] * apx + edges[r + 1] * apy + edges[r + 2] * apz;
-              const e2 = edges[r + 3] * apx + edges[r + 4] * apy + edges[r + 5] * apz;
-              const e3 = edges[r + 6] * apx + edges[r + 7] * apy + edges[r + 8] * apz - edges[r + 9];
-              if (e2 > e) e = e2;
-              if (e3 > e) e = e3;
-              if (e <= 0) {
-                // pp < bound here: a new best, barycentrics computed at the end.
-                best = pp; bound = pp; bestSlot = s; bestV = NaN; bestW = NaN; bestSliver = false;
-                continue;
-              }
-              if (pp + e * e >= bound) continue;
-            }
-            // Ericson §5.1.5 region method (same arithmetic as closestPointRegions), inlined.
-            const abx = tri[o + 6], aby = tri[o + 7], abz = tri[o + 8];
-            const acx = tri[o + 9], acy = tri[o + 10], acz = tri[o + 11];
-            const d1 = abx * apx + aby * apy + abz * apz;
-            const d2 = acx * apx + acy * apy + acz * apz;
-            let v = 0;
-            let w = 0;
-            if (d1 > 0 || d2 > 0) {
-              const abac = tri[o + 13];
-              const d3 = d1 - abab;
-              const d4 = d2 - abac;
-              if (d3 >= 0 && d4 <= d3) {
-                v = 1;
+            if (pp + e * e >= bound) continue;
+          }
+          // Ericson §5.1.5 region method (same arithmetic as closestPointRegions), inlined; the
+          // face region's barycentrics are computed at the end, once.
+          const abx = tri[o + 6], aby = tri[o + 7], abz = tri[o + 8];
+          const acx = tri[o + 9], acy = tri[o + 10], acz = tri[o + 11];
+          const d1 = abx * apx + aby * apy + abz * apz;
+          const d2 = acx * apx + acy * apy + acz * apz;
+          let v = 0;
+          let w = 0;
+          let inside = false;
+          if (d1 > 0 || d2 > 0) {
+            const abac = tri[o + 13];
+            const d3 = d1 - abab;
+            const d4 = d2 - abac;
+            if (d3 >= 0 && d4 <= d3) {
+              v = 1;
+            } else {
+              const vc = d1 * d4 - d3 * d2;
+              if (vc <= 0 && d1 >= 0 && d3 <= 0) {
+                v = d1 / abab;
               } else {
-                const vc = d1 * d4 - d3 * d2;
-                if (vc <= 0 && d1 >= 0 && d3 <= 0) {
-                  v = d1 / abab;
+                const acac = tri[o + 14];
+                const d5 = d1 - abac;
+                const d6 = d2 - acac;
+                if (d6 >= 0 && d5 <= d6) {
+                  w = 1;
                 } else {
-                  const acac = tri[o + 14];
-                  const d5 = d1 - abac;
-                  const d6 = d2 - acac;
-                  if (d6 >= 0 && d5 <= d6) {
-                    w = 1;
+                  const vb = d5 * d2 - d1 * d6;
+                  if (vb <= 0 && d2 >= 0 && d6 <= 0) {
+                    w = d2 / acac;
                   } else {
-                    const vb = d5 * d2 - d1 * d6;
-                    if (vb <= 0 && d2 >= 0 && d6 <= 0) {
-                      w = d2 / acac;
+                    const va = d3 * d6 - d5 * d4;
+                    const e43 = d4 - d3;
+                    const e56 = d5 - d6;
+                    if (va <= 0 && e43 >= 0 && e56 >= 0) {
+                      w = e43 / (e43 + e56);
+                      v = 1 - w;
                     } else {
-                      const va = d3 * d6 - d5 * d4;
-                      const e43 = d4 - d3;
-                      const e56 = d5 - d6;
-                      if (va <= 0 && e43 >= 0 && e56 >= 0) {
-                        w = e43 / (e43 + e56);
-                        v = 1 - w;
-                      } else {
-                        const inv = 1 / (va + vb + vc);
-                        v = vb * inv;
-                        w = vc * inv;
-                      }
+                      inside = true;
                     }
                   }
                 }
               }
             }
-            const dx = apx - v * abx - w * acx;
-            const dy = apy - v * aby - w * acy;
-            const dz = apz - v * abz - w * acz;
-            const d = dx * dx + dy * dy + dz * dz;
-            if (d < bound) {
-              best = d; bound = d; bestSlot = s; bestV = v; bestW = w; bestSliver = false;
+          }
+          if (inside) {
+            // Face region: the plane distance (pp < bound here), as for the grid's candidates.
+            best = pp; bound = pp; bestSlot = s; bestV = NaN; bestW = NaN; bestSliver = false;
+            continue;
+          }
+          const dx = apx - v * abx - w * acx;
+          const dy = apy - v * aby - w * acy;
+          const dz = apz - v * abz - w * acz;
+          const d = dx * dx + dy * dy + dz * dz;
+          if (d < bound) {
+            best = d; bound = d; bestSlot = s; bestV = v; bestW = w; bestSliver = false;
+          }
+        }
+        if (indirect) {
+          // Grid candidates done: exact within the margin, else the hint and the tree.
+          indirect = false;
+          if (bound <= acceptSq) break;
+          if (hintFace >= 0 && hintFace < m && (hintFace | 0) === hintFace) {
+            const hs = this.faceSlot[hintFace];
+            if (hs !== bestSlot) {
+              const d = this.slotDistance(hs, x, y, z);
+              if (d < best) {
+                best = d; bestSlot = hs; bestV = this.scratch.v; bestW = this.scratch.w; bestSliver = tri[hs * TRI_STRIDE + 12] < 0;
+                bound = bestSliver ? inclusiveBound(d * (1 + 1e-12)) : d;
+              }
             }
           }
-          if (indirect) {
-            // Grid candidates done: exact within the margin, else descend the tree.
-            indirect = false;
-            if (bound <= acceptSq || !(m > 0 && rootDistanceSq(rb, x, y, z) < bound)) break;
-            ref = 0;
-            count = leafRoot ? m : 0;
+          if (!(m > 0 && rootDistanceSq(rb, x, y, z) < bound)) break;
+          ref = 0;
+          count = leafRoot ? m : 0;
+          continue;
+        }
+      } else {
+        const o = RECORD_WORDS * ref;
+        const dl = childBoxDistanceSq(box, o, x, y, z);
+        const dr = childBoxDistanceSq(box, o + 6, x, y, z);
+        if (dl <= dr) {
+          if (dr < bound) {
+            stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; stackDist[sp] = dr; sp++;
+          }
+          if (dl < bound) {
+            ref = refs[o + 12]; count = refs[o + 13];
             continue;
           }
         } else {
-          const o = RECORD_WORDS * ref;
-          const dl = childBoxDistanceSq(box, o, x, y, z);
-          const dr = childBoxDistanceSq(box, o + 6, x, y, z);
-          if (dl <= dr) {
-            if (dr < bound) {
-              stackRef[sp] = refs[o + 14]; stackCount[sp] = refs[o + 15]; stackDist[sp] = dr; sp++;
-            }
-            if (dl < bound) {
-              ref = refs[o + 12]; count = refs[o + 13];
-              continue;
-            }
-          } else {
-            if (dl < bound) {
-              stackRef[sp] = refs[o + 12]; stackCount[sp] = refs[o + 13]; stackDist[sp] = dl; sp++;
-            }
-            if (dr < bound) {
-              ref = refs[o + 14]; count = refs[o + 15];
-              continue;
-            }
+          if (dl < bound) {
+            stackRef[sp] = refs[o + 12]; stackCount[sp] = refs[o + 13]; stackDist[sp] = dl; sp++;
+          }
+          if (dr < bound) {
+            ref = refs[o + 14]; count = refs[o + 15];
+            continue;
           }
         }
-        // Pop the next child still nearer than the best.
-        let next = false;
-        while (sp > 0) {
-          sp--;
-          if (stackDist[sp] < bound) {
-            ref = stackRef[sp]; count = stackCount[sp];
-            next = true;
-            break;
-          }
-        }
-        if (!next) break;
       }
+      // Pop the next child still nearer than the best.
+      let next = false;
+      while (sp > 0) {
+        sp--;
+        if (stackDist[sp] < bound) {
+          ref = stackRef[sp]; count = stackCount[sp];
+          next = true;
+          break;
+        }
+      }
+      if (!next) break;
     }
 
     if (bestSlot < 0 || !(best <= maxDistanceSq)) {
@@ -403,10 +407,17 @@ export class TriangleBVH {
     } else {
       const o = bestSlot * TRI_STRIDE;
       if (bestV !== bestV) {
-        // Projection inside the face: barycentrics (and the distance, same value up to
-        // rounding) from the region method.
-        best = this.slotDistance(bestSlot, x, y, z);
-        bestV = this.scratch.v; bestW = this.scratch.w;
+        // Face region: distance and barycentrics as closestPointRegions gives them.
+        const apx = x - tri[o], apy = y - tri[o + 1], apz = z - tri[o + 2];
+        const abx = tri[o + 6], aby = tri[o + 7], abz = tri[o + 8];
+        const acx = tri[o + 9], acy = tri[o + 10], acz = tri[o + 11];
+        const scratch = this.scratch;
+        best = closestPointInFace(
+          apx, apy, apz, abx, aby, abz, acx, acy, acz,
+          abx * apx + aby * apy + abz * apz, acx * apx + acy * apy + acz * apz,
+          tri[o + 12], tri[o + 13], tri[o + 14], scratch,
+        );
+        bestV = scratch.v; bestW = scratch.w;
       }
       out.x = tri[o] + bestV * tri[o + 6] + bestW * tri[o + 9];
       out.y = tri[o + 1] + bestV * tri[o + 7] + bestW * tri[o + 10];
@@ -427,6 +438,16 @@ export class TriangleBVH {
     if (this.grid !== undefined) return;
     this.edgeData = edgeNormals(this.triData, this.faceCount);
     this.grid = buildCellGrid(this.triData, this.edgeData, this.faceCount);
+  }
+
+  /**
+   * Count `count` queries toward the candidate grid, which is built once the queries counted
+   * so far (these and those of {@link closestPoints}) total 8 per face. A caller about to ask
+   * many {@link closestPoint} queries (e.g. the passes of ICP) announces them here.
+   */
+  expectQueries(count: number): void {
+    this.expectedQueries += count;
+    if (this.grid === undefined && this.expectedQueries >= GRID_AFTER_QUERIES_PER_FACE * this.faceCount) this.prepareGrid();
   }
 
   /** Whether the candidate grid is built (false also for meshes without extent). */
@@ -472,8 +493,7 @@ export class TriangleBVH {
     const points = new Float64Array(3 * n);
     const faces = new Int32Array(n);
     const barycentrics = new Float64Array(3 * n);
-    this.batchQueries += n;
-    if (this.grid === undefined && this.batchQueries >= GRID_AFTER_QUERIES_PER_FACE * this.faceCount) this.prepareGrid();
+    this.expectQueries(n);
     // Three passes so that the random accesses (Morton order vs input order) run in tight
     // loops, where the memory system overlaps them, rather than one per query between long
     // stretches of search: gather the queries in Morton order, search writing results

@@ -139,74 +139,87 @@ export function buildCellGrid(
       stored += 64;
     }
   }
+  // One pass over the triangles lists every (cell, slot) pair that passes the tests and
+  // counts the pairs per cell; a counting sort then groups the slots cell by cell (in slot
+  // order within each cell).
   const cellStart = new Int32Array(stored + 1);
-  // Two passes: count, then fill (the same tests in the same order).
-  let cellSlots = new Int32Array(0);
-  for (let pass = 0; pass < 2; pass++) {
-    for (let s = 0; s < m; s++) {
-      const b = 6 * s;
-      const i0 = clampIndex(Math.floor((boxes[b] - grow - x0) * invCell), nx);
-      const j0 = clampIndex(Math.floor((boxes[b + 1] - grow - y0) * invCell), ny);
-      const k0 = clampIndex(Math.floor((boxes[b + 2] - grow - z0) * invCell), nz);
-      const i1 = clampIndex(Math.floor((boxes[b + 3] + grow - x0) * invCell), nx);
-      const j1 = clampIndex(Math.floor((boxes[b + 4] + grow - y0) * invCell), ny);
-      const k1 = clampIndex(Math.floor((boxes[b + 5] + grow - z0) * invCell), nz);
-      const o = s * TRI_STRIDE;
-      const ax = tri[o], ay = tri[o + 1], az = tri[o + 2];
-      const qx = tri[o + 3], qy = tri[o + 4], qz = tri[o + 5];
-      // Plane of the triangle within `grow` of the cell: |n·(centre − a)| ≤ grow + half·‖n‖₁
-      // (slivers store n = 0 and always pass).
-      const slack = grow + half * (Math.abs(qx) + Math.abs(qy) + Math.abs(qz)) * (1 + 1e-9);
-      // Edge half-planes (see `triangle-data.ts`): the triangle lies where m·(x − a) ≤ k for
-      // each edge; a cell entirely beyond one edge by more than `grow` is farther than
-      // `grow` from the triangle (zeros for slivers: never excludes).
-      const r = s * EDGE_STRIDE;
-      const m1x = edges[r], m1y = edges[r + 1], m1z = edges[r + 2];
-      const m2x = edges[r + 3], m2y = edges[r + 4], m2z = edges[r + 5];
-      const m3x = edges[r + 6], m3y = edges[r + 7], m3z = edges[r + 8];
-      const k3 = edges[r + 9];
-      const s1 = grow + half * (Math.abs(m1x) + Math.abs(m1y) + Math.abs(m1z)) * (1 + 1e-9);
-      const s2 = grow + half * (Math.abs(m2x) + Math.abs(m2y) + Math.abs(m2z)) * (1 + 1e-9);
-      const s3 = grow + half * (Math.abs(m3x) + Math.abs(m3y) + Math.abs(m3z)) * (1 + 1e-9);
-      for (let k = k0; k <= k1; k++) {
-        const cz = z0 + (k + 0.5) * cell - az;
-        for (let j = j0; j <= j1; j++) {
-          const cy = y0 + (j + 0.5) * cell - ay;
-          const pn = qy * cy + qz * cz;
-          const p1 = m1y * cy + m1z * cz, p2 = m2y * cy + m2z * cz, p3 = m3y * cy + m3z * cz - k3;
-          const blockRow = ((k >> 2) * bny + (j >> 2)) * bnx;
-          const inBlock = ((k & 3) << 4) | ((j & 3) << 2);
-          // Cells of this row that can pass the plane test: |qx·cx + pn| ≤ slack bounds cx
-          // when qx ≠ 0 (range widened by one cell for rounding; the test below decides).
-          let lo = i0, hi = i1;
-          if (qx !== 0) {
-            const ta = (-slack - pn) / qx, tb = (slack - pn) / qx;
-            const ua = (ta + ax - x0) * invCell - 0.5, ub = (tb + ax - x0) * invCell - 0.5;
-            const first = Math.floor(ua < ub ? ua : ub) - 1, last = Math.ceil(ua < ub ? ub : ua) + 1;
-            if (first > lo) lo = first;
-            if (last < hi) hi = last;
-          }
-          for (let i = lo; i <= hi; i++) {
-            const cx = x0 + (i + 0.5) * cell - ax;
-            const d = qx * cx + pn;
-            if (d > slack || d < -slack) continue;
-            if (m1x * cx + p1 > s1 || m2x * cx + p2 > s2 || m3x * cx + p3 > s3) continue;
-            const c = blocks[blockRow + (i >> 2)] + (inBlock | (i & 3));
-            if (pass === 0) cellStart[c + 1]++;
-            else cellSlots[cellStart[c]++] = s;
-          }
+  let pairCell = new Int32Array(32 * m);
+  let pairSlot = new Int32Array(32 * m);
+  let pairs = 0;
+  for (let s = 0; s < m; s++) {
+    const b = 6 * s;
+    const i0 = clampIndex(Math.floor((boxes[b] - grow - x0) * invCell), nx);
+    const j0 = clampIndex(Math.floor((boxes[b + 1] - grow - y0) * invCell), ny);
+    const k0 = clampIndex(Math.floor((boxes[b + 2] - grow - z0) * invCell), nz);
+    const i1 = clampIndex(Math.floor((boxes[b + 3] + grow - x0) * invCell), nx);
+    const j1 = clampIndex(Math.floor((boxes[b + 4] + grow - y0) * invCell), ny);
+    const k1 = clampIndex(Math.floor((boxes[b + 5] + grow - z0) * invCell), nz);
+    // Room for every cell of the triangle's range.
+    const most = (i1 - i0 + 1) * (j1 - j0 + 1) * (k1 - k0 + 1);
+    if (pairs + most > pairCell.length) {
+      const capacity = Math.max(2 * pairCell.length, pairs + most);
+      const grownCell = new Int32Array(capacity);
+      grownCell.set(pairCell.subarray(0, pairs));
+      pairCell = grownCell;
+      const grownSlot = new Int32Array(capacity);
+      grownSlot.set(pairSlot.subarray(0, pairs));
+      pairSlot = grownSlot;
+    }
+    const o = s * TRI_STRIDE;
+    const ax = tri[o], ay = tri[o + 1], az = tri[o + 2];
+    const qx = tri[o + 3], qy = tri[o + 4], qz = tri[o + 5];
+    // Plane of the triangle within `grow` of the cell: |n·(centre − a)| ≤ grow + half·‖n‖₁
+    // (slivers store n = 0 and always pass).
+    const slack = grow + half * (Math.abs(qx) + Math.abs(qy) + Math.abs(qz)) * (1 + 1e-9);
+    // Edge half-planes (see `triangle-data.ts`): the triangle lies where m·(x − a) ≤ k for
+    // each edge; a cell entirely beyond one edge by more than `grow` is farther than
+    // `grow` from the triangle (zeros for slivers: never excludes).
+    const r = s * EDGE_STRIDE;
+    const m1x = edges[r], m1y = edges[r + 1], m1z = edges[r + 2];
+    const m2x = edges[r + 3], m2y = edges[r + 4], m2z = edges[r + 5];
+    const m3x = edges[r + 6], m3y = edges[r + 7], m3z = edges[r + 8];
+    const k3 = edges[r + 9];
+    const s1 = grow + half * (Math.abs(m1x) + Math.abs(m1y) + Math.abs(m1z)) * (1 + 1e-9);
+    const s2 = grow + half * (Math.abs(m2x) + Math.abs(m2y) + Math.abs(m2z)) * (1 + 1e-9);
+    const s3 = grow + half * (Math.abs(m3x) + Math.abs(m3y) + Math.abs(m3z)) * (1 + 1e-9);
+    for (let k = k0; k <= k1; k++) {
+      const cz = z0 + (k + 0.5) * cell - az;
+      for (let j = j0; j <= j1; j++) {
+        const cy = y0 + (j + 0.5) * cell - ay;
+        const pn = qy * cy + qz * cz;
+        const p1 = m1y * cy + m1z * cz, p2 = m2y * cy + m2z * cz, p3 = m3y * cy + m3z * cz - k3;
+        const blockRow = ((k >> 2) * bny + (j >> 2)) * bnx;
+        const inBlock = ((k & 3) << 4) | ((j & 3) << 2);
+        // Cells of this row that can pass the plane test: |qx·cx + pn| ≤ slack bounds cx
+        // when qx ≠ 0 (range widened by one cell for rounding; the test below decides).
+        let lo = i0, hi = i1;
+        if (qx !== 0) {
+          const ta = (-slack - pn) / qx, tb = (slack - pn) / qx;
+          const ua = (ta + ax - x0) * invCell - 0.5, ub = (tb + ax - x0) * invCell - 0.5;
+          const first = Math.floor(ua < ub ? ua : ub) - 1, last = Math.ceil(ua < ub ? ub : ua) + 1;
+          if (first > lo) lo = first;
+          if (last < hi) hi = last;
+        }
+        for (let i = lo; i <= hi; i++) {
+          const cx = x0 + (i + 0.5) * cell - ax;
+          const d = qx * cx + pn;
+          if (d > slack || d < -slack) continue;
+          if (m1x * cx + p1 > s1 || m2x * cx + p2 > s2 || m3x * cx + p3 > s3) continue;
+          const c = blocks[blockRow + (i >> 2)] + (inBlock | (i & 3));
+          cellStart[c + 1]++;
+          pairCell[pairs] = c;
+          pairSlot[pairs] = s;
+          pairs++;
         }
       }
     }
-    if (pass === 0) {
-      for (let c = 0; c < stored; c++) cellStart[c + 1] += cellStart[c];
-      cellSlots = new Int32Array(cellStart[stored]);
-    } else {
-      // The fill advanced each start to the next cell's start: shift back.
-      for (let c = stored; c > 0; c--) cellStart[c] = cellStart[c - 1];
-      cellStart[0] = 0;
-    }
   }
+  for (let c = 0; c < stored; c++) cellStart[c + 1] += cellStart[c];
+  const cellSlots = new Int32Array(pairs);
+  // Scatter with a running cursor per cell (the starts of the next cells), then shift back.
+  for (let p = 0; p < pairs; p++) cellSlots[cellStart[pairCell[p]]++] = pairSlot[p];
+  for (let c = stored; c > 0; c--) cellStart[c] = cellStart[c - 1];
+  cellStart[0] = 0;
   const accept = margin * (1 - 1e-9);
   return { x0, y0, z0, invCell, nx, ny, nz, acceptSq: accept * accept, bnx, bny, bnz, blocks, cellStart, cellSlots };
 }

@@ -147,22 +147,41 @@ export function closestPointRegions(
   const va = d3 * d6 - d5 * d4;
   const e43 = d4 - d3;
   const e56 = d5 - d6;
-  if (va <= 0 && e43 >= 0 && e56 >= 0) {
-    // Edge region BC: point = b + t·(c − b).
-    const t = e43 / (e43 + e56);
-    v = 1 - t;
-    w = t;
-  } else {
-    // Face region.
-    const inv = 1 / (va + vb + vc);
-    v = vb * inv;
-    w = vc * inv;
-  }
+  if (!(va <= 0 && e43 >= 0 && e56 >= 0)) return closestPointInFace(apx, apy, apz, abx, aby, abz, acx, acy, acz, d1, d2, abab, abac, acac, out);
+  // Edge region BC: point = b + t·(c − b).
+  const t = e43 / (e43 + e56);
+  v = 1 - t;
+  w = t;
   const dx = apx - v * abx - w * acx;
   const dy = apy - v * aby - w * acy;
   const dz = apz - v * abz - w * acz;
   out.u = 1 - v - w; out.v = v; out.w = w;
   return (out.distanceSq = dx * dx + dy * dy + dz * dz);
+}
+
+/**
+ * The face region of {@link closestPointRegions} (p projects inside the triangle), given
+ * d1 = ab·ap and d2 = ac·ap: the barycentrics of the projection, v = (ac·ac·d1 − ab·ac·d2)/D
+ * and w = (ab·ab·d2 − ab·ac·d1)/D, and the squared distance ((ab × ac)·ap)²/D, with
+ * D = ab·ab·ac·ac − (ab·ac)² = |ab × ac|². Writes `u, v, w` and `distanceSq` into `out`.
+ * The triangle BVH finishes its face-region answers with this same function, so that every
+ * path to an answer gives the same numbers.
+ */
+export function closestPointInFace(
+  apx: number, apy: number, apz: number,
+  abx: number, aby: number, abz: number,
+  acx: number, acy: number, acz: number,
+  d1: number, d2: number,
+  abab: number, abac: number, acac: number,
+  out: TriangleClosestPoint,
+): number {
+  const inv = 1 / (abab * acac - abac * abac);
+  const v = (acac * d1 - abac * d2) * inv;
+  const w = (abab * d2 - abac * d1) * inv;
+  const nx = aby * acz - abz * acy, ny = abz * acx - abx * acz, nz = abx * acy - aby * acx;
+  const pn = nx * apx + ny * apy + nz * apz;
+  out.u = 1 - v - w; out.v = v; out.w = w;
+  return (out.distanceSq = pn * pn * inv);
 }
 
 /**

@@ -405,3 +405,51 @@ describe('coarse-to-fine ICP (subsample)', () => {
     expect(() => icp(noisy, mesh, init, { subsample: -1 })).toThrow(InputError);
   });
 });
+
+describe('ICP and the candidate grid', () => {
+  it('announces its passes to the BVH, which builds its grid for a large cloud; the answers are those of the tree alone', () => {
+    const p = perturbation(7, 3, 4, 1.02);
+    const mesh = perturbed(p);
+    const random = rng(23);
+    const noisy = Float64Array.from(gt.positions, (x) => x + 0.3 * gaussian(random));
+    const faces = mesh.faces.length / 3;
+    // 20k points, subsets of 250 and 2,000: 20,000 + 4·2,250 = 29k announced queries, fewer
+    // than 8 per face: no grid.
+    const small = TriangleBVH.build(mesh.positions, mesh.faces);
+    const plain = icp(noisy, { mesh, bvh: small }, identityTransform(), { subsample: 2000, correspondences: true });
+    expect(small.hasGrid).toBe(false);
+    // The same fit on a BVH with its grid: the same steps, transform and closest points, up
+    // to rounding where a point is equally near two faces (an edge or vertex they share),
+    // when the grid and the tree may pick either.
+    const gridded = TriangleBVH.build(mesh.positions, mesh.faces);
+    gridded.prepareGrid();
+    expect(gridded.hasGrid).toBe(true);
+    const withGrid = icp(noisy, { mesh, bvh: gridded }, identityTransform(), { subsample: 2000, correspondences: true });
+    expect(withGrid.iterations).toBe(plain.iterations);
+    for (let k = 0; k < plain.history.length; k++) expect(Math.abs(withGrid.history[k] - plain.history[k])).toBeLessThan(1e-12 * plain.history[k]);
+    expect(transformDifference(withGrid.transform, plain.transform, mesh.positions)).toBeLessThan(1e-9);
+    const a = withGrid.correspondences!, b = plain.correspondences!;
+    let otherFace = 0;
+    for (let i = 0; i < GT_POINTS; i++) {
+      expect(Math.abs(a.distances[i] - b.distances[i])).toBeLessThan(1e-12 * Math.max(1, b.distances[i]));
+      if (a.faces[i] !== b.faces[i]) otherFace++;
+    }
+    expect(otherFace).toBeLessThan(GT_POINTS / 1000);
+    // Full-cloud ICP announces 4 passes over every point: 80k, ≥ 8 per face on 9,000 of the
+    // faces, so the BVH of that part of the face builds its grid.
+    expect(faces).toBeGreaterThan(9_000);
+    const coarse: TriangleMesh = { positions: mesh.positions, faces: mesh.faces.slice(0, 3 * 9_000) };
+    const announced = TriangleBVH.build(coarse.positions, coarse.faces);
+    icp(noisy, { mesh: coarse, bvh: announced }, identityTransform(), { maxIterations: 1 });
+    expect(announced.hasGrid).toBe(true);
+  });
+
+  it('expectQueries counts toward the grid as closestPoints batches do', () => {
+    const bvh = TriangleBVH.build(template.positions, template.faces);
+    const faces = template.faces.length / 3;
+    bvh.expectQueries(8 * faces - 1);
+    expect(bvh.hasGrid).toBe(false);
+    bvh.closestPoints(new Float64Array([0, 0, 0]));
+    expect(bvh.hasGrid).toBe(true);
+  });
+});
