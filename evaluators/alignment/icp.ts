@@ -45,8 +45,9 @@ export interface ICPOptions {
    * ⌈subsample/8⌉ points with a 100x looser tolerance, then `subsample` points with
    * `relativeTolerance`; then one pass over every GT point at the fitted transform, which
    * gives `rmse`, `inlierFraction` and the correspondences. 0 (default) fits
-   * on every point. A subset with fewer than 100 points within the correspondence distance
-   * at the start falls back to every point.
+   * on every point. A level whose subset has fewer than 100 points within the
+   * correspondence distance at its start is skipped when it is the coarse one; when it is
+   * the fine one, every point is fitted instead.
    */
   subsample?: number;
 }
@@ -212,7 +213,9 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
         minInliers: MIN_SUBSET_INLIERS,
       });
       if (!run) {
-        // Too few subset points near the surface to fit on: fit on every point instead.
+        // Too few of the subset's points near the surface to fit on: a coarse level is
+        // skipped (the next subset is larger); at the fine level, every point is fitted.
+        if (!last) continue;
         fitted = false;
         break;
       }

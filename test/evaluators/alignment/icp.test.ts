@@ -15,7 +15,8 @@ import {
 } from '../../../evaluators/alignment/index.js';
 import { InputError } from '../../../evaluators/errors.js';
 import type { TriangleMesh } from '../../../evaluators/geometry/types.js';
-import { closestPointOnTriangle, createClosestPointResult, createTriangleClosestPoint, TriangleBVH } from '../../../evaluators/spatial/index.js';
+import { gatherPoints } from '../../../evaluators/geometry/points.js';
+import { closestPointOnTriangle, createClosestPointResult, createTriangleClosestPoint, mortonOrder, TriangleBVH } from '../../../evaluators/spatial/index.js';
 import { faceNormal, ictFace, ictSevenLandmarks, sampleSurface } from '../../helpers/faces.js';
 import { gaussian, rng } from '../../helpers/random.js';
 import { refClosest, refTriangle } from '../spatial/helpers.js';
@@ -403,6 +404,30 @@ describe('coarse-to-fine ICP (subsample)', () => {
     const same = icp(noisy, mesh, init, { subsample: GT_POINTS });
     expect(same.history).toEqual(full.history);
     expect(() => icp(noisy, mesh, init, { subsample: -1 })).toThrow(InputError);
+  });
+
+  it('skips a coarse subset with too few points near the surface and fits the fine subset, not every point', () => {
+    const p = perturbation(9, 2, 3, 1);
+    const mesh = perturbed(p);
+    const random = rng(31);
+    // 15 % of the points on the face, the rest 30–40 mm in front of it: the coarse subset
+    // (250 points) has about 38 within 10 mm, fewer than the 100 it needs; the fine subset
+    // (2,000 points) about 300.
+    const cloud = Float64Array.from(gt.positions);
+    for (let i = 0; i < GT_POINTS; i++) if (random() >= 0.15) cloud[3 * i + 2] += 30 + 10 * random();
+    const init = identityTransform();
+    const solution = icp(cloud, mesh, init, { subsample: 2000, mode: 'rigid' });
+    // The fine level alone: the documented subset (positions ⌊k·N/K⌋ of the Morton order)
+    // fitted directly, then reported over every point.
+    const sorted = gatherPoints(cloud, mortonOrder(cloud));
+    const subset = new Float64Array(3 * 2000);
+    for (let k = 0; k < 2000; k++) subset.set(sorted.subarray(3 * Math.floor((k * GT_POINTS) / 2000), 3 * Math.floor((k * GT_POINTS) / 2000) + 3), 3 * k);
+    const fine = icp(subset, mesh, init, { mode: 'rigid' });
+    expect(solution.iterations).toBe(fine.iterations);
+    expect(transformDifference(solution.transform, fine.transform, mesh.positions)).toBeLessThan(1e-9);
+    // Fitting every point (what a too-sparse coarse subset used to fall back to) lands elsewhere.
+    const every = icp(cloud, mesh, init, { mode: 'rigid' });
+    expect(transformDifference(every.transform, fine.transform, mesh.positions)).toBeGreaterThan(1e-6);
   });
 });
 
