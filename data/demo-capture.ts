@@ -33,7 +33,7 @@ import { vertexAlbedo } from './appearance.js';
 import { buildFaceModel, evaluate, landmarkPositions, sampleIdentity, type FaceModel, type Pose } from './face-model.js';
 import { labelsDocument } from './labels.js';
 import { encodeDepthPng, encodeGray8Png, encodeRgbPng } from '../evaluators/image/index.js';
-import { deriveSeed, normal, requireCompiledWorker, seededRandom, type Random } from '../evaluators/util/index.js';
+import { deriveSeed, normal, requireCompiledWorker, seededRandom, workerPoolOptions, type Random } from '../evaluators/util/index.js';
 import { createRasterBuffers, labelImage, rasterize, shadeImage, vertexNormals, type PinholeCamera } from '../evaluators/render/index.js';
 
 /** Options of generateDemoCapture. */
@@ -390,7 +390,7 @@ export async function generateDemoCaptureParallel(outDir: string, options: Paral
   const total = setup.personCount * setup.frameCount;
   const workers = Math.max(1, Math.min(Math.floor(requested ?? 1), total));
   if (workers <= 1) return generateDemoCapture(outDir, options);
-  const pool = new Piscina({ filename: requireCompiledWorker(import.meta.url, 'demo-capture-worker.js', 'demo-capture worker'), minThreads: workers, maxThreads: workers });
+  const pool = new Piscina(workerPoolOptions(requireCompiledWorker(import.meta.url, 'demo-capture-worker.js', 'demo-capture worker'), workers));
   try {
     const { plans, fileCount: headerFiles } = writeCaptureHeader(setup, outDir);
     let fileCount = headerFiles;

@@ -5,7 +5,7 @@ import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
 import { writeFileAtomic } from '../../evaluators/io/atomic.js';
-import { assertNoLinks, codeDigest, requireCompiledWorker, TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, codeDigest, requireCompiledWorker, TOOL, workerPoolOptions } from '../../evaluators/util/index.js';
 import { buildPerson, checkBuildOptions, finishedPerson, finishPerson, planPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture, type Capture } from './capture.js';
 import type { BuildWorkerRequest, BuildWorkerResult } from './build-worker.js';
@@ -98,7 +98,7 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildSummary> 
   let pool: Piscina | undefined;
   /** sha256 of the files the worker threads wrote (they hash them as they go). */
   const fileHashes = new Map<string, string>();
-  const threads = (): Piscina => (pool ??= new Piscina({ filename: requireCompiledWorker(import.meta.url, 'build-worker.js', 'build worker'), minThreads: workers, maxThreads: workers }));
+  const threads = (): Piscina => (pool ??= new Piscina(workerPoolOptions(requireCompiledWorker(import.meta.url, 'build-worker.js', 'build worker'), workers)));
   const listr = new Listr(
     capture.persons.map((person) => ({
       title: `Person ${person.id}`,

@@ -11,7 +11,7 @@ import {
 import { MAPS_ONLY_DETAIL } from '../../evaluators/formats/predictions.js';
 import { InputError } from '../../evaluators/errors.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
-import { assertNoLinks, requireCompiledWorker, TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, requireCompiledWorker, TOOL, workerPoolOptions } from '../../evaluators/util/index.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface EvalOptions {
@@ -133,7 +133,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
             }
             return;
           }
-          const pool = new Piscina({ filename: requireCompiledWorker(import.meta.url, 'worker.js', 'eval worker'), minThreads: workers, maxThreads: workers });
+          const pool = new Piscina(workerPoolOptions(requireCompiledWorker(import.meta.url, 'worker.js', 'eval worker'), workers));
           try {
             await Promise.all(
               todo.map(async ({ task, key }) => {

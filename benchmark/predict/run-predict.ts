@@ -27,7 +27,7 @@ import { methodKey, parseMethodOptions } from '../../baselines/method-options.js
 import { getMethod } from '../../baselines/registry.js';
 import { InputError } from '../../evaluators/errors.js';
 import { DONE_FILE, verifyBenchmarkFiles, writeMethodDocument, type MethodDocument } from '../../evaluators/formats/index.js';
-import { assertNoLinks, canonicalJson, compiledWorker, TOOL } from '../../evaluators/util/index.js';
+import { assertNoLinks, canonicalJson, compiledWorker, TOOL, workerPoolOptions } from '../../evaluators/util/index.js';
 import { runItem, type ItemOutcome } from './predict-item.js';
 import { checkRequirements, refuseBenchmarkNeed } from './requirements.js';
 import { benchmarkSource, isInside, svfrSource, type PredictSource, type RunItem } from './sources.js';
@@ -77,7 +77,7 @@ export interface PredictPool {
 export function predictPool(threads: number): PredictPool | undefined {
   const worker = compiledWorker(import.meta.url, 'worker.js');
   if (!worker || threads < 2) return undefined;
-  const pool = new Piscina({ filename: worker, minThreads: threads, maxThreads: threads });
+  const pool = new Piscina(workerPoolOptions(worker, threads));
   return {
     threads,
     run: (request) => pool.run(request) as Promise<ItemOutcome>,

@@ -13,8 +13,6 @@ const reason = `${CHROMIUM} is not installed (Debian package \`chromium\`; .ci/r
 
 /** 1,400 px, the width a reader's window has; the page must not scroll sideways there. */
 const VIEWPORT = { width: 1400, height: 1000 };
-/** A generous bound on opening the page (goto to the load event): the 12 MB page of before took 24 s. */
-const LOAD_LIMIT_MS = 3000;
 
 /**
  * Opens the report written for a tiny benchmark in headless Chromium (offline, no network
@@ -64,10 +62,8 @@ describe.skipIf(noChromium)(`report in a browser${noChromium ? ` (skipped: ${rea
     await browser?.close();
   });
 
-  it(`opens offline within ${LOAD_LIMIT_MS / 1000} s without console errors, with the plots and tables in the DOM`, async () => {
+  it('opens offline without console errors, with the plots and tables in the DOM', async () => {
     expect(problems).toEqual([]);
-    expect(loadMs).toBeLessThan(LOAD_LIMIT_MS);
-    expect(plotsMs).toBeLessThan(4 * LOAD_LIMIT_MS);
     expect(await page.locator('#view3d[data-ready]').count()).toBe(1);
     expect(statSync(files.html).size).toBeLessThan(5_000_000);
     // 2 curve plots (neutral, posed), 2 by-rank line charts and 2 by-person bar charts.

