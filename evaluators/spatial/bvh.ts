@@ -189,8 +189,8 @@ export class TriangleBVH {
    * `out.distanceSq = Infinity`, the other fields untouched — when no triangle lies within
    * sqrt(maxDistanceSq). `hintFace` (e.g. the previous query's answer) gives a tight initial
    * bound for the tree search when the grid does not settle the query; the result is exact
-   * regardless of the hint. When several
-   * faces are equally close, one of them is returned, preferring non-degenerate faces.
+   * regardless of the hint. When several faces are equally close, one of them is returned,
+   * preferring non-degenerate faces.
    */
   closestPoint(
     x: number, y: number, z: number,
