@@ -143,6 +143,7 @@ export function buildCellGrid(
   // counts the pairs per cell; a counting sort then groups the slots cell by cell (in slot
   // order within each cell).
   const cellStart = new Int32Array(stored + 1);
+  // Grown by doubling: a large triangle's box may span many cells that its plane misses.
   let pairCell = new Int32Array(32 * m);
   let pairSlot = new Int32Array(32 * m);
   let pairs = 0;
@@ -154,17 +155,6 @@ export function buildCellGrid(
     const i1 = clampIndex(Math.floor((boxes[b + 3] + grow - x0) * invCell), nx);
     const j1 = clampIndex(Math.floor((boxes[b + 4] + grow - y0) * invCell), ny);
     const k1 = clampIndex(Math.floor((boxes[b + 5] + grow - z0) * invCell), nz);
-    // Room for every cell of the triangle's range.
-    const most = (i1 - i0 + 1) * (j1 - j0 + 1) * (k1 - k0 + 1);
-    if (pairs + most > pairCell.length) {
-      const capacity = Math.max(2 * pairCell.length, pairs + most);
-      const grownCell = new Int32Array(capacity);
-      grownCell.set(pairCell.subarray(0, pairs));
-      pairCell = grownCell;
-      const grownSlot = new Int32Array(capacity);
-      grownSlot.set(pairSlot.subarray(0, pairs));
-      pairSlot = grownSlot;
-    }
     const o = s * TRI_STRIDE;
     const ax = tri[o], ay = tri[o + 1], az = tri[o + 2];
     const qx = tri[o + 3], qy = tri[o + 4], qz = tri[o + 5];
@@ -207,6 +197,10 @@ export function buildCellGrid(
           if (m1x * cx + p1 > s1 || m2x * cx + p2 > s2 || m3x * cx + p3 > s3) continue;
           const c = blocks[blockRow + (i >> 2)] + (inBlock | (i & 3));
           cellStart[c + 1]++;
+          if (pairs === pairCell.length) {
+            pairCell = doubled(pairCell);
+            pairSlot = doubled(pairSlot);
+          }
           pairCell[pairs] = c;
           pairSlot[pairs] = s;
           pairs++;
@@ -222,6 +216,13 @@ export function buildCellGrid(
   cellStart[0] = 0;
   const accept = margin * (1 - 1e-9);
   return { x0, y0, z0, invCell, nx, ny, nz, acceptSq: accept * accept, bnx, bny, bnz, blocks, cellStart, cellSlots };
+}
+
+/** A copy of `a` in an array twice as long. */
+function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(2 * a.length);
+  grown.set(a);
+  return grown;
 }
 
 function clampIndex(i: number, n: number): number {

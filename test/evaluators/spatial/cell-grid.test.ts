@@ -165,6 +165,24 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     expectExact(Float64Array.from(flat), Uint32Array.from(flatFaces), fq);
   });
 
+  it('a triangle far larger than the rest: its box spans most of the grid, its plane few cells', () => {
+    const random = rng(47);
+    const soup = randomSoup(300, random, 1);
+    // A slanted triangle 400 mm across through the small ones (cell side ≈ 0.6·√(mean area)).
+    const positions = new Float64Array(soup.positions.length + 9);
+    positions.set(soup.positions);
+    positions.set([-200, -200, -150, 200, -200, 150, 0, 200, 0], soup.positions.length);
+    const faces = new Uint32Array(soup.faces.length + 3);
+    faces.set(soup.faces);
+    faces.set([300 * 3, 300 * 3 + 1, 300 * 3 + 2], soup.faces.length);
+    const queries = new Float64Array(3 * 400);
+    for (let i = 0; i < queries.length; i++) queries[i] = gaussian(random) * (i < 600 ? 4 : 60);
+    const bvh = TriangleBVH.build(positions, faces);
+    bvh.prepareGrid();
+    expect(bvh.hasGrid).toBe(true);
+    expectExact(positions, faces, queries, Infinity, bvh);
+  });
+
   it('queries on grid cell borders and far from the origin', () => {
     const random = rng(45);
     const { positions, faces } = randomSoup(200, random, 3);
