@@ -4,5 +4,5 @@ export { TOOL } from './version.js';
 export { codeDigest } from './code-digest.js';
 export { canonicalJson } from './canonical-json.js';
 export { compiledWorker, requireCompiledWorker } from './compiled-worker.js';
-export { workerPoolOptions, WORKER_EXEC_ARGV } from './worker-pool.js';
+export { workerPoolOptions } from './worker-pool.js';
 export { assertNoLinks, childPath, isPlainName, plainName, plainNameProblem, MAX_NAME_LENGTH } from './safe-name.js';
