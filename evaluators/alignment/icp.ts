@@ -305,12 +305,17 @@ function subsampleLevels(n: number, subsample: number): number[] {
   return coarse >= MIN_SUBSET_INLIERS && coarse < subsample ? [coarse, subsample] : [Math.min(n, subsample)];
 }
 
+/** Index among n points of entry k of the strided subset of `count` points: ⌊k·n/count⌋ (distinct for count ≤ n). */
+function stridedIndex(k: number, n: number, count: number): number {
+  return Math.floor((k * n) / count);
+}
+
 /** `count` points taken at the even stride n/count from xyz-interleaved `points` (Morton order: spatially even). */
 function stridedPoints(points: Float64Array, count: number): Float64Array {
   const n = points.length / 3;
   const out = new Float64Array(3 * count);
   for (let k = 0; k < count; k++) {
-    const j = 3 * Math.floor((k * n) / count);
+    const j = 3 * stridedIndex(k, n, count);
     out[3 * k] = points[j];
     out[3 * k + 1] = points[j + 1];
     out[3 * k + 2] = points[j + 2];
@@ -367,7 +372,7 @@ function evaluatePass(
   const distanceSq = out.distanceSq;
   let inliers = 0;
   let sum = 0;
-  // The next known point: subset entry k sits at index ⌊k·n/count⌋ (n/count ≥ 1, so distinct).
+  // The next known point: subset entry k sits at stridedIndex(k, n, count).
   const knownCount = known ? known.face.length : 0;
   let k = 0;
   let nextKnown = knownCount > 0 ? 0 : -1;
@@ -386,7 +391,7 @@ function evaluatePass(
         inliers++;
       }
       k++;
-      nextKnown = k < knownCount ? Math.floor((k * n) / knownCount) : -1;
+      nextKnown = k < knownCount ? stridedIndex(k, n, knownCount) : -1;
       continue;
     }
     const px = points[3 * i], py = points[3 * i + 1], pz = points[3 * i + 2];
