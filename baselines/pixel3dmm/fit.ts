@@ -126,8 +126,13 @@ export interface FitModel {
   /** Incident triangles of each active vertex (CSR over `active`). */
   adjStart: Int32Array;
   adjFaces: Int32Array;
-  /** 1 for triangles incident to an active vertex. */
-  usedFace: Uint8Array;
+  /** The vertices of each active vertex's incident triangles, itself included (CSR over `active`). */
+  ringStart: Int32Array;
+  ringVerts: Int32Array;
+  /** Per entry of `adjFaces`, the positions in its vertex's ring (from ringStart) of the triangle's corners a, b, c. */
+  adjCorners: Int32Array;
+  /** The first K identity and E expression modes vertex by vertex (see {@link vertexModes}), made on first use. */
+  modes?: { K: number; E: number; table: Float64Array };
 }
 
 /**
@@ -151,9 +156,46 @@ export function prepareFitModel(model: LinearFaceModel): FitModel {
     const s = slot[F[i]];
     if (s >= 0) adjFaces[fill[s]++] = (i / 3) | 0;
   }
-  const usedFace = new Uint8Array(F.length / 3);
-  for (const f of adjFaces) usedFace[f] = 1;
-  return { model, active: Int32Array.from(list), adjStart: count, adjFaces, usedFace };
+  // Rings: the distinct corners of each active vertex's triangles, in order of first appearance.
+  const ringStart = new Int32Array(list.length + 1);
+  const ringList: number[] = [];
+  const adjCorners = new Int32Array(3 * adjFaces.length);
+  for (let i = 0; i < list.length; i++) {
+    ringStart[i] = ringList.length;
+    for (let q = count[i]; q < count[i + 1]; q++) {
+      for (let j = 0; j < 3; j++) {
+        const v = F[3 * adjFaces[q] + j];
+        let at = ringStart[i];
+        while (at < ringList.length && ringList[at] !== v) at++;
+        if (at === ringList.length) ringList.push(v);
+        adjCorners[3 * q + j] = at - ringStart[i];
+      }
+    }
+  }
+  ringStart[list.length] = ringList.length;
+  return { model, active: Int32Array.from(list), adjStart: count, adjFaces, ringStart, ringVerts: Int32Array.from(ringList), adjCorners };
+}
+
+/**
+ * The displacements of the first K identity and E expression modes, vertex by vertex: entry
+ * (3·(K + E)·v + 3·col + axis), col < K an identity mode, else expression mode col − K (the
+ * order of the Jacobian's shape columns). A vertex's Jacobian rows then read one contiguous
+ * run instead of one entry per mode-major basis row. Cached on `fm` for the last (K, E).
+ */
+export function vertexModes(fm: FitModel, K: number, E: number): Float64Array {
+  if (fm.modes && fm.modes.K === K && fm.modes.E === E) return fm.modes.table;
+  const m = fm.model, len = m.template.length, stride = 3 * (K + E);
+  const table = new Float64Array((len / 3) * stride);
+  for (let col = 0; col < K + E; col++) {
+    const B = col < K ? m.identityBasis : m.expressionBasis, o = (col < K ? col : col - K) * len;
+    for (let v = 0, t = 3 * col; v < len; v += 3, t += stride) {
+      table[t] = B[o + v];
+      table[t + 1] = B[o + v + 1];
+      table[t + 2] = B[o + v + 2];
+    }
+  }
+  fm.modes = { K, E, table };
+  return table;
 }
 
 /** Parameter state. */
@@ -397,10 +439,11 @@ export function objective(p: Problem, terms: Terms, s: FitState, X: Float64Array
 /** Scratch buffers of the Jacobian rows. */
 export interface RowScratch {
   rows: Float64Array;
-  /** Per triangle, d((b−a)×(c−a))/dcoef for every mode (3 per mode), at the shape of the last prepareRows. */
-  faceDm: Float64Array;
-  /** dm/dcoef, 3 per mode. */
-  dm: Float64Array;
+  /** The fitted modes vertex by vertex ({@link vertexModes}), set by prepareRows. */
+  modes: Float64Array;
+  /** Per ring vertex of a normal term: its weight W_u (3), and the offset of its modes. */
+  ring: Float64Array;
+  ringBase: Int32Array;
   /** The raw normal. */
   m: Float64Array;
   /** Projection and normal rows of a photometric term (5 rows). */
@@ -412,38 +455,23 @@ export interface RowScratch {
 
 export function rowScratch(n: number): RowScratch {
   return {
-    rows: new Float64Array(3 * n), faceDm: new Float64Array(0), dm: new Float64Array(3 * n), m: new Float64Array(3),
+    rows: new Float64Array(3 * n), modes: new Float64Array(0), ring: new Float64Array(0), ringBase: new Int32Array(0), m: new Float64Array(3),
     tmp: new Float64Array(5 * n), sample: new Float64Array(9), grad: new Float64Array(3),
   };
 }
 
-/**
- * Per-triangle derivatives of the unnormalised triangle normal (b−a)×(c−a) with respect to
- * every fitted mode at shape X: d = (D_b−D_a)×(c−a) + (b−a)×(D_c−D_a). termRows sums them
- * over a vertex's triangles; each triangle is computed once for its three vertices.
- */
-export function prepareRows(p: Problem, X: Float64Array, c: Columns, scratch: RowScratch): void {
+/** Ready the shape columns' rows for problem p (the vertex-major modes); needed before termRows when the shape is fitted. */
+export function prepareRows(p: Problem, c: Columns, scratch: RowScratch): void {
   if (c.a < 0) return;
-  const m = p.fm.model, F = m.faces, len = m.template.length;
-  const total = p.K + p.E, stride = 3 * total, faces = F.length / 3;
-  if (scratch.faceDm.length < faces * stride) scratch.faceDm = new Float64Array(faces * stride);
-  const FD = scratch.faceDm, IB = m.identityBasis, EB = m.expressionBasis;
-  const used = p.fm.usedFace;
-  for (let f = 0; f < faces; f++) {
-    if (!used[f]) continue;
-    const a = 3 * F[3 * f], b = 3 * F[3 * f + 1], cc = 3 * F[3 * f + 2];
-    const e1x = X[b] - X[a], e1y = X[b + 1] - X[a + 1], e1z = X[b + 2] - X[a + 2];
-    const e2x = X[cc] - X[a], e2y = X[cc + 1] - X[a + 1], e2z = X[cc + 2] - X[a + 2];
-    const o = f * stride;
-    for (let col = 0; col < total; col++) {
-      const B = col < p.K ? IB : EB;
-      const bo = (col < p.K ? col : col - p.K) * len;
-      const d1x = B[bo + b] - B[bo + a], d1y = B[bo + b + 1] - B[bo + a + 1], d1z = B[bo + b + 2] - B[bo + a + 2];
-      const d2x = B[bo + cc] - B[bo + a], d2y = B[bo + cc + 1] - B[bo + a + 1], d2z = B[bo + cc + 2] - B[bo + a + 2];
-      FD[o + 3 * col] = d1y * e2z - d1z * e2y + e1y * d2z - e1z * d2y;
-      FD[o + 3 * col + 1] = d1z * e2x - d1x * e2z + e1z * d2x - e1x * d2z;
-      FD[o + 3 * col + 2] = d1x * e2y - d1y * e2x + e1x * d2y - e1y * d2x;
-    }
+  const modes = vertexModes(p.fm, p.K, p.E);
+  if (scratch.modes === modes) return;
+  scratch.modes = modes;
+  let ring = 0;
+  const rs = p.fm.ringStart;
+  for (let i = 0; i + 1 < rs.length; i++) ring = Math.max(ring, rs[i + 1] - rs[i]);
+  if (scratch.ringBase.length < ring) {
+    scratch.ring = new Float64Array(3 * ring);
+    scratch.ringBase = new Int32Array(ring);
   }
 }
 
@@ -452,11 +480,10 @@ export function prepareRows(p: Problem, X: Float64Array, c: Columns, scratch: Ro
  * v0..v2, weights b0..b2; one vertex: b0 = 1, b1 = b2 = 0), scaled by w: 2 rows of n columns
  * into J at offset o, with respect to δω, t, log f, c, identity and expression.
  */
-function projectionRows(p: Problem, s: FitState, X: Float64Array, c: Columns, v0: number, v1: number, v2: number, b0: number, b1: number, b2: number, w: number, J: Float64Array, o: number): void {
+function projectionRows(p: Problem, s: FitState, X: Float64Array, c: Columns, v0: number, v1: number, v2: number, b0: number, b1: number, b2: number, w: number, modes: Float64Array, J: Float64Array, o: number): void {
   const n = c.n;
   J.fill(0, o, o + 2 * n);
   const R = s.R, t = s.t, f = Math.exp(s.logFocal);
-  const m = p.fm.model, len = m.template.length;
   const i0 = 3 * v0, i1 = 3 * v1, i2 = 3 * v2;
   const x = b0 * X[i0] + b1 * X[i1] + b2 * X[i2], y = b0 * X[i0 + 1] + b1 * X[i1 + 1] + b2 * X[i2 + 1], z = b0 * X[i0 + 2] + b1 * X[i1 + 2] + b2 * X[i2 + 2];
   const wx = R[0] * x + R[1] * y + R[2] * z, wy = R[3] * x + R[4] * y + R[5] * z, wz = R[6] * x + R[7] * y + R[8] * z;
@@ -480,17 +507,15 @@ function projectionRows(p: Problem, s: FitState, X: Float64Array, c: Columns, v0
     const q0 = R[0] * P0 + R[3] * P1 + R[6] * P2;
     const q1 = R[1] * P0 + R[4] * P1 + R[7] * P2;
     const q2 = R[2] * P0 + R[5] * P1 + R[8] * P2;
-    const IB = m.identityBasis, EB = m.expressionBasis;
+    // Shape columns (identity then expression, contiguous from c.a): the modes of the three vertices.
+    const total = p.K + p.E, stride = 3 * total, ja = r0 + c.a;
+    const m0 = v0 * stride, m1 = v1 * stride, m2 = v2 * stride;
     if (b1 === 0 && b2 === 0) {
-      for (let k = 0, b = i0; k < p.K; k++, b += len) J[r0 + c.a + k] = b0 * (q0 * IB[b] + q1 * IB[b + 1] + q2 * IB[b + 2]);
-      for (let j = 0, b = i0; j < p.E; j++, b += len) J[r0 + c.e + j] = b0 * (q0 * EB[b] + q1 * EB[b + 1] + q2 * EB[b + 2]);
+      for (let col = 0, b = m0; col < total; col++, b += 3) J[ja + col] = b0 * (q0 * modes[b] + q1 * modes[b + 1] + q2 * modes[b + 2]);
       continue;
     }
-    for (let k = 0, b = 0; k < p.K; k++, b += len) {
-      J[r0 + c.a + k] = b0 * (q0 * IB[b + i0] + q1 * IB[b + i0 + 1] + q2 * IB[b + i0 + 2]) + b1 * (q0 * IB[b + i1] + q1 * IB[b + i1 + 1] + q2 * IB[b + i1 + 2]) + b2 * (q0 * IB[b + i2] + q1 * IB[b + i2 + 1] + q2 * IB[b + i2 + 2]);
-    }
-    for (let j = 0, b = 0; j < p.E; j++, b += len) {
-      J[r0 + c.e + j] = b0 * (q0 * EB[b + i0] + q1 * EB[b + i0 + 1] + q2 * EB[b + i0 + 2]) + b1 * (q0 * EB[b + i1] + q1 * EB[b + i1 + 1] + q2 * EB[b + i1 + 2]) + b2 * (q0 * EB[b + i2] + q1 * EB[b + i2 + 1] + q2 * EB[b + i2 + 2]);
+    for (let col = 0, b = 0; col < total; col++, b += 3) {
+      J[ja + col] = b0 * (q0 * modes[m0 + b] + q1 * modes[m0 + b + 1] + q2 * modes[m0 + b + 2]) + b1 * (q0 * modes[m1 + b] + q1 * modes[m1 + b + 1] + q2 * modes[m1 + b + 2]) + b2 * (q0 * modes[m2 + b] + q1 * modes[m2 + b + 1] + q2 * modes[m2 + b + 2]);
     }
   }
 }
@@ -498,7 +523,7 @@ function projectionRows(p: Problem, s: FitState, X: Float64Array, c: Columns, v0
 /**
  * The Jacobian rows of the unit camera-frame normal R·m/|m| of active slot `slot`, scaled by
  * wn: 3 rows of n columns into J at offset o; the normal itself into scratch.m. Needs
- * prepareRows at the same shape first when the shape is fitted.
+ * prepareRows first when the shape is fitted.
  */
 function normalRows(p: Problem, s: FitState, X: Float64Array, c: Columns, slot: number, wn: number, scratch: RowScratch, J: Float64Array, o: number): void {
   const n = c.n, R = s.R;
@@ -516,19 +541,36 @@ function normalRows(p: Problem, s: FitState, X: Float64Array, c: Columns, slot: 
   J[o + n] = -wn * cz; J[o + n + 2] = wn * cx;
   J[o + 2 * n] = wn * cy; J[o + 2 * n + 1] = -wn * cx;
   if (c.a < 0) return;
-  const start = p.fm.adjStart[slot], end = p.fm.adjStart[slot + 1];
-  const total = p.K + p.E;
-  // dm/dcoef: the sum of the incident triangles' derivatives (prepareRows).
-  const dmc = scratch.dm;
-  dmc.fill(0, 0, 3 * total);
-  const FD = scratch.faceDm;
-  const stride = 3 * total;
-  for (let k = start; k < end; k++) {
-    const fo = p.fm.adjFaces[k] * stride;
-    for (let i = 0; i < stride; i++) dmc[i] += FD[fo + i];
+  // dm/dcoef. A triangle's (b−a)×(c−a) moves by (c−b)×δa + (a−c)×δb + (b−a)×δc when its
+  // corners move by δ, so dm = Σ_u W_u × δ_u over the ring vertices u, with W_u the sum of
+  // those edge vectors over the incident triangles; δ_u of each mode comes from the
+  // vertex-major modes (prepareRows).
+  const fm = p.fm, F = fm.model.faces;
+  const ringStart = fm.ringStart[slot], ringSize = fm.ringStart[slot + 1] - ringStart;
+  const W = scratch.ring;
+  W.fill(0, 0, 3 * ringSize);
+  for (let k = fm.adjStart[slot], end = fm.adjStart[slot + 1]; k < end; k++) {
+    const f = fm.adjFaces[k];
+    const a = 3 * F[3 * f], b = 3 * F[3 * f + 1], cc = 3 * F[3 * f + 2];
+    const wa = 3 * fm.adjCorners[3 * k], wb = 3 * fm.adjCorners[3 * k + 1], wc = 3 * fm.adjCorners[3 * k + 2];
+    for (let axis = 0; axis < 3; axis++) {
+      W[wa + axis] += X[cc + axis] - X[b + axis];
+      W[wb + axis] += X[a + axis] - X[cc + axis];
+      W[wc + axis] += X[b + axis] - X[a + axis];
+    }
   }
+  const total = p.K + p.E, stride = 3 * total;
+  const modes = scratch.modes, base = scratch.ringBase;
+  for (let u = 0; u < ringSize; u++) base[u] = fm.ringVerts[ringStart + u] * stride;
   for (let col = 0; col < total; col++) {
-    const dx = dmc[3 * col], dy = dmc[3 * col + 1], dz = dmc[3 * col + 2];
+    let dx = 0, dy = 0, dz = 0;
+    for (let u = 0, k = 0; u < ringSize; u++, k += 3) {
+      const wx = W[k], wy = W[k + 1], wz = W[k + 2], b = base[u] + 3 * col;
+      const ux = modes[b], uy = modes[b + 1], uz = modes[b + 2];
+      dx += wy * uz - wz * uy;
+      dy += wz * ux - wx * uz;
+      dz += wx * uy - wy * ux;
+    }
     // dn = (I − n nᵀ)·dm/|m|, then rotated.
     const dot = nx * dx + ny * dy + nz * dz;
     const gx = (dx - dot * nx) / mlen, gy = (dy - dot * ny) / mlen, gz = (dz - dot * nz) / mlen;
@@ -542,13 +584,13 @@ function normalRows(p: Problem, s: FitState, X: Float64Array, c: Columns, slot: 
 /**
  * The Jacobian rows of term `q` (in objective order: UV pairs, normal terms, landmarks,
  * photometric terms) at state s with shape X: 2 or 3 rows of n columns into scratch.rows.
- * Returns the number of rows. Normal and photometric rows need prepareRows at the same shape first.
+ * Returns the number of rows. Needs prepareRows first when the shape is fitted.
  */
 export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array, c: Columns, q: number, scratch: RowScratch): number {
   const J = scratch.rows, n = c.n;
   if (q < terms.uvCount) {
     const v = p.fm.active[terms.uvIndex[q]];
-    projectionRows(p, s, X, c, v, v, v, 1, 0, 0, terms.uvWeight[q], J, 0);
+    projectionRows(p, s, X, c, v, v, v, 1, 0, 0, terms.uvWeight[q], scratch.modes, J, 0);
     return 2;
   }
   q -= terms.uvCount;
@@ -560,7 +602,7 @@ export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array,
   q -= terms.nCount;
   if (q < terms.lmCount) {
     const L = p.landmarks!, l = terms.lmIndex[q];
-    projectionRows(p, s, X, c, L.verts[3 * l], L.verts[3 * l + 1], L.verts[3 * l + 2], L.bary[3 * l], L.bary[3 * l + 1], L.bary[3 * l + 2], terms.lmWeight[q], J, 0);
+    projectionRows(p, s, X, c, L.verts[3 * l], L.verts[3 * l + 1], L.verts[3 * l + 2], L.bary[3 * l], L.bary[3 * l + 1], L.bary[3 * l + 2], terms.lmWeight[q], scratch.modes, J, 0);
     return 2;
   }
   q -= terms.lmCount;
@@ -569,7 +611,7 @@ export function termRows(p: Problem, terms: Terms, s: FitState, X: Float64Array,
   const slot = terms.phIndex[q], w = terms.phWeight[q];
   const v = p.fm.active[slot];
   const T = scratch.tmp;
-  projectionRows(p, s, X, c, v, v, v, 1, 0, 0, 1, T, 0);
+  projectionRows(p, s, X, c, v, v, v, 1, 0, 0, 1, scratch.modes, T, 0);
   normalRows(p, s, X, c, slot, 1, scratch, T, 2 * n);
   const f = Math.exp(s.logFocal), R = s.R, t = s.t, i = 3 * v;
   const Yx = R[0] * X[i] + R[1] * X[i + 1] + R[2] * X[i + 2] + t[0];
@@ -634,13 +676,16 @@ interface Work {
 function levenbergMarquardt(p: Problem, terms: Terms, state: FitState, c: Columns, iterations: number, work: Work, mu: { value: number }): number {
   const n = c.n;
   const { X, r, H, A, g, delta, scratch, rows, trial } = work;
+  // X and r hold the shape and residuals of `state` at the top of every iteration: from here,
+  // then from the accepted trial (a step that is not accepted ends the iterations).
   let cost = objective(p, terms, state, X, r);
   const termCount = terms.uvCount + terms.nCount + terms.lmCount + terms.phCount;
   for (let it = 0; it < iterations; it++) {
-    objective(p, terms, state, X, r);
     H.fill(0, 0, n * n);
     g.fill(0, 0, n);
-    if (terms.nCount + terms.phCount > 0) prepareRows(p, X, c, rows);
+    prepareRows(p, c, rows);
+    // Term by term: larger blocks of rows would be faster, but they round the normal
+    // equations differently, and on the demo that moves some fits by millimetres.
     for (let q = 0; q < termCount; q++) {
       const count = termRows(p, terms, state, X, c, q, rows);
       accumulateNormalEquations(rows.rows, r, residualOffset(terms, q), count, n, H, g);

@@ -292,21 +292,136 @@ export function svd3(a: ArrayLike<number>): SVD3 {
   return { u, values, v };
 }
 
+/** Rows per block of {@link accumulateNormalEquations}: the block's transpose (n × 32 float64) stays in cache. */
+const NORMAL_BLOCK_ROWS = 32;
+/** The block's transpose, column i at i·rows (grown on demand; one call runs at a time per thread). */
+let blockColumns = new Float64Array(0);
+/** The block's columns with a non-zero entry, in increasing order. */
+let blockNonZero = new Int32Array(0);
+
 /**
  * Gauss–Newton normal equations: H += Jᵀ·J (upper triangle only) and g += Jᵀ·r over `rows`
- * rows of the row-major n-column Jacobian `J`, with the residuals `r[rOffset + row]`. Zero
- * Jacobian entries (parameters a row does not touch) are skipped.
+ * rows of the row-major n-column Jacobian `J`, with the residuals `r[rOffset + row]`.
+ *
+ * Rows are taken 32 at a time: the block is transposed so that each entry of H is a dot
+ * product of two contiguous columns, computed 2×4 entries at a time in registers (a rank-1
+ * update per row would read and write all of H for every row). Columns that are zero over a
+ * whole block (parameters its rows do not touch) are skipped. Up to 3 rows (one residual
+ * term's) are a direct rank-3 update, with the same sums in the same order.
  */
 export function accumulateNormalEquations(J: ArrayLike<number>, r: ArrayLike<number>, rOffset: number, rows: number, n: number, H: Float64Array, g: Float64Array): void {
-  for (let row = 0; row < rows; row++) {
-    const o = row * n;
-    const ri = r[rOffset + row];
+  if (rows <= 0) return;
+  if (rows <= 3) {
+    addRankThree(J, r, rOffset, rows, n, H, g);
+    return;
+  }
+  if (blockColumns.length < n * NORMAL_BLOCK_ROWS) {
+    blockColumns = new Float64Array(n * NORMAL_BLOCK_ROWS);
+    blockNonZero = new Int32Array(n);
+  }
+  const T = blockColumns;
+  const cols = blockNonZero;
+  for (let first = 0; first < rows; first += NORMAL_BLOCK_ROWS) {
+    const m = Math.min(NORMAL_BLOCK_ROWS, rows - first);
+    // Transpose, listing the columns with a non-zero entry, and g += Jᵀ·r.
+    let nc = 0;
+    const ro = rOffset + first;
     for (let i = 0; i < n; i++) {
-      const ji = J[o + i];
-      if (ji === 0) continue;
-      g[i] += ji * ri;
-      const hi = i * n;
-      for (let j = i; j < n; j++) H[hi + j] += ji * J[o + j];
+      const t = i * m;
+      let nonZero = false;
+      let gi = 0;
+      for (let k = 0, o = first * n + i; k < m; k++, o += n) {
+        const v = J[o];
+        T[t + k] = v;
+        if (v !== 0) {
+          nonZero = true;
+          gi += v * r[ro + k];
+        }
+      }
+      if (nonZero) {
+        cols[nc++] = i;
+        g[i] += gi;
+      }
+    }
+    // H += Tᵀ·T over the listed columns, in 2×2 tiles of the upper triangle.
+    for (let a = 0; a < nc; a += 2) {
+      const i0 = cols[a], t0 = i0 * m, h0 = i0 * n;
+      if (a + 1 === nc) {
+        let s = 0;
+        for (let k = 0; k < m; k++) s += T[t0 + k] * T[t0 + k];
+        H[h0 + i0] += s;
+        break;
+      }
+      const i1 = cols[a + 1], t1 = i1 * m, h1 = i1 * n;
+      let d00 = 0, d01 = 0, d11 = 0;
+      for (let k = 0; k < m; k++) {
+        const x0 = T[t0 + k], x1 = T[t1 + k];
+        d00 += x0 * x0;
+        d01 += x0 * x1;
+        d11 += x1 * x1;
+      }
+      H[h0 + i0] += d00;
+      H[h0 + i1] += d01;
+      H[h1 + i1] += d11;
+      let b = a + 2;
+      for (; b + 3 < nc; b += 4) {
+        const j0 = cols[b], j1 = cols[b + 1], j2 = cols[b + 2], j3 = cols[b + 3];
+        const u0 = j0 * m, u1 = j1 * m, u2 = j2 * m, u3 = j3 * m;
+        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+        for (let k = 0; k < m; k++) {
+          const x0 = T[t0 + k], x1 = T[t1 + k];
+          const y0 = T[u0 + k], y1 = T[u1 + k], y2 = T[u2 + k], y3 = T[u3 + k];
+          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        }
+        H[h0 + j0] += s00; H[h0 + j1] += s01; H[h0 + j2] += s02; H[h0 + j3] += s03;
+        H[h1 + j0] += s10; H[h1 + j1] += s11; H[h1 + j2] += s12; H[h1 + j3] += s13;
+      }
+      for (; b + 1 < nc; b += 2) {
+        const j0 = cols[b], j1 = cols[b + 1], u0 = j0 * m, u1 = j1 * m;
+        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+        for (let k = 0; k < m; k++) {
+          const x0 = T[t0 + k], x1 = T[t1 + k], y0 = T[u0 + k], y1 = T[u1 + k];
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+        }
+        H[h0 + j0] += s00;
+        H[h0 + j1] += s01;
+        H[h1 + j0] += s10;
+        H[h1 + j1] += s11;
+      }
+      if (b < nc) {
+        const j0 = cols[b], u0 = j0 * m;
+        let s0 = 0, s1 = 0;
+        for (let k = 0; k < m; k++) {
+          const y0 = T[u0 + k];
+          s0 += T[t0 + k] * y0;
+          s1 += T[t1 + k] * y0;
+        }
+        H[h0 + j0] += s0;
+        H[h1 + j0] += s1;
+      }
+    }
+  }
+}
+
+/** {@link accumulateNormalEquations} for 1 to 3 rows (a missing row counts as zeros, which adds exact zeros). */
+function addRankThree(J: ArrayLike<number>, r: ArrayLike<number>, rOffset: number, rows: number, n: number, H: Float64Array, g: Float64Array): void {
+  const o1 = rows > 1 ? n : -1, o2 = rows > 2 ? 2 * n : -1;
+  const r0 = r[rOffset], r1 = rows > 1 ? r[rOffset + 1] : 0, r2 = rows > 2 ? r[rOffset + 2] : 0;
+  for (let i = 0; i < n; i++) {
+    const a0 = J[i], a1 = o1 < 0 ? 0 : J[o1 + i], a2 = o2 < 0 ? 0 : J[o2 + i];
+    if (a0 === 0 && a1 === 0 && a2 === 0) continue;
+    g[i] += a0 * r0 + a1 * r1 + a2 * r2;
+    const hi = i * n;
+    if (o2 >= 0) {
+      for (let j = i; j < n; j++) H[hi + j] += a0 * J[j] + a1 * J[o1 + j] + a2 * J[o2 + j];
+    } else if (o1 >= 0) {
+      for (let j = i; j < n; j++) H[hi + j] += a0 * J[j] + a1 * J[o1 + j];
+    } else {
+      for (let j = i; j < n; j++) H[hi + j] += a0 * J[j];
     }
   }
 }

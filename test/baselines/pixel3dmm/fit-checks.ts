@@ -28,7 +28,7 @@ export function checkJacobianRows(p: Problem, terms: Terms, s: FitState, picks: 
     objective(p, terms, plus, X, rp);
     objective(p, terms, minus, X, rm);
     evaluateShape(p, s, X);
-    prepareRows(p, X, c, rows);
+    prepareRows(p, c, rows);
     for (const q of picks) {
       const count = termRows(p, terms, s, X, c, q, rows);
       const ro = residualOffset(terms, q);

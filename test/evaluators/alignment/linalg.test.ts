@@ -1,6 +1,7 @@
 import * as math from 'mathjs';
 import { describe, expect, it } from 'vitest';
 import {
+  accumulateNormalEquations,
   mat3Determinant,
   mat3Multiply,
   mat3MultiplyVec3,
@@ -253,5 +254,47 @@ describe('rotations', () => {
     const d = Float64Array.of(3, 0, 0, 0, 2, 0, 0, 0, -1);
     expect(maxAbsDiff(projectToOrthogonal(d), [1, 0, 0, 0, 1, 0, 0, 0, -1])).toBeLessThan(1e-15);
     expect(maxAbsDiff(projectToRotation(d), [1, 0, 0, 0, 1, 0, 0, 0, 1])).toBeLessThan(1e-15);
+  });
+});
+
+describe('accumulateNormalEquations', () => {
+  /** H += JᵀJ (upper triangle) and g += Jᵀr by mathjs, for rows `from .. from + rows` of J. */
+  function oracle(J: Float64Array, r: Float64Array, from: number, rows: number, n: number, H: Float64Array, g: Float64Array): void {
+    const block = toNested(J.subarray(from * n, (from + rows) * n), rows, n);
+    const jtj = math.multiply(math.transpose(block), block) as number[][];
+    const jtr = math.multiply(math.transpose(block), Array.from(r.subarray(from, from + rows))) as number[];
+    for (let i = 0; i < n; i++) {
+      g[i] += jtr[i];
+      for (let j = i; j < n; j++) H[i * n + j] += jtj[i][j];
+    }
+  }
+
+  it('adds JᵀJ (upper triangle) and Jᵀr like mathjs, over whole and partial row blocks, odd widths and zero columns', () => {
+    const random = rng(41);
+    for (const [n, rows] of [[1, 5], [2, 1], [7, 33], [29, 64], [30, 70], [159, 97]] as const) {
+      const J = randomMatrix(random, rows, n);
+      // Columns that are zero in some rows, and one that is zero throughout.
+      for (let row = 0; row < rows; row++) {
+        if (n > 3 && row % 3 !== 0) J[row * n + 3] = 0;
+        if (n > 5) J[row * n + 5] = 0;
+      }
+      const r = randomMatrix(random, rows + 4, 1);
+      const start = randomMatrix(random, n);
+      const H = Float64Array.from(start), expected = Float64Array.from(start);
+      const g = randomMatrix(random, n, 1), expectedG = Float64Array.from(g);
+      // Residuals from offset 4; the rows in two calls (the second continues the first).
+      const split = rows >> 1;
+      accumulateNormalEquations(J, r, 4, split, n, H, g);
+      accumulateNormalEquations(J.subarray(split * n), r, 4 + split, rows - split, n, H, g);
+      oracle(J, r.subarray(4), 0, rows, n, expected, expectedG);
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs(g[i] - expectedG[i]), `n ${n}, rows ${rows}: g[${i}]`).toBeLessThan(1e-12 * rows);
+        for (let j = 0; j < n; j++) {
+          // Below the diagonal: untouched.
+          const want = j >= i ? expected[i * n + j] : start[i * n + j];
+          expect(Math.abs(H[i * n + j] - want), `n ${n}, rows ${rows}: H[${i}, ${j}]`).toBeLessThan(1e-12 * rows);
+        }
+      }
+    }
   });
 });
