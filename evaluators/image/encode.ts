@@ -1,21 +1,17 @@
 /**
- * PNG encoders (pngjs): 8-bit RGB images, 8-bit grayscale label maps and 16-bit grayscale
+ * PNG encoders (png-codec.ts): 8-bit RGB images, 8-bit grayscale label maps and 16-bit grayscale
  * NeRSemble compressed depth maps (docs/conventions.md#depth-maps: 0 = no depth,
  * depth_m = (q − 1) · 2 / 65534, so q = round(depth_m · 65534 / 2) + 1, depths up to 2 m),
  * and the depth code itself, which the depth-map reader shares.
  */
-import { PNG } from 'pngjs';
 import { writeFileAtomic } from '../io/atomic.js';
+import { encodePng } from './png-codec.js';
 import type { RgbImage } from './types.js';
 
 /** Largest depth a NeRSemble compressed depth map can hold, metres. */
 export const MAX_COMPRESSED_DEPTH_M = 2;
 /** Quantisation step of a compressed depth map, metres. */
 export const DEPTH_STEP_M = 2 / 65534;
-
-/** Fast settings: a capture holds thousands of PNGs; size matters less than time. */
-const DEFLATE_LEVEL = 3;
-const FILTER_TYPE = 1; // PNG 'Sub' filter on every row
 
 /** Quantise a depth in metres (0 or non-finite = no depth) to the NeRSemble 16-bit code. */
 export function encodeDepthValue(depthM: number): number {
@@ -32,25 +28,19 @@ export function decodeDepthValue(q: number): number {
 /** 8-bit RGB PNG from 3 bytes per pixel. */
 export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Buffer {
   if (rgb.length !== 3 * width * height) throw new Error(`RGB buffer of ${rgb.length} bytes for a ${width}x${height} image`);
-  const png = new PNG({ width, height, colorType: 2, inputColorType: 2, bitDepth: 8, inputHasAlpha: false });
-  png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, bitDepth: 8, inputHasAlpha: false, deflateLevel: DEFLATE_LEVEL, filterType: FILTER_TYPE });
+  return encodePng(rgb, width, height, 2, 8);
 }
 
 /** 8-bit grayscale PNG (label ids) from one byte per pixel. */
 export function encodeGray8Png(values: Uint8Array, width: number, height: number): Buffer {
   if (values.length !== width * height) throw new Error(`buffer of ${values.length} bytes for a ${width}x${height} image`);
-  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false });
-  png.data = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 8, inputHasAlpha: false, deflateLevel: DEFLATE_LEVEL, filterType: FILTER_TYPE });
+  return encodePng(values, width, height, 0, 8);
 }
 
-/** 16-bit grayscale PNG from one uint16 per pixel (pngjs takes native-endian uint16 input). */
+/** 16-bit grayscale PNG from one uint16 per pixel. */
 export function encodeGray16Png(values: Uint16Array, width: number, height: number): Buffer {
   if (values.length !== width * height) throw new Error(`buffer of ${values.length} values for a ${width}x${height} image`);
-  const png = new PNG({ width, height, colorType: 0, inputColorType: 0, bitDepth: 16, inputHasAlpha: false });
-  png.data = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0, bitDepth: 16, inputHasAlpha: false, deflateLevel: DEFLATE_LEVEL, filterType: FILTER_TYPE });
+  return encodePng(values, width, height, 0, 16);
 }
 
 /** NeRSemble compressed depth PNG from camera depths in metres (0 = no depth). */
