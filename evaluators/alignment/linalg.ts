@@ -307,7 +307,7 @@ let blockNonZero = new Int32Array(0);
  * product of two contiguous columns, computed 2×4 entries at a time in registers (a rank-1
  * update per row would read and write all of H for every row). Columns that are zero over a
  * whole block (parameters its rows do not touch) are skipped. Up to 3 rows (one residual
- * term's) are a direct rank-3 update, with the same sums in the same order.
+ * term's) are one rank-3 update instead: a single pass over H for all of them.
  */
 export function accumulateNormalEquations(J: ArrayLike<number>, r: ArrayLike<number>, rOffset: number, rows: number, n: number, H: Float64Array, g: Float64Array): void {
   if (rows <= 0) return;
@@ -343,7 +343,8 @@ export function accumulateNormalEquations(J: ArrayLike<number>, r: ArrayLike<num
         g[i] += gi;
       }
     }
-    // H += Tᵀ·T over the listed columns, in 2×2 tiles of the upper triangle.
+    // H += Tᵀ·T over the listed columns, two rows of H at a time: the diagonal 2×2 tile's
+    // upper triangle, then tiles of four columns, then the last columns one by one.
     for (let a = 0; a < nc; a += 2) {
       const i0 = cols[a], t0 = i0 * m, h0 = i0 * n;
       if (a + 1 === nc) {
@@ -377,22 +378,7 @@ export function accumulateNormalEquations(J: ArrayLike<number>, r: ArrayLike<num
         H[h0 + j0] += s00; H[h0 + j1] += s01; H[h0 + j2] += s02; H[h0 + j3] += s03;
         H[h1 + j0] += s10; H[h1 + j1] += s11; H[h1 + j2] += s12; H[h1 + j3] += s13;
       }
-      for (; b + 1 < nc; b += 2) {
-        const j0 = cols[b], j1 = cols[b + 1], u0 = j0 * m, u1 = j1 * m;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0;
-        for (let k = 0; k < m; k++) {
-          const x0 = T[t0 + k], x1 = T[t1 + k], y0 = T[u0 + k], y1 = T[u1 + k];
-          s00 += x0 * y0;
-          s01 += x0 * y1;
-          s10 += x1 * y0;
-          s11 += x1 * y1;
-        }
-        H[h0 + j0] += s00;
-        H[h0 + j1] += s01;
-        H[h1 + j0] += s10;
-        H[h1 + j1] += s11;
-      }
-      if (b < nc) {
+      for (; b < nc; b++) {
         const j0 = cols[b], u0 = j0 * m;
         let s0 = 0, s1 = 0;
         for (let k = 0; k < m; k++) {
