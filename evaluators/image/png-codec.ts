@@ -8,7 +8,8 @@
  */
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** The 8 bytes every PNG starts with. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** zlib settings: level 3 with the run-length strategy, fast for the thousands of PNGs of a capture. */
 const DEFLATE = { level: 3, strategy: 3 } as const;
 /** Largest decoded image (filtered bytes). */
@@ -69,7 +70,7 @@ export function encodePng(samples: Uint8Array | Uint16Array, width: number, heig
   header.writeUInt32BE(height, 4);
   header[8] = bitDepth;
   header[9] = colorType;
-  return Buffer.concat([SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(filtered, DEFLATE)), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(filtered, DEFLATE)), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** Paeth predictor (§9.4). */
@@ -87,7 +88,7 @@ function paeth(a: number, b: number, c: number): number {
  */
 export function decodeStoredPng(bytes: Uint8Array): StoredPng | null {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.length < 8 || !buf.subarray(0, 8).equals(SIGNATURE)) throw new Error('not a PNG (bad signature)');
+  if (buf.length < 8 || !buf.subarray(0, 8).equals(PNG_SIGNATURE)) throw new Error('not a PNG (bad signature)');
   let width = 0, height = 0, bitDepth = 0, colorType = -1, interlace = 0;
   const idat: Buffer[] = [];
   let at = 8;

@@ -4,8 +4,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+import { PNG_SIGNATURE } from './png-codec.js';
 
 /** Width and height of the PNG at `path`; InputError when it is missing or not a PNG. */
 export function pngSize(path: string): { width: number; height: number } {
@@ -18,7 +17,7 @@ export function pngSize(path: string): { width: number; height: number } {
   } finally {
     closeSync(fd);
   }
-  if (read < head.length || !head.subarray(0, 8).equals(SIGNATURE) || head.toString('latin1', 12, 16) !== 'IHDR') throw new InputError(path, 'not a PNG image');
+  if (read < head.length || !head.subarray(0, 8).equals(PNG_SIGNATURE) || head.toString('latin1', 12, 16) !== 'IHDR') throw new InputError(path, 'not a PNG image');
   const width = head.readUInt32BE(16), height = head.readUInt32BE(20);
   if (width === 0 || height === 0) throw new InputError(path, `a PNG image of ${width}×${height} pixels (its header is damaged)`);
   return { width, height };

@@ -3,7 +3,7 @@ import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { InputError } from '../errors.js';
 import { decodeDepthValue } from './encode.js';
-import { decodeStoredPng, type StoredPng } from './png-codec.js';
+import { decodeStoredPng } from './png-codec.js';
 import type { GrayImage, RgbImage } from './types.js';
 
 const { PNG } = pngjs;
@@ -13,19 +13,30 @@ function readBytes(path: string): Buffer {
   return readFileSync(path);
 }
 
-/** The PNG's samples by png-codec.ts, null for the kinds it leaves to pngjs. */
-function decodeStored(path: string, bytes: Buffer): StoredPng | null {
-  try {
-    return decodeStoredPng(bytes);
-  } catch (error) {
-    throw new InputError(path, `not a readable PNG (${(error as Error).message})`);
-  }
+/** Decoded samples: `stride` per pixel from index 0, red (or grey) first; `grey`: one channel to expand. */
+interface Pixels {
+  width: number;
+  height: number;
+  /** The file's bit depth (pngjs's data is rescaled to 8 bits unless `keep16`). */
+  bitDepth: number;
+  samples: ArrayLike<number>;
+  stride: number;
+  grey: boolean;
 }
 
-/** pngjs's decoding (RGBA; 16-bit samples kept with skipRescale), for palette, low bit depths and interlacing. */
-function decodePng(path: string, bytes: Buffer, skipRescale: boolean): ReturnType<typeof PNG.sync.read> {
+/**
+ * A PNG's samples: by png-codec.ts for the kinds it reads (16-bit ones only with `keep16`,
+ * since pngjs rescales those to 8 bits otherwise), else by pngjs as RGBA (grey expanded;
+ * 16-bit samples kept with `keep16`) for palette, low bit depths and interlacing.
+ */
+function pngPixels(path: string, bytes: Buffer, keep16: boolean): Pixels {
   try {
-    return PNG.sync.read(bytes, { skipRescale });
+    const stored = decodeStoredPng(bytes);
+    if (stored && (keep16 || stored.bitDepth === 8)) {
+      return { width: stored.width, height: stored.height, bitDepth: stored.bitDepth, samples: stored.samples, stride: stored.channels, grey: stored.channels < 3 };
+    }
+    const png = PNG.sync.read(bytes, { skipRescale: keep16 });
+    return { width: png.width, height: png.height, bitDepth: png.depth, samples: png.data as ArrayLike<number>, stride: 4, grey: false };
   } catch (error) {
     throw new InputError(path, `not a readable PNG (${(error as Error).message})`);
   }
@@ -35,62 +46,43 @@ function decodePng(path: string, bytes: Buffer, skipRescale: boolean): ReturnTyp
 export function readRgbImage(path: string): RgbImage {
   const bytes = readBytes(path);
   const lower = path.toLowerCase();
-  let width: number;
-  let height: number;
-  let rgba: Uint8Array;
+  let pixels: Pixels;
   if (lower.endsWith('.png')) {
-    const stored = decodeStored(path, bytes);
-    if (stored && stored.bitDepth === 8) {
-      // Grey expanded, alpha dropped.
-      const { channels, samples } = stored;
-      const data = new Uint8Array(stored.width * stored.height * 3);
-      const colour = channels >= 3;
-      for (let i = 0, j = 0; j < data.length; i += channels, j += 3) {
-        data[j] = samples[i];
-        data[j + 1] = samples[colour ? i + 1 : i];
-        data[j + 2] = samples[colour ? i + 2 : i];
-      }
-      return { width: stored.width, height: stored.height, data };
-    }
-    const png = decodePng(path, bytes, false);
-    ({ width, height } = png);
-    rgba = png.data;
+    pixels = pngPixels(path, bytes, false);
   } else if (lower.endsWith('.jpg') || lower.endsWith('.jpeg')) {
     try {
       const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
-      ({ width, height } = decoded);
-      rgba = decoded.data;
+      pixels = { width: decoded.width, height: decoded.height, bitDepth: 8, samples: decoded.data, stride: 4, grey: false };
     } catch (error) {
       throw new InputError(path, `not a readable JPEG (${(error as Error).message})`);
     }
   } else {
     throw new InputError(path, 'unsupported image type; use .png or .jpg');
   }
+  const { width, height, samples, stride, grey } = pixels;
   const data = new Uint8Array(width * height * 3);
-  for (let i = 0, j = 0; j < data.length; i += 4, j += 3) {
-    data[j] = rgba[i];
-    data[j + 1] = rgba[i + 1];
-    data[j + 2] = rgba[i + 2];
+  const g = grey ? 0 : 1, b = grey ? 0 : 2;
+  for (let i = 0, j = 0; j < data.length; i += stride, j += 3) {
+    data[j] = samples[i];
+    data[j + 1] = samples[i + g];
+    data[j + 2] = samples[i + b];
   }
   return { width, height, data };
 }
 
+/** The first channel (grey, or red) of a PNG, which must have `bitDepth` bits per sample; `what` names the map in the refusal. */
+function firstChannel(path: string, bitDepth: 8 | 16, what: string): Pixels {
+  const pixels = pngPixels(path, readBytes(path), true);
+  if (pixels.bitDepth !== bitDepth) throw new InputError(path, `${what} must be ${bitDepth}-bit PNGs${bitDepth === 16 ? ' (NeRSemble compressed depth)' : ''}, this one is ${pixels.bitDepth}-bit`);
+  return pixels;
+}
+
 /** Read an 8-bit label map (grayscale PNG; for colour PNGs the red channel). */
 export function readLabelMap(path: string): GrayImage<Uint8Array> {
-  const bytes = readBytes(path);
-  const stored = decodeStored(path, bytes);
-  if (stored) {
-    if (stored.bitDepth !== 8) throw new InputError(path, `label maps must be 8-bit PNGs, this one is ${stored.bitDepth}-bit`);
-    const out = new Uint8Array(stored.width * stored.height);
-    for (let i = 0, k = 0; i < out.length; i++, k += stored.channels) out[i] = stored.samples[k];
-    return { width: stored.width, height: stored.height, data: out };
-  }
-  const png = decodePng(path, bytes, true);
-  if (png.depth !== 8) throw new InputError(path, `label maps must be 8-bit PNGs, this one is ${png.depth}-bit`);
-  const out = new Uint8Array(png.width * png.height);
-  const src = png.data;
-  for (let i = 0; i < out.length; i++) out[i] = src[4 * i];
-  return { width: png.width, height: png.height, data: out };
+  const { width, height, samples, stride } = firstChannel(path, 8, 'label maps');
+  const out = new Uint8Array(width * height);
+  for (let i = 0, k = 0; i < out.length; i++, k += stride) out[i] = samples[k];
+  return { width, height, data: out };
 }
 
 /**
@@ -99,20 +91,8 @@ export function readLabelMap(path: string): GrayImage<Uint8Array> {
  * NeRSemble) as float32, with 0 where there is no depth.
  */
 export function readDepthMap(path: string): GrayImage<Float32Array> {
-  const bytes = readBytes(path);
-  const stored = decodeStored(path, bytes);
-  if (stored) {
-    if (stored.bitDepth !== 16) throw new InputError(path, `depth maps must be 16-bit PNGs (NeRSemble compressed depth), this one is ${stored.bitDepth}-bit`);
-    const out = new Float32Array(stored.width * stored.height);
-    for (let i = 0, k = 0; i < out.length; i++, k += stored.channels) out[i] = decodeDepthValue(stored.samples[k]);
-    return { width: stored.width, height: stored.height, data: out };
-  }
-  const png = decodePng(path, bytes, true);
-  if (png.depth !== 16) throw new InputError(path, `depth maps must be 16-bit PNGs (NeRSemble compressed depth), this one is ${png.depth}-bit`);
-  const src = png.data as unknown as Uint16Array;
-  const out = new Float32Array(png.width * png.height);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = decodeDepthValue(src[4 * i]);
-  }
-  return { width: png.width, height: png.height, data: out };
+  const { width, height, samples, stride } = firstChannel(path, 16, 'depth maps');
+  const out = new Float32Array(width * height);
+  for (let i = 0, k = 0; i < out.length; i++, k += stride) out[i] = decodeDepthValue(samples[k]);
+  return { width, height, data: out };
 }
