@@ -7,7 +7,7 @@ import { protocolDefaults } from '../../evaluators/protocols/index.js';
 import { buildTable2, table2Text } from '../../reports/index.js';
 import { leaderboardCommand } from '../../reports/leaderboard.js';
 import { writeReport } from '../../reports/report-command.js';
-import { runEval } from '../eval/run-eval.js';
+import { evalPool, runEval } from '../eval/run-eval.js';
 import { printer, workerCount } from '../options.js';
 import { predictPool, runPredict } from '../predict/run-predict.js';
 import { buildCommand } from './build.js';
@@ -59,17 +59,19 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   const defaults = DEMO_METHODS.filter((m) => demo || !DEMO_TRUTH_METHODS.includes(m));
   const methods = chosen ?? defaults;
   const documents = [];
-  // One set of predict threads for every method: each thread loads the methods' code once.
+  // One set of predict threads and one of eval threads (started at the first task to score) for
+  // every method: each thread loads, and warms up, its code once.
   const pool = predictPool(workers);
+  const scorers = evalPool(workers);
   try {
     for (const method of methods) {
       const pred = join(root, 'predictions', method);
       await runPredict({ bench, method, out: pred, workers, force: options.force, progress, pool });
-      const { document } = await runEval({ bench, pred, out: join(root, 'results'), method, config: protocolDefaults('nersemble'), workers, force: options.force, progress });
+      const { document } = await runEval({ bench, pred, out: join(root, 'results'), method, config: protocolDefaults('nersemble'), workers, force: options.force, progress, pool: scorers });
       documents.push(document);
     }
   } finally {
-    await pool?.destroy();
+    await Promise.all([pool?.destroy(), scorers?.destroy()]);
   }
   say(`\n${options.bench ? bench : 'Demo benchmark'}, nersemble protocol (mean over items; lengths in mm)`);
   say(table2Text(buildTable2(documents)));

@@ -27,6 +27,36 @@ export interface EvalOptions {
   progress?: 'auto' | 'silent';
   /** Score every task again, even those with a stored result of the same key. */
   force?: boolean;
+  /**
+   * Worker threads of the caller's (evalPool) to score in, instead of a pool of `workers`
+   * threads started and ended for this run: `facebench run` keeps one for all its methods, so
+   * that the threads load and warm up the scoring code once.
+   */
+  pool?: EvalPool;
+}
+
+/** Worker threads that score tasks for runEval (evalPool); end them with `destroy()`. */
+export interface EvalPool {
+  readonly threads: number;
+  run(request: WorkerRequest): Promise<TaskOutcome>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * `threads` worker threads for runEval's `pool`, started at the first task (undefined for fewer
+ * than 2: runEval then scores in this thread).
+ */
+export function evalPool(threads: number): EvalPool | undefined {
+  if (threads < 2) return undefined;
+  const filename = requireCompiledWorker(import.meta.url, 'worker.js', 'eval worker');
+  let pool: Piscina | undefined;
+  return {
+    threads,
+    run: (request) => (pool ??= new Piscina(workerPoolOptions(filename, threads))).run(request) as Promise<TaskOutcome>,
+    destroy: async () => {
+      await pool?.destroy();
+    },
+  };
 }
 
 export interface EvalSummary {
@@ -133,17 +163,16 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
             }
             return;
           }
-          const pool = new Piscina(workerPoolOptions(requireCompiledWorker(import.meta.url, 'worker.js', 'eval worker'), workers));
+          const pool = options.pool ?? evalPool(workers)!;
           try {
             await Promise.all(
               todo.map(async ({ task, key }) => {
-                const request: WorkerRequest = { task, config: options.config, key, keepDistances };
-                accept((await pool.run(request)) as TaskOutcome);
+                accept(await pool.run({ task, config: options.config, key, keepDistances }));
                 tick();
               }),
             );
           } finally {
-            await pool.destroy();
+            if (pool !== options.pool) await pool.destroy();
           }
         },
         rendererOptions: { persistentOutput: true },

@@ -5,7 +5,7 @@ import { defineMethod } from '../../../baselines/adapter.js';
 import { registerBuiltinMethods } from '../../../baselines/builtin.js';
 import { runBuild } from '../../../benchmark/construct/index.js';
 import { readManifest, type Manifest } from '../../../evaluators/formats/index.js';
-import { runEval } from '../../../benchmark/eval/run-eval.js';
+import { evalPool, runEval, type EvalPool } from '../../../benchmark/eval/run-eval.js';
 import { predictPool, runPredict } from '../../../benchmark/predict/index.js';
 import { readMethodDocument, validatePredictions } from '../../../evaluators/formats/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../../../data/index.js';
@@ -138,6 +138,30 @@ describe('facebench predict on a demo benchmark', () => {
         for (const f of files) expect(readFileSync(join(shared, f)).equals(readFileSync(join(alone, f))), f).toBe(true);
         // Resuming through the same pool skips every item.
         expect(await runPredict({ bench, method, options, out: shared, pool, progress: 'silent' })).toMatchObject({ predicted: 0, skipped: 3 });
+      }
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('scores the same with one shared pool of eval threads for several methods (facebench run)', async () => {
+    const pool = evalPool(2)!;
+    let calls = 0, destroyed = 0;
+    const counted: EvalPool = { threads: pool.threads, run: (request) => (calls++, pool.run(request)), destroy: () => (destroyed++, pool.destroy()) };
+    try {
+      for (const method of ['oracle', 'mean-shape']) {
+        const pred = join(root, `eval-pool-${method}`);
+        await runPredict({ bench, method, out: pred, progress: 'silent' });
+        const config = protocolDefaults('nersemble');
+        const alone = await runEval({ bench, pred, out: join(root, 'eval-alone'), method, config, workers: 1, progress: 'silent' });
+        const before = calls;
+        // The pool stays up between methods: runEval neither starts nor ends threads of its own.
+        const shared = await runEval({ bench, pred, out: join(root, 'eval-shared'), method, config, workers: 2, pool: counted, progress: 'silent' });
+        expect(calls - before).toBe(6);
+        expect(destroyed).toBe(0);
+        expect(shared).toMatchObject({ scored: 6, reused: 0, failed: 0 });
+        const strip = (doc: typeof alone.document) => doc.items.map(({ seconds: _s, ...rest }) => rest);
+        expect(strip(shared.document)).toEqual(strip(alone.document));
       }
     } finally {
       await pool.destroy();
