@@ -23,7 +23,7 @@ import { COLOUR_TABLE, colourAt, niceCeiling } from './colour-map.js';
 import { frontalCamera, overlayCamera } from './panel-cameras.js';
 import { drawText, fitText, GLYPH_HEIGHT } from './panel-font.js';
 import { panelLayout } from './panel-layout.js';
-import { distancesAtStoredAlignment, sharedGtReader, storedTransform } from './worst-items.js';
+import { distancesAtStoredAlignment, sharedGtReader, storedTransform, type ErrorMapLookup } from './worst-items.js';
 
 export interface PanelOptions {
   /** Items 'pid/item' to picture; default: worst, median and best item by `method`'s posed L2. */
@@ -34,6 +34,8 @@ export interface PanelOptions {
   tasks?: Array<'posed' | 'neutral'>;
   /** Tile side in pixels (default 256). */
   tile?: number;
+  /** The error maps `eval` stored (storedErrorMaps): their distances instead of a closest-point pass where they hold the picture's points. */
+  errorMaps?: ErrorMapLookup;
 }
 
 export interface PanelRow {
@@ -59,7 +61,8 @@ const MAX_POINTS = 40_000;
  * GT points measured per error map of a `tile`-pixel tile: one per tile pixel, about two per
  * pixel the face covers in the frontal view; more only paint over each other. 16,384 on the
  * page's 128-px tiles (the demo's 22.7k-point scans: 28 % fewer queries, the same picture but
- * for a few isolated background pixels inside the face), 40,000 at the default 256 px.
+ * for a few isolated background pixels inside the face; the points eval's error maps keep,
+ * ERROR_MAP_POINTS), 40,000 at the default 256 px.
  */
 function errorMapPoints(tile: number): number {
   return Math.min(MAX_POINTS, tile * tile);
@@ -303,7 +306,7 @@ export function qualitativePanels(docs: ResultsDocument[], options: PanelOptions
           return {};
         }
         try {
-          const { gt, points, distances, prediction } = distancesAtStoredAlignment(files, config, transform, { maxPoints: errorMapPoints(tile), readGt: readGt(config.gtUnit) });
+          const { gt, points, distances, prediction } = distancesAtStoredAlignment(files, config, transform, { maxPoints: errorMapPoints(tile), readGt: readGt(config.gtUnit), errorMap: options.errorMaps?.(doc, r) });
           const gtLandmarks = readLandmarks(files.gtLandmarks, { count: 7, unit: config.gtUnit });
           return { placed: prediction, gt, points, distances, gtLandmarks };
         } catch (error) {

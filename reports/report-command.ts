@@ -9,7 +9,7 @@ import { buildTables, isFacescapeLoaded, loadNormals, loadResults, TABLE2_METRIC
 import { checkFiguresDir, writeFigures, type FigureIndex } from './figures.js';
 import { renderReportHtml } from './report-html.js';
 import { qualitativePanels, type PanelOptions, type PanelRow } from './panels.js';
-import { worstItemPictures } from './worst-items.js';
+import { storedErrorMaps, worstItemPictures } from './worst-items.js';
 import { facescapeCsv, facescapeHeatPictures, facescapeSectionHtml, type FacescapeHeatPicture } from './facescape-report.js';
 
 export interface ReportOptions {
@@ -155,14 +155,15 @@ export function writeReport(options: ReportOptions): ReportFiles {
   const normals = loadNormals(options.results, loaded, options.normals ?? []);
   const tables = buildTables(all, normals);
   const docs = loaded.map((l) => l.doc);
+  const errorMaps = storedErrorMaps(loaded);
   const worst = options.worst ?? 3;
-  const { pictures, notes: worstNotes } = docs.length ? worstItemPictures(docs, worst, options.maxPoints ?? 3000) : { pictures: [], notes: [] };
+  const { pictures, notes: worstNotes } = docs.length ? worstItemPictures(docs, worst, options.maxPoints ?? 3000, undefined, errorMaps) : { pictures: [], notes: [] };
   const heat = tables.facescape ? facescapeHeatPictures(all.filter(isFacescapeLoaded).map((l) => l.doc), worst) : { pictures: [], notes: [] };
   const notes = [...worstNotes, ...heat.notes];
   const html = resolve(options.out);
   const stem = join(dirname(html), basename(html, extname(html)));
   const generated = new Date().toISOString();
-  const panelOptions: PanelOptions = { ...(options.panelItems?.length ? { items: options.panelItems } : {}), ...(options.panelMethod ? { method: options.panelMethod } : {}) };
+  const panelOptions: PanelOptions = { errorMaps, ...(options.panelItems?.length ? { items: options.panelItems } : {}), ...(options.panelMethod ? { method: options.panelMethod } : {}) };
   // The page shows each row at most about 1,350 px wide: 128-px tiles (a row of 5 methods is
   // about 1,450 px, 100–200 KB); the --figures PNGs keep the panels' default, print-size tiles.
   const made = options.panels ?? (docs.length ? qualitativePanels(docs, { ...panelOptions, tile: PAGE_PANEL_TILE }) : { rows: [], notes: [] });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { applyTransform, type SimilarityTransform } from '../evaluators/alignment/index.js';
-import { discoverTasks, type EvalTask, type ResultsDocument, type TaskRecord } from '../evaluators/formats/index.js';
+import { discoverTasks, errorMapDistances, pictureStride, ResultsStore, type ErrorMap, type EvalTask, type ResultsDocument, type TaskRecord } from '../evaluators/formats/index.js';
 import { gatherPoints, type PointCloud } from '../evaluators/geometry/index.js';
 import { readLandmarks, readMesh, readPointCloud } from '../evaluators/io/index.js';
 import { configFromJson, isNowProtocol, nowFaceCrop, pointsInCrop, type ProtocolConfig } from '../evaluators/protocols/index.js';
@@ -48,8 +48,9 @@ export interface AlignedDistances {
   /** How many GT points the protocol scores: every point (nersemble) or those in NoW's face crop. */
   scored: number;
   /**
-   * Indices into the GT cloud of the pictured points: every ⌈scored / maxPoints⌉-th scored
-   * point, in GT file order (all the scored points when maxPoints ≥ scored).
+   * Indices into the GT cloud of the pictured points: every stride-th scored point, stride
+   * ⌈scored / maxPoints⌉ rounded up to a multiple of the error map's (formats' pictureStride),
+   * in GT file order (all the scored points when maxPoints ≥ scored).
    */
   points: Uint32Array;
   /** Distance (mm) of each pictured point to the aligned prediction's surface. */
@@ -76,12 +77,21 @@ export function storedTransform(alignment: StoredAlignment | undefined): Similar
   return scale > 0 && Number.isFinite(scale) && t.rotation.every(finite) && t.translation.every(finite) ? t : undefined;
 }
 
-/** Every `stride`-th of n indices so that at most `max` are kept (deterministic). */
-function subsample(n: number, max: number): Uint32Array {
-  const stride = Math.max(1, Math.ceil(n / max));
-  const out: number[] = [];
-  for (let i = 0; i < n; i += stride) out.push(i);
-  return Uint32Array.from(out);
+/** Every `stride`-th of n scored points, so that at most `max` are kept (formats' pictureStride). */
+function picturePoints(n: number, max: number): { stride: number; picked: Uint32Array } {
+  const stride = pictureStride(n, max);
+  const picked = new Uint32Array(Math.ceil(n / stride));
+  for (let k = 0; k < picked.length; k++) picked[k] = k * stride;
+  return { stride, picked };
+}
+
+/** The error map `eval` stored beside a task record of a results document, when there is a valid one. */
+export type ErrorMapLookup = (doc: ResultsDocument, record: TaskRecord) => ErrorMap | undefined;
+
+/** An {@link ErrorMapLookup} over results read from these results.json files (each method's store is the file's folder). */
+export function storedErrorMaps(loaded: readonly { file: string; doc: ResultsDocument }[]): ErrorMapLookup {
+  const stores = new Map(loaded.map((l) => [l.doc, new ResultsStore(dirname(l.file))]));
+  return (doc, record) => stores.get(doc)?.readErrorMap(record);
 }
 
 /**
@@ -105,9 +115,11 @@ export function sharedGtReader(): (unit: ProtocolConfig['gtUnit']) => (path: str
  * prediction is placed by `x ↦ scale·rotation·x + translation` (a chosen reflection is part
  * of that rotation); the GT points are those the protocol scores, selected as `eval` does
  * (every point for nersemble; NoW's face ball from the GT landmarks and `config.crop` for the
- * NoW protocols), of which every ⌈scored / maxPoints⌉-th is measured, by one closest-point
- * pass over one BVH. Each distance is the one `eval` measured for that point, up to rounding,
- * so with maxPoints ≥ scored their mean is the stored L2 (nersemble) or mean (NoW).
+ * NoW protocols), of which at most maxPoints are pictured (see {@link AlignedDistances.points}).
+ * Their distances come from the task's error map (`errorMap`, docs/formats.md#error-maps) when it
+ * holds them, else from one closest-point pass over one BVH. Each distance is the one `eval`
+ * measured for that point, up to rounding (float32 in the map), so with maxPoints ≥ scored
+ * their mean is the stored L2 (nersemble) or mean (NoW).
  * Reads the prediction mesh, the GT cloud (through `readGt`, so callers can share clouds) and,
  * for NoW, the GT landmarks.
  */
@@ -115,7 +127,7 @@ export function distancesAtStoredAlignment(
   task: Pick<EvalTask, 'pred' | 'gt' | 'gtLandmarks'>,
   config: ProtocolConfig,
   transform: SimilarityTransform,
-  options: { maxPoints?: number; readGt?: (path: string) => PointCloud } = {},
+  options: { maxPoints?: number; readGt?: (path: string) => PointCloud; errorMap?: ErrorMap } = {},
 ): AlignedDistances {
   const gt = options.readGt ? options.readGt(task.gt) : readPointCloud(task.gt, { unit: config.gtUnit });
   let scoredPoints: Uint32Array | undefined;
@@ -125,13 +137,17 @@ export function distancesAtStoredAlignment(
     scoredPoints = pointsInCrop(gt.positions, nowFaceCrop(landmarks, crop.centreFactor, crop.radiusFactor));
   }
   const scored = scoredPoints ? scoredPoints.length : gt.positions.length / 3;
-  const picked = subsample(scored, options.maxPoints ?? Number.POSITIVE_INFINITY);
+  const { stride, picked } = picturePoints(scored, options.maxPoints ?? Number.POSITIVE_INFINITY);
   const points = scoredPoints ? picked.map((k) => scoredPoints[k]) : picked;
   const pred = readMesh(task.pred, { unit: config.predUnit });
-  // One pass of at most maxPoints queries: the build dominates, and Morton splits build about 4× faster than SAH.
   const placed = applyTransform(transform, pred.positions);
-  const bvh = TriangleBVH.build(placed, pred.faces, { strategy: 'morton' });
-  const { distances } = bvh.closestPoints(gatherPoints(gt.positions, points));
+  // The distances eval stored for these points when it has them; else one pass of at most
+  // maxPoints queries, where the build dominates and Morton splits build about 4× faster than SAH.
+  let distances = options.errorMap && errorMapDistances(options.errorMap, scored, stride);
+  if (!distances) {
+    const bvh = TriangleBVH.build(placed, pred.faces, { strategy: 'morton' });
+    distances = bvh.closestPoints(gatherPoints(gt.positions, points)).distances;
+  }
   return { gt, scored, points, distances, prediction: { positions: placed, faces: pred.faces } };
 }
 
@@ -210,7 +226,8 @@ export function simplifyMesh(positions: ArrayLike<number>, faces: ArrayLike<numb
 /**
  * Pictures of the `perMethod` scored items with the largest L2 of each method: the GT points
  * the protocol scores, coloured by their distance to the prediction placed by the alignment
- * stored in the item's task record (no ICP: one closest-point pass per picture), at most
+ * stored in the item's task record (no ICP: the distances `eval` stored in the task's error
+ * map, found through `errorMaps`, else one closest-point pass per picture), at most
  * maxPoints each. A record without a stored alignment (results of an older `eval`) is
  * re-scored with `eval`'s task scoring instead, with a note. Items whose benchmark or
  * prediction files are gone are skipped with a note; a picture whose GT now holds another
@@ -218,7 +235,7 @@ export function simplifyMesh(positions: ArrayLike<number>, faces: ArrayLike<numb
  * kept, with a note. Each picture also carries the prediction mesh as placed (in the GT frame),
  * reduced by vertex clustering (simplifyMesh) to at most maxMeshVertices vertices (0: none).
  */
-export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoints = 5000, maxMeshVertices = 2500): WorstItemsResult {
+export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoints = 5000, maxMeshVertices = 2500, errorMaps?: ErrorMapLookup): WorstItemsResult {
   const pictures: ErrorPicture[] = [];
   const notes: string[] = [];
   // GT clouds shared between methods (their worst items often coincide) and a person's tasks.
@@ -260,7 +277,7 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
       const transform = storedTransform(r.alignment);
       if (transform) {
         try {
-          measured = distancesAtStoredAlignment(task, config, transform, { maxPoints, readGt });
+          measured = distancesAtStoredAlignment(task, config, transform, { maxPoints, readGt, errorMap: errorMaps?.(doc, r) });
         } catch (error) {
           notes.push(`${label}: skipped, its files could not be read (${(error as Error).message.split('\n')[0]})`);
           continue;
@@ -272,7 +289,7 @@ export function worstItemPictures(docs: ResultsDocument[], perMethod = 3, maxPoi
           continue;
         }
         notes.push(`${label}: its record stores no alignment (results of an older eval), so ICP was run again for its picture`);
-        const picked = subsample(result.distances.length, maxPoints);
+        const { picked } = picturePoints(result.distances.length, maxPoints);
         const again = storedTransform(record.alignment);
         let prediction: AlignedDistances['prediction'];
         if (again) {

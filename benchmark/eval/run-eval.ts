@@ -140,7 +140,7 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   let failed = 0;
 
   const accept = (outcome: TaskOutcome): void => {
-    store.write(outcome.record, outcome.distances);
+    store.write(outcome.record, outcome.distances, outcome.errorMap);
     records.set(taskId(outcome.record), outcome.record);
     if (outcome.record.status === 'error') failed++;
   };

@@ -25,6 +25,7 @@ export {
   ResultsStore, metricsCsv, summarise, writeResults, AlignmentReportSchema, ResultsDocumentSchema, TaskRecordSchema, TaskSummarySchema,
   type ResultsDocument, type TaskRecord, type TaskSummary,
 } from './results.js';
+export { ERROR_MAP_POINTS, decodeErrorMap, encodeErrorMap, errorMapDistances, errorMapOf, errorMapStride, pictureStride, type ErrorMap } from './error-map.js';
 export { readResultsDir, readResultsDirs, readResultsFile, type ResultsFile } from './results-files.js';
 export {
   NORMALS_CSV_COLUMNS, NORMALS_FILE, NormalsDocumentSchema, NormalsItemSchema, NormalsOverallSchema, findNormalsFile, readNormalsDir, readNormalsFile, writeNormalsDocument,

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../io/atomic.js';
 import { cumulativeCurve, curveThresholds, nowMetrics } from '../metrics/index.js';
 import { isNowProtocol, type ProtocolConfig } from '../protocols/index.js';
 import { z } from 'zod';
+import { decodeErrorMap, encodeErrorMap, type ErrorMap } from './error-map.js';
 import { readJsonFile } from './json-file.js';
 import { TASKS } from './tasks.js';
 
@@ -77,6 +78,7 @@ export type ResultsDocument = z.infer<typeof ResultsDocumentSchema>;
  * On-disk store of `facebench eval` results for one method:
  * `<method>/items/<pid>/<item>/<task>.json` per task (what resuming reads),
  * `<task>.distances.f32` beside it for protocols that pool points (NoW),
+ * `<task>.errors.bin` beside it for the report's pictures (error-map.ts),
  * and `results.json` + `metrics.csv` for the whole run.
  */
 export class ResultsStore {
@@ -101,11 +103,36 @@ export class ResultsStore {
     }
   }
 
-  write(record: TaskRecord, distances?: Float64Array): void {
+  private errorMapPath(r: Pick<TaskRecord, 'person' | 'item' | 'task'>): string {
+    return join(this.dir, 'items', r.person, r.item, `${r.task}.errors.bin`);
+  }
+
+  /**
+   * Store a task's record with its pooled distances and its error map when it has them; the
+   * record goes last, so a record on disk always has its files beside it. An error map left
+   * from an earlier scoring of the task is removed when this one has none.
+   */
+  write(record: TaskRecord, distances?: Float64Array, errorMap?: ErrorMap): void {
     if (distances) {
       writeFileAtomic(this.distancesPath(record), new Uint8Array(Float32Array.from(distances).buffer));
     }
+    if (errorMap) writeFileAtomic(this.errorMapPath(record), encodeErrorMap(errorMap));
+    else rmSync(this.errorMapPath(record), { force: true });
     writeFileAtomic(this.recordPath(record), `${JSON.stringify(record, null, 1)}\n`);
+  }
+
+  /**
+   * The error map stored with `record`, or undefined when there is none, it cannot be read, or
+   * it belongs to another scoring (its key is not the record's).
+   */
+  readErrorMap(record: Pick<TaskRecord, 'person' | 'item' | 'task' | 'key'>): ErrorMap | undefined {
+    const path = this.errorMapPath(record);
+    try {
+      const map = decodeErrorMap(readFileSync(path), path);
+      return map.key === record.key ? map : undefined;
+    } catch {
+      return undefined; // absent or damaged: the picture is measured instead
+    }
   }
 
   readDistances(r: Pick<TaskRecord, 'person' | 'item' | 'task'>): Float64Array | undefined {

@@ -4,7 +4,7 @@ import type { PointCloud } from '../geometry/types.js';
 import { validateGroundTruthCloud } from '../geometry/validate.js';
 import { isNowProtocol, loadScoreInputs, scorePrediction, type ProtocolConfig, type ScoreResult } from '../protocols/index.js';
 import { estimateNormals } from '../spatial/index.js';
-import type { EvalTask, TaskRecord } from '../formats/index.js';
+import { errorMapOf, type ErrorMap, type EvalTask, type TaskRecord } from '../formats/index.js';
 import { internalErrorLine } from './internal-error.js';
 import { scoreFacescapeTask } from './score-facescape.js';
 
@@ -12,6 +12,8 @@ export interface TaskOutcome {
   record: TaskRecord;
   /** Per-point distances (only kept for protocols that pool points across items). */
   distances?: Float64Array;
+  /** The distances the report pictures (a scored task of the nersemble and NoW protocols). */
+  errorMap?: ErrorMap;
 }
 
 interface CachedCloud {
@@ -89,9 +91,10 @@ export function scoreTaskDetailed(task: EvalTask, config: ProtocolConfig, key: s
   }
 }
 
-/** Score one task for `eval`: its record, and its distances when the protocol pools them. */
+/** Score one task for `eval`: its record, its error map, and its distances when the protocol pools them. */
 export function scoreTask(task: EvalTask, config: ProtocolConfig, key: string, keepDistances: boolean): TaskOutcome {
   if (task.facescape) return { record: scoreFacescapeTask(task, config, key).record };
   const { record, result } = scoreTaskDetailed(task, config, key);
-  return { record, distances: keepDistances ? result?.distances : undefined };
+  if (!result) return { record };
+  return { record, errorMap: errorMapOf(key, result.distances), ...(keepDistances ? { distances: result.distances } : {}) };
 }

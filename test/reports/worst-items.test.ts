@@ -3,15 +3,16 @@
  * record (no ICP), measure the GT points the protocol scores with one closest-point pass, and
  * so reproduce the stored figures; a record without an alignment falls back to ICP.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { icp as realIcp } from '../../evaluators/alignment/icp.js';
-import { discoverTasks, type ResultsDocument, type TaskRecord } from '../../evaluators/formats/index.js';
+import { discoverTasks, ResultsStore, type ResultsDocument, type TaskRecord } from '../../evaluators/formats/index.js';
 import { readLandmarks, readMesh, readPointCloud, writeNpy, writePly } from '../../evaluators/io/index.js';
 import { configFromJson, protocolDefaults, type ProtocolConfig } from '../../evaluators/protocols/index.js';
 import { runEval } from '../../benchmark/eval/run-eval.js';
 import { distancesAtStoredAlignment, meanDistanceMetric, simplifyMesh, storedTransform, worstItemPictures, writeReport } from '../../reports/index.js';
+import { TriangleBVH } from '../../evaluators/spatial/index.js';
 import { ictFace } from '../helpers/faces.js';
 import { tempDir } from '../benchmark/cli-helpers.js';
 import { makeReportFixture, type ReportFixture } from './report-fixture.js';
@@ -116,6 +117,10 @@ describe('worst-item pictures from the stored alignment', () => {
       const stored = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
       expect(stored.length).toBe(measured.distances.length);
       measured.distances.forEach((d, i) => expect(Math.abs(d - stored[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, d)));
+      // Its error map holds the same cropped points' distances (every one: fewer than ERROR_MAP_POINTS).
+      const map = new ResultsStore(nowDir).readErrorMap(record)!;
+      expect(map.scored).toBe(measured.scored);
+      expect(Array.from(map.distances)).toEqual(Array.from(stored));
     }
     // A picture subsamples the same points: every k-th scored point.
     const { record, config } = all[0];
@@ -126,6 +131,46 @@ describe('worst-item pictures from the stored alignment', () => {
     expect(Array.from(few.points)).toEqual(Array.from(full.points).filter((_p, k) => k % stride === 0));
     expect(Array.from(few.distances)).toEqual(Array.from(full.distances).filter((_d, k) => k % stride === 0));
     expect(icpCalls.count).toBe(0);
+  });
+
+  it('takes the distances from the error maps eval stored: the same pictures and panels, without a BVH', () => {
+    const html = (dir: string, out: string) => {
+      const files = writeReport({ results: [dir], out: join(root, out, 'report.html') });
+      const page = readFileSync(files.html, 'utf8');
+      return {
+        files,
+        pictures: JSON.parse(page.match(/id="report-data">(.*?)<\/script>/s)![1]).pictures,
+        panels: [...page.matchAll(/<figure class="panel-row"[^>]*><img src="([^"]+)"/g)].map((m) => m[1]),
+      };
+    };
+    const build = vi.spyOn(TriangleBVH, 'build');
+    try {
+      const stored = html(fx.results, 'maps');
+      expect(build).not.toHaveBeenCalled();
+      expect(stored.pictures).toHaveLength(6);
+      expect(stored.panels.length).toBeGreaterThan(0);
+      // The same results without their maps, or with maps of another scoring (another key), are measured.
+      const copy = join(root, 'no-maps');
+      cpSync(fx.results, copy, { recursive: true });
+      const maps = readdirSync(copy, { recursive: true }).map(String).filter((f) => f.endsWith('.errors.bin'));
+      const scored = Object.values(fx.methods).reduce((sum, dir) => sum + readDoc(dir).items.filter((r) => r.status === 'ok').length, 0);
+      expect(maps.length).toBe(scored); // one per scored task
+      maps.forEach((f, k) => {
+        if (k % 2 === 0) rmSync(join(copy, f));
+        else {
+          const bytes = readFileSync(join(copy, f));
+          bytes.fill(0x30, 20, 84); // key '000…0'
+          writeFileSync(join(copy, f), bytes);
+        }
+      });
+      const measured = html(copy, 'no-maps-report');
+      expect(build.mock.calls.length).toBeGreaterThanOrEqual(6);
+      expect(measured.files.notes).toEqual(stored.files.notes);
+      expect(measured.pictures).toEqual(stored.pictures);
+      expect(measured.panels).toEqual(stored.panels);
+    } finally {
+      build.mockRestore();
+    }
   });
 
   it('falls back to ICP, with a note, for results whose records store no alignment', () => {
