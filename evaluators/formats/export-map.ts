@@ -9,9 +9,9 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { PlainNameSchema as plain } from './plain-name-schema.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { plainNameProblem } from '../util/index.js';
 import { readJsonFile } from './json-file.js';
 import { benchmarkId, type Manifest } from './manifest.js';
 import { parseSvfrKey, submissionKey, SVFR_PERSON } from './svfr.js';
@@ -20,10 +20,6 @@ export const EXPORT_MAP_FILE = 'export-map.json';
 export const EXPORT_MAP_SCHEMA = 'facebench-export-map';
 export const EXPORT_MAP_VERSION = 1;
 
-const plain = z.string().superRefine((name, ctx) => {
-  const problem = plainNameProblem(name);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name.slice(0, 80))} is ${problem}` });
-});
 
 export const ExportMapItemSchema = z.object({
   /** The exported participant folder (three digits). */

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
+import { PlainNameSchema as plain } from './plain-name-schema.js';
 import { InputError } from '../errors.js';
-import { canonicalJson, isPlainName, plainNameProblem } from '../util/index.js';
+import { canonicalJson, isPlainName } from '../util/index.js';
 import { readJsonFile } from './json-file.js';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -11,11 +12,6 @@ export const MANIFEST_SCHEMA = 'facebench-benchmark';
 export const MANIFEST_VERSION = 1;
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest');
-/** A name that becomes a path component: letters, digits, `. _ + -` (see util/safe-name.ts). */
-const plain = z.string().superRefine((name, ctx) => {
-  const problem = plainNameProblem(name);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name.slice(0, 80))} is ${problem}` });
-});
 /** A '/'-separated path inside the benchmark made of plain names. */
 const relPath = z.string().min(1).superRefine((path, ctx) => {
   const bad = path.split('/').find((part) => !isPlainName(part));

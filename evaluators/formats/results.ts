@@ -7,6 +7,7 @@ import { isNowProtocol, type ProtocolConfig } from '../protocols/index.js';
 import { z } from 'zod';
 import { decodeErrorMap, encodeErrorMap, type ErrorMap } from './error-map.js';
 import { readJsonFile } from './json-file.js';
+import { PlainNameSchema } from './plain-name-schema.js';
 import { TASKS } from './tasks.js';
 
 
@@ -26,8 +27,8 @@ export const AlignmentReportSchema = z.object({
 
 /** The record of one scored (or failed) task: `items/<pid>/<item>/<task>.json`. */
 export const TaskRecordSchema = z.object({
-  person: z.string().min(1),
-  item: z.string().min(1),
+  person: PlainNameSchema,
+  item: PlainNameSchema,
   task: z.enum(TASKS),
   status: z.enum(['ok', 'error']),
   error: z.string().optional(),

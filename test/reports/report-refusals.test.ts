@@ -66,6 +66,15 @@ describe('facebench report refuses results that cannot share a table', () => {
     expect(refused([a, b])).toMatch(/twin\/results\.json: method "twin" also read from .*twin\/results\.json: pass each method once/);
   });
 
+  it('a record whose person or item id is not a plain name (it would become a path), naming the file', () => {
+    const a = tempDir('report-path');
+    writeDoc(a, makeDoc({ method: 'escape', items: grid(['..'], items, ['posed', 'neutral'], () => 1) }));
+    expect(refused([a])).toMatch(/escape\/results\.json: .*items\.0\.person.*"\.\." is not a plain name/);
+    const b = tempDir('report-path-item');
+    writeDoc(b, makeDoc({ method: 'escape', items: grid(persons, ['../../etc'], ['posed'], () => 1) }));
+    expect(refused([b])).toMatch(/escape\/results\.json: .*item.*"\.\.\/\.\.\/etc" is not a plain name/);
+  });
+
   it('accepts the same results when they are comparable (control)', () => {
     const a = tempDir('report-ok');
     method(a, 'one', 1);
