@@ -9,17 +9,16 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
-import { PlainNameSchema as plain } from './plain-name-schema.js';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readJsonFile } from './json-file.js';
+import { PlainNameSchema as plain } from './plain-name-schema.js';
 import { benchmarkId, type Manifest } from './manifest.js';
 import { parseSvfrKey, submissionKey, SVFR_PERSON } from './svfr.js';
 
 export const EXPORT_MAP_FILE = 'export-map.json';
 export const EXPORT_MAP_SCHEMA = 'facebench-export-map';
 export const EXPORT_MAP_VERSION = 1;
-
 
 export const ExportMapItemSchema = z.object({
   /** The exported participant folder (three digits). */

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
-import { PlainNameSchema as plain } from './plain-name-schema.js';
 import { InputError } from '../errors.js';
 import { canonicalJson, isPlainName } from '../util/index.js';
 import { readJsonFile } from './json-file.js';
+import { PlainNameSchema as plain } from './plain-name-schema.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const MANIFEST_SCHEMA = 'facebench-benchmark';
