@@ -31,7 +31,7 @@ import {
 } from './closest-point-triangle.js';
 import { buildTriangleHierarchy, type BvhStrategy } from './bvh-build.js';
 import { RECORD_WORDS, childBoxDistanceSq, inclusiveBound, rootDistanceSq, type CompactTree } from './compact-tree.js';
-import { buildCellGrid, type CellGrid } from './cell-grid.js';
+import { buildCellGrid, cellWallDistance, type CellGrid } from './cell-grid.js';
 import { mortonOrder } from './morton.js';
 import { EDGE_STRIDE, TRI_STRIDE, edgeNormals, triangleData } from './triangle-data.js';
 
@@ -340,9 +340,14 @@ export class TriangleBVH {
           }
         }
         if (indirect) {
-          // Grid candidates done: exact within the margin, else the hint and the tree.
+          // Grid candidates done: exact within the margin (more, the deeper the query sits in
+          // its cell), else the hint and the tree.
           indirect = false;
           if (bound <= acceptSq) break;
+          if (acceptSq >= 0) {
+            const reach = grid!.accept + grid!.cell * cellWallDistance(grid!, x, y, z);
+            if (bound <= reach * reach) break;
+          }
           if (hintFace >= 0 && hintFace < m && (hintFace | 0) === hintFace) {
             const hs = this.faceSlot[hintFace];
             if (hs !== bestSlot) {

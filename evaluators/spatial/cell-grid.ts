@@ -7,8 +7,12 @@
  * p in c, every triangle at distance ≤ margin from p is therefore in the list (its closest
  * point lies in the ball of radius margin around p, inside c grown by margin, and in its
  * plane). So if the best candidate is within `acceptSq` (margin², minus a relative 1e-9 for
- * rounding) it is the exact answer; otherwise it is only an upper bound and the BVH takes
- * over. Cell lists are CSR: `cellStart[k] .. cellStart[k+1]` in `cellSlots`, stored only
+ * rounding) it is the exact answer. More generally, a query w inside the walls of its cell
+ * (`cellWallDistance`) has every triangle within margin + w of it in the list: such a
+ * triangle's nearest point x to p is within margin of the cell, since the ball of radius w
+ * around p lies inside the cell, so the best candidate within `accept` + w is exact too
+ * (the list's margin exceeds `accept` by a relative 1e-6 and more than the rounding of w).
+ * Otherwise the best candidate is only an upper bound and the BVH takes over. Cell lists are CSR: `cellStart[k] .. cellStart[k+1]` in `cellSlots`, stored only
  * for the 4×4×4 blocks of cells near the surface (a dense block table maps the rest to −1),
  * so memory follows the surface rather than the volume.
  */
@@ -24,7 +28,10 @@ export interface CellGrid {
   nx: number;
   ny: number;
   nz: number;
-  /** Squared distance under which a candidate answer is exact. */
+  /** Cell side (1 / invCell). */
+  cell: number;
+  /** Distance (the margin less a relative 1e-9) under which a candidate answer is exact, and its square. */
+  accept: number;
   acceptSq: number;
   /** Blocks of 4×4×4 cells along x, y, z. */
   bnx: number;
@@ -139,15 +146,16 @@ export function buildCellGrid(
       stored += 64;
     }
   }
-  // One pass over the triangles lists every (cell, slot) pair that passes the tests and
+  // One pass over the triangles lists the cells of every (cell, slot) pair that passes the
+  // tests, slot by slot (slot s's cells at pairCell[slotPairs[s] .. slotPairs[s + 1])), and
   // counts the pairs per cell; a counting sort then groups the slots cell by cell (in slot
   // order within each cell).
   const cellStart = new Int32Array(stored + 1);
-  // Grown by doubling: a large triangle's box may span many cells that its plane misses.
-  let pairCell = new Int32Array(32 * m);
-  let pairSlot = new Int32Array(32 * m);
+  const slotPairs = new Int32Array(m + 1);
+  let pairCell = pairScratch(PAIRS_PER_TRIANGLE * m);
   let pairs = 0;
   for (let s = 0; s < m; s++) {
+    slotPairs[s] = pairs;
     const b = 6 * s;
     const i0 = clampIndex(Math.floor((boxes[b] - grow - x0) * invCell), nx);
     const j0 = clampIndex(Math.floor((boxes[b + 1] - grow - y0) * invCell), ny);
@@ -197,32 +205,55 @@ export function buildCellGrid(
           if (m1x * cx + p1 > s1 || m2x * cx + p2 > s2 || m3x * cx + p3 > s3) continue;
           const c = blocks[blockRow + (i >> 2)] + (inBlock | (i & 3));
           cellStart[c + 1]++;
-          if (pairs === pairCell.length) {
-            pairCell = doubled(pairCell);
-            pairSlot = doubled(pairSlot);
-          }
-          pairCell[pairs] = c;
-          pairSlot[pairs] = s;
-          pairs++;
+          if (pairs === pairCell.length) pairCell = pairScratch(2 * pairs, pairs);
+          pairCell[pairs++] = c;
         }
       }
     }
   }
+  slotPairs[m] = pairs;
   for (let c = 0; c < stored; c++) cellStart[c + 1] += cellStart[c];
   const cellSlots = new Int32Array(pairs);
   // Scatter with a running cursor per cell (the starts of the next cells), then shift back.
-  for (let p = 0; p < pairs; p++) cellSlots[cellStart[pairCell[p]]++] = pairSlot[p];
+  for (let s = 0; s < m; s++) {
+    const end = slotPairs[s + 1];
+    for (let p = slotPairs[s]; p < end; p++) cellSlots[cellStart[pairCell[p]]++] = s;
+  }
   for (let c = stored; c > 0; c--) cellStart[c] = cellStart[c - 1];
   cellStart[0] = 0;
   const accept = margin * (1 - 1e-9);
-  return { x0, y0, z0, invCell, nx, ny, nz, acceptSq: accept * accept, bnx, bny, bnz, blocks, cellStart, cellSlots };
+  return { x0, y0, z0, invCell, nx, ny, nz, cell, accept, acceptSq: accept * accept, bnx, bny, bnz, blocks, cellStart, cellSlots };
 }
 
-/** A copy of `a` in an array twice as long. */
-function doubled(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(2 * a.length);
-  grown.set(a);
-  return grown;
+/** Distance from (x, y, z) to the nearest wall of its grid cell, in cells (0 … 0.5). */
+export function cellWallDistance(grid: CellGrid, x: number, y: number, z: number): number {
+  const fx = (x - grid.x0) * grid.invCell, fy = (y - grid.y0) * grid.invCell, fz = (z - grid.z0) * grid.invCell;
+  const ax = fx - Math.floor(fx), ay = fy - Math.floor(fy), az = fz - Math.floor(fz);
+  let w = ax < 1 - ax ? ax : 1 - ax;
+  if (ay < w) w = ay;
+  if (1 - ay < w) w = 1 - ay;
+  if (az < w) w = az;
+  if (1 - az < w) w = 1 - az;
+  return w;
+}
+
+/** Pairs per triangle the pair list starts with (about 37 on a FLAME mesh, 30–45 on the ICT head). */
+const PAIRS_PER_TRIANGLE = 48;
+/**
+ * The pair list, kept between builds: a fresh array of this size (megabytes) costs more in
+ * page faults on first touch than the pass that fills it. Not re-entrant, which a
+ * synchronous build need not be.
+ */
+let pairCellScratch = new Int32Array(0);
+
+/** The pair list with room for at least `size` entries, its first `keep` entries preserved. */
+function pairScratch(size: number, keep = 0): Int32Array {
+  if (pairCellScratch.length < size) {
+    const grown = new Int32Array(size);
+    grown.set(pairCellScratch.subarray(0, keep));
+    pairCellScratch = grown;
+  }
+  return pairCellScratch;
 }
 
 function clampIndex(i: number, n: number): number {

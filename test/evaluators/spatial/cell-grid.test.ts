@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   TriangleBVH,
   buildCellGrid,
+  cellWallDistance,
   closestPointOnMeshFace,
   createClosestPointResult,
   createTriangleClosestPoint,
@@ -114,6 +115,39 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
   });
 
+  it('queries beyond the margin but deeper inside their cell: answered from the cell list, exact', () => {
+    const random = rng(49);
+    const bvh = TriangleBVH.build(ict.positions, ict.faces);
+    bvh.prepareGrid();
+    const grid = bvh.gridInfo()!;
+    expect(grid.accept * grid.accept).toBe(grid.acceptSq);
+    expect(grid.cell * grid.invCell).toBeCloseTo(1, 12);
+    const candidates = nearSurface(ict, 4000, random, grid.accept, grid.accept + 0.5 * grid.cell);
+    // Their distances from the tree alone (no grid; exact, as the tests above show).
+    const tree = TriangleBVH.build(ict.positions, ict.faces);
+    const hit = createClosestPointResult();
+    const distances = Float64Array.from({ length: 4000 }, (_, i) => {
+      tree.closestPoint(candidates[3 * i], candidates[3 * i + 1], candidates[3 * i + 2], hit);
+      return hit.distanceSq;
+    });
+    expect(tree.hasGrid).toBe(false);
+    // Those within accept + (distance to their cell's walls), but not within accept alone.
+    const inside: number[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const x = candidates[3 * i], y = candidates[3 * i + 1], z = candidates[3 * i + 2];
+      const reach = grid.accept + grid.cell * cellWallDistance(grid, x, y, z);
+      if (distances[i] > grid.acceptSq && distances[i] <= reach * reach) inside.push(x, y, z);
+    }
+    expect(inside.length / 3).toBeGreaterThan(300);
+    expectExact(ict.positions, ict.faces, Float64Array.from(inside), Infinity, bvh);
+    // The wall distance: 0 on a wall, 0.5 at the centre of a cell, in cells.
+    const at = (i: number, j: number, k: number) => [grid.x0 + i * grid.cell, grid.y0 + j * grid.cell, grid.z0 + k * grid.cell] as const;
+    expect(cellWallDistance(grid, ...at(3, 4, 5))).toBeLessThan(1e-9);
+    expect(cellWallDistance(grid, ...at(3.5, 4.5, 5.5))).toBeCloseTo(0.5, 9);
+    expect(cellWallDistance(grid, ...at(3.5, 4.2, 5.5))).toBeCloseTo(0.2, 9);
+    expect(cellWallDistance(grid, ...at(3.5, 4.5, 5.9))).toBeCloseTo(0.1, 9);
+  });
+
   it('maxDistance and hints with the grid', () => {
     const random = rng(42);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
@@ -224,5 +258,44 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     const empty = TriangleBVH.build(new Float64Array(0), new Uint32Array(0));
     empty.prepareGrid();
     expect(empty.closestPoints(queries).faces.every((f) => f === -1)).toBe(true);
+  });
+
+  it('grids built one after another do not share state: the pair list kept between builds, grown mid-build or not', async () => {
+    const random = rng(48);
+    const small = randomSoup(40, random, 2);
+    // 200 needles 50 mm long and 0.5 mm wide: the cell side follows their small area, so
+    // each lists far more cells than the pair list's initial room (48 per triangle), and a
+    // first build grows it mid-pass.
+    const needles = 200;
+    const large = { positions: new Float64Array(9 * needles), faces: Uint32Array.from({ length: 3 * needles }, (_, k) => k) };
+    for (let t = 0; t < needles; t++) {
+      const a = [gaussian(random) * 20, gaussian(random) * 20, gaussian(random) * 20];
+      const u = [gaussian(random), gaussian(random), gaussian(random)];
+      const un = Math.hypot(u[0], u[1], u[2]);
+      const w = [-u[1], u[0], 0];
+      const wn = Math.hypot(w[0], w[1], w[2]);
+      for (let k = 0; k < 3; k++) {
+        large.positions[9 * t + k] = a[k];
+        large.positions[9 * t + 3 + k] = a[k] + (50 * u[k]) / un;
+        large.positions[9 * t + 6 + k] = a[k] + (0.5 * w[k]) / wn;
+      }
+    }
+    const grid = (build: typeof buildCellGrid, mesh: { positions: Float64Array; faces: Uint32Array }) => {
+      const bvh = TriangleBVH.build(mesh.positions, mesh.faces);
+      return build(bvh.triData, edgeNormals(bvh.triData, bvh.faceCount), bvh.faceCount)!;
+    };
+    const firstSmall = grid(buildCellGrid, small);
+    const firstLarge = grid(buildCellGrid, large);
+    expect(firstLarge.cellSlots.length).toBeGreaterThan(48 * needles);
+    const again = [grid(buildCellGrid, small), grid(buildCellGrid, large)];
+    expect(again[0]).toEqual(firstSmall);
+    expect(again[1]).toEqual(firstLarge);
+    // A fresh copy of the module (empty pair list) builds the large grid growing the list
+    // as it goes: the same grid.
+    vi.resetModules();
+    const fresh = (await import('../../../evaluators/spatial/cell-grid.js')).buildCellGrid;
+    expect(fresh).not.toBe(buildCellGrid);
+    expect(grid(fresh, large)).toEqual(firstLarge);
+    expect(grid(fresh, small)).toEqual(firstSmall);
   });
 });
