@@ -50,6 +50,12 @@ export interface ICPOptions {
    * the fine one, every point is fitted instead.
    */
   subsample?: number;
+  /**
+   * The Morton order of `gtPoints` (`mortonOrder(gtPoints)`), for a caller that aligns many
+   * surfaces to the same points (a person's neutral scan); computed when absent. Must be a
+   * permutation of the point indices.
+   */
+  order?: Uint32Array;
 }
 
 /**
@@ -180,7 +186,8 @@ export function icp(gtPoints: Float64Array, surface: ICPSurface, init: Similarit
   const faceNormals = unitFaceNormals(mesh);
   // Queries in Morton order hit the same BVH nodes one after another (≈1.5x faster passes);
   // the per-point correspondences, when asked for, are returned in input order.
-  const order = mortonOrder(gtPoints);
+  const order = options.order ?? mortonOrder(gtPoints);
+  if (options.order) checkPermutation(order, n, name);
   const points = gatherPoints(gtPoints, order);
   const settings: LoopSettings = {
     rigid: mode === 'rigid',
@@ -738,6 +745,17 @@ function nearestDistance(points: Float64Array, bvh: TriangleBVH, t: SimilarityTr
     if (bvh.closestPoint(qx, qy, qz, hit)) best = Math.min(best, Math.sqrt(hit.distanceSq) * t.scale);
   }
   return best;
+}
+
+/** An InputError unless `order` lists each of 0 … n−1 once. */
+function checkPermutation(order: Uint32Array, n: number, name: string): void {
+  if (order.length !== n) throw new InputError(name, `the point order lists ${order.length} indices for ${n} GT points`);
+  const seen = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = order[i];
+    if (k >= n || seen[k] === 1) throw new InputError(name, `the point order is not a permutation of the ${n} GT points (index ${k} at ${i})`);
+    seen[k] = 1;
+  }
 }
 
 function validateInitialTransform(t: SimilarityTransform, name: string): void {

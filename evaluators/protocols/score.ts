@@ -29,6 +29,8 @@ export interface ScoreInputs {
   gtLandmarks: Float64Array;
   /** Set when `gt.normals` were estimated by the caller (reported as such). */
   gtNormalsEstimated?: boolean;
+  /** `mortonOrder(gt.positions)`, when the caller keeps it with a cloud it scores many times. */
+  gtOrder?: Uint32Array;
   /** Names used in error messages. */
   names?: { pred?: string; predLandmarks?: string; gt?: string; gtLandmarks?: string };
 }
@@ -269,6 +271,8 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
       relativeTolerance: config.icp.relativeTolerance,
       maxCorrespondenceDistance: config.icp.maxCorrespondenceDistance,
       subsample: config.icp.subsample,
+      // Not for NoW's crop, a subset of the cloud.
+      order: scoredPoints ? undefined : inputs.gtOrder,
       name: `ICP of ${names.pred} onto ${names.gt}`,
       correspondences: true,
     });

@@ -3,7 +3,7 @@ import { isInputError } from '../errors.js';
 import type { PointCloud } from '../geometry/types.js';
 import { validateGroundTruthCloud } from '../geometry/validate.js';
 import { isNowProtocol, loadScoreInputs, scorePrediction, type ProtocolConfig, type ScoreResult } from '../protocols/index.js';
-import { estimateNormals } from '../spatial/index.js';
+import { estimateNormals, mortonOrder } from '../spatial/index.js';
 import { errorMapOf, type ErrorMap, type EvalTask, type TaskRecord } from '../formats/index.js';
 import { internalErrorLine } from './internal-error.js';
 import { scoreFacescapeTask } from './score-facescape.js';
@@ -19,6 +19,8 @@ export interface TaskOutcome {
 interface CachedCloud {
   cloud: PointCloud;
   estimated: boolean;
+  /** The cloud's Morton order, which ICP sorts its points by (computed on first use). */
+  order?: Uint32Array;
 }
 
 /** GT clouds are shared between items (the neutral scan of a person): keep the last few. */
@@ -73,6 +75,7 @@ export function scoreTaskDetailed(task: EvalTask, config: ProtocolConfig, key: s
       gtCloud: gt.cloud,
     });
     inputs.gtNormalsEstimated = gt.estimated;
+    if (config.align === 'icp' && !isNowProtocol(config.protocol)) inputs.gtOrder = gt.order ??= mortonOrder(gt.cloud.positions);
     const result = scorePrediction(inputs, config);
     const record: TaskRecord = {
       ...base,

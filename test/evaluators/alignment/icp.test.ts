@@ -404,6 +404,19 @@ describe('coarse-to-fine ICP (subsample)', () => {
     const same = icp(noisy, mesh, init, { subsample: GT_POINTS });
     expect(same.history).toEqual(full.history);
     expect(() => icp(noisy, mesh, init, { subsample: -1 })).toThrow(InputError);
+    // The caller's Morton order (kept with a cloud scored many times) gives the same fit;
+    // anything but a permutation of the points is refused.
+    const order = mortonOrder(noisy);
+    const given = icp(noisy, mesh, init, { subsample: 2000, correspondences: true, order });
+    expect(given.history).toEqual(solution.history);
+    expect(given.transform).toEqual(solution.transform);
+    expect(given.correspondences).toEqual(solution.correspondences);
+    expect(() => icp(noisy, mesh, init, { subsample: 2000, order: order.subarray(1) })).toThrow(/lists 19999 indices for 20000 GT points/);
+    const repeated = order.slice();
+    repeated[7] = repeated[8];
+    expect(() => icp(noisy, mesh, init, { subsample: 2000, order: repeated })).toThrow(/not a permutation of the 20000 GT points/);
+    repeated[7] = GT_POINTS;
+    expect(() => icp(noisy, mesh, init, { subsample: 2000, order: repeated })).toThrow(InputError);
   });
 
   it('skips a coarse subset with too few points near the surface and fits the fine subset, not every point', () => {
