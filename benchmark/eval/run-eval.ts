@@ -12,7 +12,7 @@ import { MAPS_ONLY_DETAIL } from '../../evaluators/formats/predictions.js';
 import { InputError } from '../../evaluators/errors.js';
 import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
 import { assertNoLinks, requireCompiledWorker, TOOL, workerPoolOptions } from '../../evaluators/util/index.js';
-import type { WorkerRequest } from './worker.js';
+import type { ScoreRequest, WorkerRequest } from './worker.js';
 
 export interface EvalOptions {
   bench: string;
@@ -35,10 +35,12 @@ export interface EvalOptions {
   pool?: EvalPool;
 }
 
-/** Worker threads that score tasks for runEval (evalPool); end them with `destroy()`. */
+/** Worker threads that score tasks and hash input files for runEval (evalPool); end them with `destroy()`. */
 export interface EvalPool {
   readonly threads: number;
-  run(request: WorkerRequest): Promise<TaskOutcome>;
+  score(request: Omit<ScoreRequest, 'kind'>): Promise<TaskOutcome>;
+  /** sha256 of each file, in order (`hashFile`). */
+  hash(paths: string[]): Promise<string[]>;
   destroy(): Promise<void>;
 }
 
@@ -50,9 +52,11 @@ export function evalPool(threads: number): EvalPool | undefined {
   if (threads < 2) return undefined;
   const filename = requireCompiledWorker(import.meta.url, 'worker.js', 'eval worker');
   let pool: Piscina | undefined;
+  const run = (request: WorkerRequest) => (pool ??= new Piscina(workerPoolOptions(filename, threads))).run(request);
   return {
     threads,
-    run: (request) => (pool ??= new Piscina(workerPoolOptions(filename, threads))).run(request) as Promise<TaskOutcome>,
+    score: (request) => run({ kind: 'score', ...request }) as Promise<TaskOutcome>,
+    hash: (paths) => run({ kind: 'hash', paths }) as Promise<string[]>,
     destroy: async () => {
       await pool?.destroy();
     },
@@ -108,25 +112,43 @@ export function evalResultsDocument(input: ResultsDocumentInput): ResultsDocumen
  */
 export async function runEval(options: EvalOptions): Promise<EvalSummary> {
   const protocol = options.config.protocol;
-  const hasher = new FileHasher();
   // A maps-only method (a normal estimator: method.json tasks []) wrote no meshes to score.
   const declared = predictedTasks(options.pred);
   if (declared && declared.length === 0) throw new InputError(options.pred, MAPS_ONLY_DETAIL);
-  let tasks: EvalTask[], benchmark: string;
-  if (isFacescapeProtocol(protocol)) {
-    ({ tasks, benchmarkId: benchmark } = discoverFacescapeTasks(options.bench, options.pred, facescapeSetOf(protocol)));
-  } else {
-    // A neutral-only method (MICA) records its tasks in method.json: only those are scored.
-    tasks = discoverTasks(options.bench, options.pred, options.tasks ?? declared);
-    benchmark = verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
+  const facescape = isFacescapeProtocol(protocol) ? discoverFacescapeTasks(options.bench, options.pred, facescapeSetOf(protocol)) : undefined;
+  // A neutral-only method (MICA) records its tasks in method.json: only those are scored.
+  const tasks = facescape?.tasks ?? discoverTasks(options.bench, options.pred, options.tasks ?? declared);
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
+  const pool = workers > 1 ? (options.pool ?? evalPool(workers)!) : undefined;
+  try {
+    // Every input file is hashed (benchmark check, resume keys): by the threads, when there are some.
+    const hasher = new FileHasher();
+    if (pool) await hasher.prefetch(inputFiles(tasks), (paths) => pool.hash(paths), HASH_LISTS_PER_THREAD * pool.threads);
+    const benchmark = facescape?.benchmarkId ?? verifiedBenchmarkId(options.bench, tasks, (path) => hasher.hash(path));
+    return await scoreTasks(options, tasks, benchmark, hasher, workers, pool);
+  } finally {
+    if (pool && pool !== options.pool) await pool.destroy();
   }
+}
+
+/** Lists of files each thread hashes (several, so that one slow list does not hold the rest up). */
+const HASH_LISTS_PER_THREAD = 4;
+
+/** The files the tasks read. */
+function inputFiles(tasks: readonly EvalTask[]): string[] {
+  return tasks.flatMap((t) => [t.pred, t.predLandmarks, t.gt, t.gtLandmarks]).filter((path): path is string => !!path);
+}
+
+/** runEval once the tasks are known and the benchmark checked: reuse or score each, write the results. */
+async function scoreTasks(
+  options: EvalOptions, tasks: EvalTask[], benchmark: string, hasher: FileHasher, workers: number, pool: EvalPool | undefined,
+): Promise<EvalSummary> {
   const method = methodName(options.pred, options.method);
   const resultsDir = join(options.out, method);
   assertNoLinks(resultsDir, options.out);
   const store = new ResultsStore(resultsDir);
   const keepDistances = isNowProtocol(options.config.protocol);
   const codeVersion = scoringCodeVersion();
-  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), tasks.length));
 
   const records = new Map<string, TaskRecord>();
   const todo: { task: EvalTask; key: string }[] = [];
@@ -156,24 +178,19 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
             done++;
             if (done % every === 0 || done === todo.length) listrTask.output = `${done}/${todo.length} scored, ${failed} failed`;
           };
-          if (workers === 1) {
+          if (!pool) {
             for (const { task, key } of todo) {
               accept(scoreTask(task, options.config, key, keepDistances));
               tick();
             }
             return;
           }
-          const pool = options.pool ?? evalPool(workers)!;
-          try {
-            await Promise.all(
-              todo.map(async ({ task, key }) => {
-                accept(await pool.run({ task, config: options.config, key, keepDistances }));
-                tick();
-              }),
-            );
-          } finally {
-            if (pool !== options.pool) await pool.destroy();
-          }
+          await Promise.all(
+            todo.map(async ({ task, key }) => {
+              accept(await pool.score({ task, config: options.config, key, keepDistances }));
+              tick();
+            }),
+          );
         },
         rendererOptions: { persistentOutput: true },
       },

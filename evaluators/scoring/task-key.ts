@@ -4,6 +4,11 @@ import { configToJson, type ProtocolConfig } from '../protocols/index.js';
 import type { EvalTask } from '../formats/index.js';
 import { codeDigest, TOOL } from '../util/index.js';
 
+/** sha256 of a file's bytes (hex), or 'missing'. */
+export function hashFile(path: string): string {
+  return existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing';
+}
+
 /** sha256 of a file's bytes (memoised per path for one run), or 'missing'. */
 export class FileHasher {
   private readonly memo = new Map<string, string>();
@@ -12,10 +17,23 @@ export class FileHasher {
     if (!path) return 'none';
     let value = this.memo.get(path);
     if (value === undefined) {
-      value = existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing';
+      value = hashFile(path);
       this.memo.set(path, value);
     }
     return value;
+  }
+
+  /**
+   * Hash the files of `paths` not hashed yet with `hashMany` (e.g. in worker threads, a few
+   * lists at once), so that {@link hash} then answers from memory.
+   */
+  async prefetch(paths: readonly string[], hashMany: (paths: string[]) => Promise<string[]>, lists: number): Promise<void> {
+    const todo = [...new Set(paths)].filter((path) => !this.memo.has(path));
+    const size = Math.ceil(todo.length / Math.max(1, lists));
+    const chunks: string[][] = [];
+    for (let k = 0; k < todo.length; k += size) chunks.push(todo.slice(k, k + size));
+    const hashed = await Promise.all(chunks.map((chunk) => hashMany(chunk)));
+    chunks.forEach((chunk, c) => chunk.forEach((path, k) => this.memo.set(path, hashed[c][k])));
   }
 }
 

@@ -146,18 +146,26 @@ describe('facebench predict on a demo benchmark', () => {
 
   it('scores the same with one shared pool of eval threads for several methods (facebench run)', async () => {
     const pool = evalPool(2)!;
-    let calls = 0, destroyed = 0;
-    const counted: EvalPool = { threads: pool.threads, run: (request) => (calls++, pool.run(request)), destroy: () => (destroyed++, pool.destroy()) };
+    let calls = 0, hashed = 0, destroyed = 0;
+    const counted: EvalPool = {
+      threads: pool.threads,
+      score: (request) => (calls++, pool.score(request)),
+      hash: (paths) => ((hashed += paths.length), pool.hash(paths)),
+      destroy: () => (destroyed++, pool.destroy()),
+    };
     try {
       for (const method of ['oracle', 'mean-shape']) {
         const pred = join(root, `eval-pool-${method}`);
         await runPredict({ bench, method, out: pred, progress: 'silent' });
         const config = protocolDefaults('nersemble');
         const alone = await runEval({ bench, pred, out: join(root, 'eval-alone'), method, config, workers: 1, progress: 'silent' });
-        const before = calls;
+        const before = calls, hashedBefore = hashed;
         // The pool stays up between methods: runEval neither starts nor ends threads of its own.
         const shared = await runEval({ bench, pred, out: join(root, 'eval-shared'), method, config, workers: 2, pool: counted, progress: 'silent' });
         expect(calls - before).toBe(6);
+        // The threads hashed the input files: per item, the prediction's mesh and landmarks of
+        // both tasks and the posed scan and landmarks, plus the person's neutral scan and landmarks.
+        expect(hashed - hashedBefore).toBe(3 * 6 + 2);
         expect(destroyed).toBe(0);
         expect(shared).toMatchObject({ scored: 6, reused: 0, failed: 0 });
         const strip = (doc: typeof alone.document) => doc.items.map(({ seconds: _s, ...rest }) => rest);
