@@ -2,17 +2,18 @@
  * Uniform grid of candidate lists over the triangles of a {@link TriangleBVH}, for exact
  * closest-point queries near the surface without a tree descent.
  *
- * Cell c (cube of side `cellSize`) lists every triangle slot whose box meets c grown by
+ * Cell c (cube of side `cell`) lists every triangle slot whose box meets c grown by
  * `margin` in every direction (L∞) and whose plane passes within `margin` of c. For a query
  * p in c, every triangle at distance ≤ margin from p is therefore in the list (its closest
  * point lies in the ball of radius margin around p, inside c grown by margin, and in its
  * plane). So if the best candidate is within `acceptSq` (margin², minus a relative 1e-9 for
- * rounding) it is the exact answer. More generally, a query w inside the walls of its cell
- * (`cellWallDistance`) has every triangle within margin + w of it in the list: such a
- * triangle's nearest point x to p is within margin of the cell, since the ball of radius w
- * around p lies inside the cell, so the best candidate within `accept` + w is exact too
- * (the list's margin exceeds `accept` by a relative 1e-6 and more than the rounding of w).
- * Otherwise the best candidate is only an upper bound and the BVH takes over. Cell lists are CSR: `cellStart[k] .. cellStart[k+1]` in `cellSlots`, stored only
+ * rounding) it is the exact answer. More generally, for p at distance w inside the walls of
+ * its cell (`cellWallDistance`), every triangle within margin + w of p is in the list: the
+ * ball of radius w around p lies inside c, so such a triangle's nearest point to p is within
+ * margin of c. The best candidate within `accept` + w is therefore exact too (the lists'
+ * margin exceeds `accept` by a relative 1e-6, far more than the rounding of w). Otherwise
+ * the best candidate is only an upper bound and the BVH takes over. Cell lists are CSR:
+ * `cellStart[k] .. cellStart[k+1]` in `cellSlots`, stored only
  * for the 4×4×4 blocks of cells near the surface (a dense block table maps the rest to −1),
  * so memory follows the surface rather than the volume.
  */
