@@ -264,7 +264,9 @@ export function scorePrediction(inputs: ScoreInputs, config: ProtocolConfig): Sc
   let icpRmse: number | null = null;
   let closest: ICPCorrespondences | undefined;
   if (config.align === 'icp') {
-    const bvh = TriangleBVH.build(pred.positions, pred.faces);
+    // Morton splits: built about 4× faster than SAH, and the candidate grid that ICP's passes
+    // get answers most queries before the tree is visited (docs/protocols.md#coarse-to-fine-icp).
+    const bvh = TriangleBVH.build(pred.positions, pred.faces, { strategy: 'morton' });
     const solution = icp(gtPoints, { mesh: pred, bvh }, transform, {
       mode: config.estimateScale ? 'similarity' : 'rigid',
       maxIterations: config.icp.maxIterations,
