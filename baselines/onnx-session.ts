@@ -3,8 +3,20 @@
  * create a CPU session, and turn each failure into one line naming the file.
  */
 import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { InputError } from '../evaluators/errors.js';
+
+let runtime: Promise<typeof ort> | undefined;
+
+/**
+ * onnxruntime-node, loaded on first use rather than with the modules that use it: a worker
+ * thread ended while the native library loads takes the whole process down (an uncaught C++
+ * exception), and most threads (the builder's without a face parser, every method without an
+ * ONNX model) never need it.
+ */
+export function onnxRuntime(): Promise<typeof ort> {
+  return (runtime ??= import('onnxruntime-node'));
+}
 
 /** The first line of an onnxruntime error, without C++ source locations and function signatures. */
 export function firstLine(error: unknown): string {
@@ -32,7 +44,8 @@ export async function openOnnxSession(file: string, options: OpenOnnxOptions = {
     throw new InputError(file, code === 'ENOENT' ? missing : `cannot read the ONNX model (${code ?? firstLine(error)})`);
   }
   try {
-    return await ort.InferenceSession.create(bytes, {
+    const { InferenceSession } = await onnxRuntime();
+    return await InferenceSession.create(bytes, {
       executionProviders: ['cpu'],
       logSeverityLevel: 4,
       ...(options.graphOptimizationLevel ? { graphOptimizationLevel: options.graphOptimizationLevel } : {}),

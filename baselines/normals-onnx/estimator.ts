@@ -8,11 +8,11 @@
  * NaN where the optional mask is 0 or the vector is zero.
  */
 import { resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { InputError } from '../../evaluators/errors.js';
 import { rgbToNormalizedChw, type RgbImage } from '../../evaluators/image/index.js';
 import type { NormalsConfig } from './config.js';
-import { firstLine, onceByKey, openOnnxSession, releasingFail } from '../onnx-session.js';
+import { firstLine, onnxRuntime, onceByKey, openOnnxSession, releasingFail } from '../onnx-session.js';
 
 /** An open model: its session and tensor names. */
 export interface NormalsSession {
@@ -153,9 +153,10 @@ export async function estimateNormals(image: RgbImage, config: NormalsConfig, ma
   if (mask && mask.length !== pixels) throw new InputError('face mask', `has ${mask.length} pixels; the image has ${width}x${height}`);
   const net = await openNormalsSession(config);
   const { data: input, placement } = normalsInputTensor(image, config);
+  const { Tensor } = await onnxRuntime();
   let result: ort.InferenceSession.ReturnType;
   try {
-    result = await net.session.run({ [net.inputName]: new ort.Tensor('float32', input, [1, 3, placement.H, placement.W]) });
+    result = await net.session.run({ [net.inputName]: new Tensor('float32', input, [1, 3, placement.H, placement.W]) });
   } catch (error) {
     throw new InputError(net.file, `inference failed: ${firstLine(error)}`);
   }

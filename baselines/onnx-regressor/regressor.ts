@@ -2,14 +2,14 @@
  * Running an image-to-coefficients ONNX model (config.ts) with onnxruntime-node on CPU and
  * checking its outputs against the target linear model.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { rgbToNormalizedChw, warpAffineChw, type RgbImage } from '../../evaluators/image/index.js';
 import { InputError } from '../../evaluators/errors.js';
 import { detectFaceMesh } from '../mediapipe/index.js';
 import type { LinearFaceModel } from '../models/index.js';
 import type { RegressorConfig } from './config.js';
 import { cropAffine } from './crops.js';
-import { firstLine, openOnnxSession, releasingFail } from '../onnx-session.js';
+import { firstLine, onnxRuntime, openOnnxSession, releasingFail } from '../onnx-session.js';
 
 /** Coefficients predicted for one image (float64 copies of the model's outputs). */
 export interface RegressedCoefficients {
@@ -84,7 +84,8 @@ export async function loadRegressor(config: RegressorConfig, configPath: string)
     inputName: name,
     async predict(image: RgbImage, source = 'image', faceMesh?: Float64Array): Promise<RegressedCoefficients> {
       const points = faceMesh ?? (await faceMeshFor(image, config, source));
-      const tensor = new ort.Tensor('float32', imageTensorData(image, config, points), dims);
+      const { Tensor } = await onnxRuntime();
+      const tensor = new Tensor('float32', imageTensorData(image, config, points), dims);
       let result: ort.InferenceSession.ReturnType;
       try {
         result = await session.run({ [name]: tensor });

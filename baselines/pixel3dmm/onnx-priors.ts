@@ -22,12 +22,12 @@
  * - Size: the networks' maps are resized bilinearly (pixel-centre aligned) to the image's
  *   size; the mask is the given one (1 = valid) or all ones; uv and normals are NaN outside it.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { z } from 'zod';
 import { InputError } from '../../evaluators/errors.js';
 import { resizePlane, rgbToNormalizedChw, type RgbImage } from '../../evaluators/image/index.js';
 import type { ScreenPriors } from './priors.js';
-import { firstLine, openOnnxSession, releasingFail } from '../onnx-session.js';
+import { firstLine, onnxRuntime, openOnnxSession, releasingFail } from '../onnx-session.js';
 
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 const pair = z.tuple([z.number(), z.number()]);
@@ -98,9 +98,10 @@ function mirrorPlanes(data: Float32Array, channels: number, w: number, h: number
 }
 
 async function infer(net: Network, input: Float32Array, size: number): Promise<{ data: Float32Array; w: number; h: number }> {
+  const { Tensor } = await onnxRuntime();
   let result: ort.InferenceSession.ReturnType;
   try {
-    result = await net.session.run({ [net.inputName]: new ort.Tensor('float32', input, [1, 3, size, size]) });
+    result = await net.session.run({ [net.inputName]: new Tensor('float32', input, [1, 3, size, size]) });
   } catch (error) {
     throw new InputError(net.file, `inference failed: ${firstLine(error)}`);
   }

@@ -24,11 +24,11 @@
  *   an output that is not rank 4 with batch 1, or an output channel count different from
  *   the number of labels is refused with a one-line error naming the file.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { InputError } from '../../../evaluators/errors.js';
 import { readParserConfig, type ParserConfig } from './config.js';
 import { argmaxChannels, resizeLabelsNearest, rgbToNormalizedChw, type RgbImage } from '../../../evaluators/image/index.js';
-import { firstLine, openOnnxSession, releasingFail } from '../../../baselines/onnx-session.js';
+import { firstLine, onnxRuntime, openOnnxSession, releasingFail } from '../../../baselines/onnx-session.js';
 
 export interface FaceParser {
   /** Label names, the mapping file's faceKept ids and preprocessing. */
@@ -94,7 +94,8 @@ export async function loadFaceParser(modelPath: string, labelsPath: string): Pro
       }
       const inW = size?.[0] ?? fixedW ?? width;
       const inH = size?.[1] ?? fixedH ?? height;
-      const tensor = new ort.Tensor('float32', rgbToNormalizedChw(image, inW, inH, config.input.mean, config.input.std), [1, 3, inH, inW]);
+      const { Tensor } = await onnxRuntime();
+      const tensor = new Tensor('float32', rgbToNormalizedChw(image, inW, inH, config.input.mean, config.input.std), [1, 3, inH, inW]);
       let result: ort.InferenceSession.ReturnType;
       try {
         result = await session.run({ [inputMeta.name]: tensor });
