@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../../evaluators/errors.js';
+import { expectInputError } from '../../evaluators/io/support.js';
 import {
   cscToDense, isCsc, isNdArray, isPyObject, isTuple, parseNpyValue, parseNpz, parsePickle,
   type NdArray, type PyValue,
@@ -94,15 +94,7 @@ describe('parsePickle on the flame-schema fixture', () => {
   it('names the file in a one-line InputError for truncated and invalid pickles', () => {
     const bytes = new Uint8Array(readFileSync(modelFile));
     for (const bad of [bytes.subarray(0, 1000), bytes.subarray(0, bytes.length - 1), Uint8Array.from([0x80, 0x02, 0xff]), new Uint8Array(0)]) {
-      let error: unknown;
-      try {
-        parsePickle(bad, 'model.pkl');
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as Error).message.startsWith('model.pkl: ')).toBe(true);
-      expect((error as Error).message).not.toContain('\n');
+      expectInputError(() => parsePickle(bad, 'model.pkl'), 'model.pkl', /./);
     }
   });
 });

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import {
   ERROR_MAP_POINTS, ResultsStore, decodeErrorMap, encodeErrorMap, errorMapDistances, errorMapOf, errorMapStride, pictureStride, type TaskRecord,
 } from '../../../evaluators/formats/index.js';
-import { InputError } from '../../../evaluators/errors.js';
 import { tempDir } from '../../benchmark/cli-helpers.js';
+import { expectInputError } from '../io/support.js';
 
 const KEY = 'ab'.repeat(32);
 const distancesOf = (n: number) => Float64Array.from({ length: n }, (_, i) => 0.001 * i + 0.25);
@@ -95,16 +95,8 @@ describe('error maps', () => {
       [damaged((_b, v) => v.setFloat32(84, Number.POSITIVE_INFINITY, true)), /distance 0 is Infinity/],
     ];
     for (const [bytes, message] of cases) {
-      let error: unknown;
-      try {
-        decodeErrorMap(bytes, '/r/items/001/X/posed.errors.bin');
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as Error).message).toMatch(/^\/r\/items\/001\/X\/posed\.errors\.bin: is not a valid error map \(/);
-      expect((error as Error).message).toMatch(message);
-      expect((error as Error).message).not.toContain('\n');
+      const error = expectInputError(() => decodeErrorMap(bytes, '/r/items/001/X/posed.errors.bin'), '/r/items/001/X/posed.errors.bin', message);
+      expect(error.detail).toMatch(/^is not a valid error map \(/);
     }
     expect(() => encodeErrorMap({ key: 'x', scored: 1, distances: new Float32Array(1) })).toThrow(/64 lowercase hex digits/);
     expect(() => encodeErrorMap({ key: KEY, scored: 10, distances: new Float32Array(9) })).toThrow(/9 distances for 10 scored points/);
