@@ -10,7 +10,7 @@ import {
 } from '../../evaluators/formats/index.js';
 import { MAPS_ONLY_DETAIL } from '../../evaluators/formats/predictions.js';
 import { InputError } from '../../evaluators/errors.js';
-import { FileHasher, scoreTask, scoringCodeVersion, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
+import { FileHasher, scoreTask, scoringCodeVersion, taskFiles, taskKey, type TaskOutcome } from '../../evaluators/scoring/index.js';
 import { assertNoLinks, requireCompiledWorker, TOOL, workerPoolOptions } from '../../evaluators/util/index.js';
 import type { ScoreRequest, WorkerRequest } from './worker.js';
 
@@ -134,9 +134,9 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
 /** Lists of files each thread hashes (several, so that one slow list does not hold the rest up). */
 const HASH_LISTS_PER_THREAD = 4;
 
-/** The files the tasks read. */
+/** The files the tasks read (what their keys hash). */
 function inputFiles(tasks: readonly EvalTask[]): string[] {
-  return tasks.flatMap((t) => [t.pred, t.predLandmarks, t.gt, t.gtLandmarks]).filter((path): path is string => !!path);
+  return tasks.flatMap(taskFiles).filter((path): path is string => !!path);
 }
 
 /** runEval once the tasks are known and the benchmark checked: reuse or score each, write the results. */

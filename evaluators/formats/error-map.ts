@@ -16,6 +16,7 @@ export const ERROR_MAP_POINTS = 16_384;
 const MAGIC = 'FBERRMAP';
 const VERSION = 1;
 const KEY_LENGTH = 64;
+const KEY_PATTERN = /^[0-9a-f]{64}$/;
 const HEADER_BYTES = MAGIC.length + 12 + KEY_LENGTH;
 const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -34,6 +35,11 @@ export function errorMapStride(scored: number): number {
   return Math.max(1, Math.ceil(scored / ERROR_MAP_POINTS));
 }
 
+/** Distances an error map of `scored` points stores: ⌈scored / errorMapStride(scored)⌉. */
+function storedCount(scored: number): number {
+  return Math.ceil(scored / errorMapStride(scored));
+}
+
 /**
  * The stride of a picture of at most `maxPoints` of `scored` points (every stride-th scored
  * point): ⌈scored / maxPoints⌉, rounded up to a multiple of the error map's stride when it is
@@ -48,17 +54,16 @@ export function pictureStride(scored: number, maxPoints: number): number {
 /** The error map of one scoring from all its per-point distances (one per scored point). */
 export function errorMapOf(key: string, distances: Float64Array): ErrorMap {
   const stride = errorMapStride(distances.length);
-  const kept = new Float32Array(Math.ceil(distances.length / stride));
+  const kept = new Float32Array(storedCount(distances.length));
   for (let k = 0; k < kept.length; k++) kept[k] = distances[k * stride];
   return { key, scored: distances.length, distances: kept };
 }
 
 /** The file bytes of `map`. */
 export function encodeErrorMap(map: ErrorMap): Uint8Array {
-  if (!/^[0-9a-f]{64}$/.test(map.key)) throw new RangeError(`encodeErrorMap: key must be 64 lowercase hex digits, got ${JSON.stringify(map.key)}`);
-  if (map.distances.length !== Math.ceil(map.scored / errorMapStride(map.scored))) {
-    throw new RangeError(`encodeErrorMap: ${map.distances.length} distances for ${map.scored} scored points (expected ${Math.ceil(map.scored / errorMapStride(map.scored))})`);
-  }
+  if (!KEY_PATTERN.test(map.key)) throw new RangeError(`encodeErrorMap: key must be 64 lowercase hex digits, got ${JSON.stringify(map.key)}`);
+  const expected = storedCount(map.scored);
+  if (map.distances.length !== expected) throw new RangeError(`encodeErrorMap: ${map.distances.length} distances for ${map.scored} scored points (expected ${expected})`);
   const bytes = new Uint8Array(HEADER_BYTES + 4 * map.distances.length);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
@@ -88,10 +93,10 @@ export function decodeErrorMap(bytes: Uint8Array, path: string): ErrorMap {
   if (version !== VERSION) fail(`version ${version}, this facebench reads version ${VERSION}`);
   const scored = view.getUint32(12, true);
   const count = view.getUint32(16, true);
-  if (count !== Math.ceil(scored / errorMapStride(scored))) fail(`${count} distances for ${scored} scored points`);
+  if (count !== storedCount(scored)) fail(`${count} distances for ${scored} scored points`);
   if (bytes.length !== HEADER_BYTES + 4 * count) fail(`${bytes.length} bytes where its header announces ${HEADER_BYTES + 4 * count}`);
   const key = String.fromCharCode(...bytes.subarray(20, 20 + KEY_LENGTH));
-  if (!/^[0-9a-f]{64}$/.test(key)) fail('its key is not 64 hex digits');
+  if (!KEY_PATTERN.test(key)) fail('its key is not 64 hex digits');
   // The payload copied into its own (aligned) buffer; DataView reads cost far more in a short command.
   const distances = new Float32Array(count);
   if (LITTLE_ENDIAN) new Uint8Array(distances.buffer).set(bytes.subarray(HEADER_BYTES));

@@ -42,20 +42,18 @@ export function scoringCodeVersion(): string {
   return `${TOOL.version}+${codeDigest(['evaluators'])}`;
 }
 
+/** The files a task reads, whose checksums its key covers (undefined: a file the task has not). */
+export function taskFiles(task: Pick<EvalTask, 'pred' | 'predLandmarks' | 'gt' | 'gtLandmarks'>): (string | undefined)[] {
+  return [task.pred, task.predLandmarks, task.gt, task.gtLandmarks];
+}
+
 /**
  * The resume key of a task: a hash of the scoring code's version (`scoringCodeVersion`),
  * the protocol config and the checksum of every input file. A stored result is reused
  * only when its key matches, so a change to any of them scores the task again.
  */
 export function taskKey(task: EvalTask, config: ProtocolConfig, codeVersion: string, hasher: FileHasher): string {
-  const parts = [
-    codeVersion,
-    JSON.stringify(configToJson(config)),
-    hasher.hash(task.pred),
-    hasher.hash(task.predLandmarks),
-    hasher.hash(task.gt),
-    hasher.hash(task.gtLandmarks),
-  ];
+  const parts = [codeVersion, JSON.stringify(configToJson(config)), ...taskFiles(task).map((path) => hasher.hash(path))];
   // A FaceScape sample's camera, pupil scale, head centre and rotation come from the benchmark's predef files.
   if (task.facescape) parts.push(JSON.stringify(task.facescape.view), JSON.stringify(task.facescape.gtTransform ?? null));
   return createHash('sha256').update(parts.join('\n')).digest('hex');
