@@ -189,7 +189,7 @@ export function buildProgram(): Command {
       .addOption(quietOption()),
   ).action(async (opts) => {
     const { scoreCommand } = await import('./commands/score.js');
-    scoreCommand(opts);
+    await scoreCommand(opts);
   });
 
   program

@@ -107,4 +107,21 @@ describe('CLI start-up: --help loads no command code', () => {
     expect(r.dist).toContain('benchmark/commands/build.js');
     expect(r.packages).toContain('zod');
   });
+
+  it('score with a landmark protocol loads neither the benchmark formats nor their schemas; a FaceScape protocol does', () => {
+    const missing = ['--pred', '/nonexistent/p.ply', '--gt', '/nonexistent/gt'];
+    const landmark = loadedBy(['score', ...missing, '--gt-landmarks', '/nonexistent/lm.txt']);
+    expect(landmark.status).toBe(1);
+    expect(landmark.stderr).toContain('/nonexistent/');
+    expect(landmark.dist).toContain('benchmark/commands/score.js');
+    expect(landmark.dist).toContain('evaluators/protocols/score.js');
+    expect(landmark.dist.filter((m) => m.startsWith('evaluators/formats/') || m.startsWith('evaluators/scoring/'))).toEqual([]);
+    expect(landmark.packages).toEqual(['commander']);
+
+    const facescape = loadedBy(['score', ...missing, '--protocol', 'facescape-wild', '--sample', '000']);
+    expect(facescape.status).toBe(1);
+    expect(facescape.dist).toContain('benchmark/commands/score-facescape.js');
+    expect(facescape.dist).toContain('evaluators/formats/index.js');
+    expect(facescape.packages).toContain('zod');
+  });
 });
