@@ -155,7 +155,8 @@ async function scoreTasks(
   for (const task of tasks) {
     const key = taskKey(task, options.config, codeVersion, hasher);
     const stored = options.force ? undefined : store.read(task);
-    if (stored && stored.key === key && stored.status === 'ok') records.set(taskId(task), stored);
+    // A pooling protocol's record is reused only with its distances intact.
+    if (stored && stored.key === key && stored.status === 'ok' && (!keepDistances || store.hasDistances(stored))) records.set(taskId(task), stored);
     else todo.push({ task, key });
   }
   const reused = records.size;

@@ -1,15 +1,28 @@
-/** Order statistics and moments over Float64Array values, without sorting the caller's array. */
+/**
+ * Order statistics and moments over float64 or float32 values (the pooled NoW distances are
+ * stored as float32), without sorting the caller's array unless a name says so.
+ */
+
+/** Values the statistics accept. */
+export type Values = Float64Array | Float32Array;
 
 /** Median (mean of the two middle values for even counts); NaN for an empty array. */
-export function median(values: Float64Array): number {
+export function median(values: Values): number {
+  return medianInPlace(values.slice());
+}
+
+/**
+ * {@link median} of `values`, reordering them (no copy: for arrays too large to copy, such as
+ * the distances of a whole benchmark).
+ */
+export function medianInPlace(values: Values): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
-  const copy = Float64Array.from(values);
-  const upper = selectNth(copy, n >> 1);
+  const upper = selectNth(values, n >> 1);
   if (n % 2 === 1) return upper;
   // After the selection the lower middle value is the largest of the slots before n/2.
   let lower = -Infinity;
-  for (let i = 0; i < n >> 1; i++) if (copy[i] > lower) lower = copy[i];
+  for (let i = 0; i < n >> 1; i++) if (values[i] > lower) lower = values[i];
   return 0.5 * (lower + upper);
 }
 
@@ -18,7 +31,7 @@ export function median(values: Float64Array): number {
  * hold values ≤ it and slots after k values ≥ it (Hoare selection, median-of-three pivot;
  * linear on average, no allocation). NaN values are not allowed.
  */
-export function selectNth(values: Float64Array, k: number): number {
+export function selectNth(values: Values, k: number): number {
   let lo = 0;
   let hi = values.length - 1;
   while (hi > lo) {
@@ -43,7 +56,7 @@ export function selectNth(values: Float64Array, k: number): number {
   return values[k];
 }
 
-export function mean(values: Float64Array): number {
+export function mean(values: Values): number {
   if (values.length === 0) return Number.NaN;
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i];
@@ -51,7 +64,7 @@ export function mean(values: Float64Array): number {
 }
 
 /** Population standard deviation (numpy's default, ddof = 0), as NoW reports it. */
-export function standardDeviation(values: Float64Array): number {
+export function standardDeviation(values: Values): number {
   const n = values.length;
   if (n === 0) return Number.NaN;
   const m = mean(values);
@@ -64,7 +77,7 @@ export function standardDeviation(values: Float64Array): number {
 }
 
 /** Fraction of values ≤ threshold. */
-export function fractionWithin(values: Float64Array, threshold: number): number {
+export function fractionWithin(values: Values, threshold: number): number {
   if (values.length === 0) return Number.NaN;
   let count = 0;
   for (let i = 0; i < values.length; i++) if (values[i] <= threshold) count++;
@@ -78,7 +91,7 @@ export function fractionWithin(values: Float64Array, threshold: number): number 
  * spacing and corrected by exact comparisons, so evenly spaced thresholds (every protocol's
  * curve) cost O(1) per value and any ascending list stays exact.
  */
-export function cumulativeCurve(values: Float64Array, thresholds: ArrayLike<number>): Float64Array {
+export function cumulativeCurve(values: Values, thresholds: ArrayLike<number>): Float64Array {
   const m = thresholds.length;
   const out = new Float64Array(m);
   if (values.length === 0) return out.fill(Number.NaN);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,33 @@ describe('facebench eval', () => {
     expect(doc.summary.posed.metrics.points).toBe(pooled);
     expect(Object.keys(doc.summary.posed.metrics).sort()).toEqual(['mean', 'median', 'points', 'std']);
     expect(doc.summary.posed.curve).toHaveLength(81);
+
+    // The pooled figures against the stored float32 distances, concatenated and sorted here.
+    const resultsDir = join(root, 'now', 'moved-ict');
+    const distancesOf = (i: { person: string; item: string }): number[] => {
+      const bytes = readFileSync(join(resultsDir, 'items', i.person, i.item, 'posed.distances.f32'));
+      return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+    };
+    const all: number[] = ok.flatMap(distancesOf);
+    expect(all.length).toBe(pooled);
+    const sorted = [...all].sort((a, b) => a - b);
+    const n = sorted.length;
+    expect(doc.summary.posed.metrics.median).toBe(n % 2 ? sorted[n >> 1] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]));
+    const m = all.reduce((a, b) => a + b, 0) / n;
+    expect(doc.summary.posed.metrics.mean).toBeCloseTo(m, 12);
+    expect(doc.summary.posed.metrics.std).toBeCloseTo(Math.sqrt(all.reduce((a, d) => a + (d - m) ** 2, 0) / n), 12);
+    expect(doc.summary.posed.curve[25]).toBe(all.filter((d) => d <= 2.5).length / n);
+
+    // A cut or missing distances file is not reused: its task is scored again (with the two
+    // failed tasks, which always are), and the pooled figures come out as before.
+    const first = join(resultsDir, 'items', ok[0].person, ok[0].item, 'posed.distances.f32');
+    writeFileSync(first, readFileSync(first).subarray(0, 400));
+    const second = join(resultsDir, 'items', ok[1].person, ok[1].item, 'posed.distances.f32');
+    rmSync(second);
+    const again = facebench(['eval', '--bench', bench, '--pred', pred, '--out', join(root, 'now'), '--protocol', 'now', '--workers', '1']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/\(4 scored now, 4 reused\)/);
+    expect(JSON.parse(readFileSync(join(resultsDir, 'results.json'), 'utf8')).summary).toEqual(doc.summary);
   });
 
   it('refuses a folder that is not a benchmark with one line and no output', () => {

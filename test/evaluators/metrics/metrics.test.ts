@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   cumulativeCurve,
   curveThresholds,
+  mean,
   median,
+  medianInPlace,
   selectNth,
   nersembleMetrics,
   nowMetrics,
@@ -58,6 +60,27 @@ describe('statistics', () => {
         for (let i = k + 1; i < n; i++) expect(work[i]).toBeGreaterThanOrEqual(v);
       }
     }
+  });
+
+  it('float32 values (pooled NoW distances) give what their float64 copies give; medianInPlace reorders instead of copying', () => {
+    const random = rng(11);
+    for (const n of [1, 2, 9, 1000, 1001]) {
+      const single = Float32Array.from({ length: n }, () => Math.abs(gaussian(random)) * 3);
+      const double = Float64Array.from(single);
+      // Reference: a plain sort of the values (as doubles, which represent every float32 exactly).
+      const sorted = Array.from(double).sort((a, b) => a - b);
+      const expected = n % 2 === 1 ? sorted[n >> 1] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+      const before = Float32Array.from(single);
+      expect(median(single)).toBe(expected);
+      expect(single).toEqual(before); // median copies
+      expect(mean(single)).toBe(mean(double));
+      expect(standardDeviation(single)).toBe(standardDeviation(double));
+      const thresholds = curveThresholds(8, 0.1);
+      expect(cumulativeCurve(single, thresholds)).toEqual(cumulativeCurve(double, thresholds));
+      expect(medianInPlace(single)).toBe(expected);
+      expect(Array.from(single).sort((a, b) => a - b)).toEqual(sorted); // the same values, reordered
+    }
+    expect(Number.isNaN(medianInPlace(new Float32Array(0)))).toBe(true);
   });
 
   it('cumulative curve equals brute-force counting on even, uneven and unsorted-value inputs, with ties, NaN and infinities', () => {
