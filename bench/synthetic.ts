@@ -146,17 +146,40 @@ export function movedPrediction(
 }
 
 /**
+ * `positions` displaced by a smooth field of amplitude `amplitude` mm per axis (sines of
+ * wavelength 94–157 mm, phases from `phase`): a shape error like a reconstruction method's,
+ * of millimetres over the face rather than noise.
+ */
+export function smoothShapeError(positions: Float64Array, amplitude: number, phase: number): Float64Array {
+  const out = Float64Array.from(positions);
+  for (let i = 0; i < out.length; i += 3) {
+    const x = positions[i], y = positions[i + 1], z = positions[i + 2];
+    out[i] += amplitude * Math.sin(y / 20 + 0.7 * phase);
+    out[i + 1] += amplitude * Math.sin(z / 25 + 1.3 * phase);
+    out[i + 2] += amplitude * Math.sin(x / 15 + 2.1 * phase);
+  }
+  return out;
+}
+
+/**
  * A generated benchmark for `facebench eval` benches, in `root`: `persons` × `itemsPerPerson`
  * items of `points`-point GT clouds sampled on the ICT face (neutral scans too), and for each
- * task a moved, rescaled FLAME-size prediction with its 7 landmarks. Returns the folders.
+ * task a moved, rescaled FLAME-size prediction with its 7 landmarks. With `shapeError` > 0
+ * each prediction also carries a smooth shape error of that amplitude (mm; 1.5 gives L1 about
+ * 2 mm and a median distance about 0.9 mm, like the paper's baselines); without it the
+ * predictions are the GT's own surface (median distance about 0.16 mm, the 0.2 mm scan
+ * noise). Returns the folders.
  */
-export function writeEvalBenchmark(root: string, persons: number, itemsPerPerson: number, points: number, seed: number): { bench: string; preds: string } {
+export function writeEvalBenchmark(
+  root: string, persons: number, itemsPerPerson: number, points: number, seed: number, shapeError = 0,
+): { bench: string; preds: string } {
   const { mesh, landmarks68 } = ictFace();
   const face = cropMesh(mesh, 6706);
   const lm = sevenLandmarks(mesh.positions, landmarks68);
   const random = lcg(seed);
   const bench = join(root, 'bench');
   const preds = join(root, 'pred');
+  let tasks = 0;
   for (let p = 0; p < persons; p++) {
     const pid = String(p + 1).padStart(3, '0');
     const neutral = sampleSurface(face, points, 0.2, random);
@@ -168,7 +191,8 @@ export function writeEvalBenchmark(root: string, persons: number, itemsPerPerson
       writePly(join(bench, 'items', pid, item, 'scan.ply'), { ...scan, faces: new Uint32Array(0) }, { format: 'binary_little_endian' });
       writeLandmarksJson(join(bench, 'items', pid, item, 'landmarks.json'), lm);
       for (const task of ['posed', 'neutral']) {
-        const moved = movedPrediction(mesh, landmarks68, random, { angle: random() - 0.5, scale: 0.9 + 0.2 * random() });
+        const shape = shapeError > 0 ? { positions: smoothShapeError(mesh.positions, shapeError, tasks++), faces: mesh.faces } : mesh;
+        const moved = movedPrediction(shape, landmarks68, random, { angle: random() - 0.5, scale: 0.9 + 0.2 * random() });
         writePly(join(preds, pid, item, `mesh_${task}.ply`), cropMesh(moved.mesh, 5023), { format: 'binary_little_endian' });
         writeNpy(join(preds, pid, item, `landmarks_${task}.npy`), moved.landmarks, [7, 3]);
       }
