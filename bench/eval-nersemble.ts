@@ -101,7 +101,7 @@ export function runNersembleFullEval(persons = 20, itemsPerPerson = 20, points =
     const tasks = persons * itemsPerPerson * 2;
     const generating = performance.now();
     const { bench, preds } = writeEvalBenchmark(root, persons, itemsPerPerson, points, 11, shapeError);
-    console.log(`eval nersemble-full: generated ${persons * itemsPerPerson} items (${tasks} tasks, ${points / 1000}k GT points each) ${shapeError > 0 ? `, predictions with a ${shapeError} mm shape error` : ''} in ${((performance.now() - generating) / 1000).toFixed(1)} s`);
+    console.log(`eval nersemble-full: generated ${persons * itemsPerPerson} items (${tasks} tasks, ${points / 1000}k GT points each${shapeError > 0 ? `, predictions with a ${shapeError} mm shape error` : ''}) in ${((performance.now() - generating) / 1000).toFixed(1)} s`);
     const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
     const workers = availableParallelism();
     const started = performance.now();
