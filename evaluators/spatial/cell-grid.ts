@@ -244,7 +244,7 @@ export function cellWallDistance(grid: CellGrid, x: number, y: number, z: number
   return w;
 }
 
-/** Pairs per triangle the pair list starts with (about 37 on a FLAME mesh, 30–45 on the ICT head). */
+/** Pairs per triangle the pair list starts with (at the default cell and margin: 32 on the ICT head, 33–34 on its FLAME-size and narrow-face cuts). */
 const PAIRS_PER_TRIANGLE = 48;
 /**
  * The pair list, kept between builds: a fresh array of this size (megabytes) costs more in
