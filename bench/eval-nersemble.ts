@@ -6,7 +6,9 @@
  * 800 tasks on 2 cores, the ratio, and the largest per-task score differences. The
  * predictions are the scan's own surface (a median distance of 0.16 mm after alignment);
  * a third run scores predictions with a method-like shape error (1.5 mm amplitude: L1 about
- * 2 mm, median 0.9 mm), whose queries lie farther from the surface and cost more.
+ * 2 mm, median 0.9 mm), whose queries lie farther from the surface and cost more. Last, the
+ * same `eval` once more over its stored results (the resume path, which hashes every input
+ * file) and the hashing alone against a whole-file read.
  *
  * With `--full` (not part of `npm run bench`: about 1 GB of files and several minutes), the
  * evaluation at the official benchmark's size instead: 20 persons × 20 items × 2 tasks = 800
@@ -14,11 +16,11 @@
  * whole (wall and CPU), against the target of 60 s on 2 cores.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { childrenCpuSeconds } from './timing.js';
+import { childrenCpuSeconds, median } from './timing.js';
 import { writeEvalBenchmark } from './synthetic.js';
 
 /** Amplitude (mm) of the shape error of the third run's predictions (see `writeEvalBenchmark`). */
@@ -81,14 +83,51 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
     `eval nersemble-size: largest per-task difference to full-cloud ICP: L1 ${largest.l1.toExponential(2)} mm, L2 ${largest.l2.toExponential(2)} mm, ` +
       `NC ${largest.nc.toExponential(2)}, R@2.5 ${largest.r2_5.toExponential(2)} (${scores[fast].length}/${scores[full].length} tasks scored)`,
   );
+  const resume = resumeBench(bin, bench, preds, join(root, 'out-0'));
   rmSync(root, { recursive: true, force: true });
   return {
+    ...resume,
     nersemble_eval_cpu_s_per_task: cpuPerTask[fast],
     nersemble_eval_full_icp_cpu_s_per_task: cpuPerTask[full],
     nersemble_eval_ratio: ratio,
     nersemble_eval_shape_error_cpu_s_per_task: shapedPerTask,
     ...Object.fromEntries(Object.entries(largest).map(([k, v]) => [`nersemble_eval_max_diff_${k}`, v])),
   };
+}
+
+/**
+ * `eval` again over results already stored (a resumed or repeated run: every input file is
+ * hashed to check the task keys, nothing is scored), and the hashing alone, each way in a
+ * fresh process as `eval` does it, alternating: `sha256File` (reused 256 KB chunks) against
+ * reading each file whole into a fresh buffer.
+ */
+function resumeBench(bin: string, bench: string, preds: string, out: string): Record<string, number> {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', out, '--workers', '1', '--quiet'], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
+  const resumeSeconds = (performance.now() - started) / 1000;
+  const files = [bench, preds].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((rel) => join(dir, rel))).filter((p) => statSync(p).isFile());
+  const megabytes = files.reduce((sum, p) => sum + statSync(p).size, 0) / 2 ** 20;
+  const io = new URL('../evaluators/io/index.js', import.meta.url).href;
+  const hashers = {
+    chunked: `const { sha256File: hash } = await import(${JSON.stringify(io)});`,
+    whole: `const { createHash } = await import('node:crypto'); const { readFileSync } = await import('node:fs'); const hash = (p) => createHash('sha256').update(readFileSync(p)).digest('hex');`,
+  };
+  const times = { chunked: [] as number[], whole: [] as number[] };
+  for (let r = 0; r < 5; r++) {
+    for (const way of ['chunked', 'whole'] as const) {
+      const script = `${hashers[way]} const files = JSON.parse(process.argv[1]); const t = performance.now(); for (const p of files) hash(p); console.log(performance.now() - t);`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(files)], { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`hashing bench failed: ${child.stderr}`);
+      times[way].push(Number(child.stdout.trim()) / 1000);
+    }
+  }
+  const [ours, theirs] = [median(times.chunked), median(times.whole)];
+  console.log(
+    `eval nersemble-size, run again over the stored results (nothing to score): ${resumeSeconds.toFixed(2)} s; hashing its ${files.length} input files ` +
+      `(${megabytes.toFixed(0)} MB) in a fresh process: ${(ours * 1000).toFixed(0)} ms with sha256File, ${(theirs * 1000).toFixed(0)} ms read whole (same run), ${(theirs / ours).toFixed(2)}x`,
+  );
+  return { nersemble_eval_resume_s: resumeSeconds, nersemble_eval_hash_mb_per_s: megabytes / ours, nersemble_eval_hash_ratio: theirs / ours };
 }
 
 /**

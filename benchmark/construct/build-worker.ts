@@ -4,7 +4,8 @@
  * the steps of all persons share the threads evenly.
  */
 import { join } from 'node:path';
-import { listFiles, sha256File } from '../../evaluators/formats/index.js';
+import { listFiles } from '../../evaluators/formats/index.js';
+import { sha256File } from '../../evaluators/io/index.js';
 import { buildPersonStep, planPerson, type BuildOptions, type BuildServices, type PersonPlan, type PersonStep } from './build-person.js';
 import type { Capture } from './capture.js';
 import { buildServices, type ServiceOptions } from './services.js';

@@ -4,14 +4,14 @@ import { join, resolve } from 'node:path';
 import { Listr } from 'listr2';
 import { Piscina } from 'piscina';
 import type { LengthUnit } from '../../evaluators/geometry/types.js';
-import { writeFileAtomic } from '../../evaluators/io/atomic.js';
+import { sha256File, writeFileAtomic } from '../../evaluators/io/index.js';
 import { assertNoLinks, codeDigest, requireCompiledWorker, TOOL, workerPoolOptions } from '../../evaluators/util/index.js';
 import { buildPerson, checkBuildOptions, finishedPerson, finishPerson, planPerson, type BuildOptions, type BuildServices, type PersonBuild } from './build-person.js';
 import { readCapture, type Capture } from './capture.js';
 import type { BuildWorkerRequest, BuildWorkerResult } from './build-worker.js';
 import type { ServiceOptions } from './services.js';
 import { DEFAULT_CAMERA_SEED, DEFAULT_MAX_VIEW_ANGLE_DEG } from './item-cameras.js';
-import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, sha256File, type Manifest } from '../../evaluators/formats/index.js';
+import { listFiles, MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION, type Manifest } from '../../evaluators/formats/index.js';
 
 export interface RunBuildOptions extends BuildOptions {
   capture: string;

@@ -5,7 +5,7 @@
  * the submission's results.json (the same document `facebench eval` writes) when the last
  * task is in. HTTP API and pages: README "A self-hosted leaderboard".
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -13,6 +13,7 @@ import multipart from '@fastify/multipart';
 import { Queue, Worker, type Job } from 'bullmq';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { InputError } from '../../evaluators/errors.js';
+import { sha256File } from '../../evaluators/io/index.js';
 import {
   discoverTasks, readManifest, readResultsDirs, ResultsStore, writeResults, type Manifest, type ResultsDocument, type TaskName,
 } from '../../evaluators/formats/index.js';
@@ -160,7 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       rmSync(partial, { force: true });
       return reply.code(400).send({ problems });
     }
-    const sha256 = createHash('sha256').update(readFileSync(partial)).digest('hex');
+    const sha256 = sha256File(partial);
     const same = db.activeWithHash(sha256);
     if (same) {
       rmSync(partial, { force: true });

@@ -4,7 +4,7 @@
  * scoring tasks of a benchmark, the results of `eval` and of `eval-normals`. docs/formats.md describes them.
  */
 export {
-  benchmarkId, changedFiles, checkBenchmark, listFiles, verifyBenchmarkFiles, readManifest, sha256File, ItemSchema, ManifestSchema, PersonSchema,
+  benchmarkId, changedFiles, checkBenchmark, listFiles, verifyBenchmarkFiles, readManifest, ItemSchema, ManifestSchema, PersonSchema,
   MANIFEST_NAME, MANIFEST_SCHEMA, MANIFEST_VERSION,
   type CheckReport, type ItemRecord, type Manifest, type PersonRecord,
 } from './manifest.js';

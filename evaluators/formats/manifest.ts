@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { canonicalJson, isPlainName } from '../util/index.js';
+import { sha256File } from '../io/index.js';
 import { readJsonFile } from './json-file.js';
 import { PlainNameSchema as plain } from './plain-name-schema.js';
 
@@ -69,10 +70,6 @@ export type PersonRecord = z.infer<typeof PersonSchema>;
 export function benchmarkId(manifest: Manifest): string {
   const { schema, version, protocol, persons, items, files } = manifest;
   return createHash('sha256').update(canonicalJson({ schema, version, protocol, persons, items, files })).digest('hex');
-}
-
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /** Every file below `dir` as a '/'-separated path relative to `root` (hidden files skipped). */

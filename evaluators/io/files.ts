@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -29,6 +30,32 @@ export function readInputFile(path: string): Uint8Array {
   } catch (error) {
     throw describeFileError(path, error);
   }
+}
+
+/** Bytes read at a time by {@link sha256File}, into one buffer kept between calls. */
+const HASH_CHUNK_BYTES = 1 << 18;
+let hashChunk: Buffer | undefined;
+
+/**
+ * sha256 of a file's bytes (hex), read in 256 KB chunks into one buffer reused from call to
+ * call: hashing a benchmark's files then costs the hash itself, where reading each file whole
+ * into a fresh buffer cost several times more in page faults in a fresh process such as an
+ * `eval` that resumes (the last line of `node dist/bench/eval-nersemble.js`).
+ */
+export function sha256File(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = (hashChunk ??= Buffer.allocUnsafe(HASH_CHUNK_BYTES));
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      hash.update(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 /** Turn a Node file-system error about `path` into an InputError when the user can fix it. */

@@ -3,7 +3,7 @@
  * bad input raises a one-line InputError naming the file; writers are atomic.
  */
 export { writeFileAtomic, temporaryPathFor } from './atomic.js';
-export { describeFileError, extensionOf, pathKind, readInputFile, type PathKind } from './files.js';
+export { describeFileError, extensionOf, pathKind, readInputFile, sha256File, type PathKind } from './files.js';
 export {
   COLMAP_CLOUD_CANDIDATES, MESH_EXTENSIONS, POINT_CLOUD_EXTENSIONS, findColmapCloud, parseMesh, readMesh, readPointCloud,
   type GeometryReadOptions,

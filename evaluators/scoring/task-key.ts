@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { configToJson, type ProtocolConfig } from '../protocols/index.js';
 import type { EvalTask } from '../formats/index.js';
+import { sha256File } from '../io/index.js';
 import { codeDigest, TOOL } from '../util/index.js';
 
 /** sha256 of a file's bytes (hex), or 'missing'. */
 export function hashFile(path: string): string {
-  return existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : 'missing';
+  return existsSync(path) ? sha256File(path) : 'missing';
 }
 
 /** sha256 of a file's bytes (memoised per path for one run), or 'missing'. */
