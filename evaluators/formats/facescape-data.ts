@@ -22,7 +22,7 @@ import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InputError, fileSystemInputError } from '../errors.js';
 import type { TriangleMesh } from '../geometry/types.js';
-import { readInputFile } from '../io/files.js';
+import { readInputFile, sha256File } from '../io/files.js';
 import { npyToFloat64, parseNpy } from '../io/npy.js';
 import { readMesh } from '../io/read.js';
 import { FACESCAPE_PUPIL_DISTANCE_MM, type FacescapeSet, type FacescapeView } from '../protocols/facescape-view.js';
@@ -169,7 +169,7 @@ export function readFacescapeBenchmark(root: string, set: FacescapeSet, options:
   refuseLinks(layout.data, layout.data === root ? root : layout.benchmark, `FaceScape's data folder ${layout.data}`);
   let found = set === 'fswild' ? listWild(layout.data) : listLab(layout.data);
   if (options.samples !== undefined) found = restrict(found, options.samples, set, layout.data);
-  const hashed: { rel: string; bytes: Uint8Array }[] = [];
+  const hashed: HashedFile[] = [];
   const predef = readPredef(layout, set, found, hashed);
   const images = findImages(layout.data, set);
   const samples = found.map((f): FacescapeSample => {
@@ -206,7 +206,8 @@ export function readFacescapeBenchmark(root: string, set: FacescapeSet, options:
     };
   });
   const gtFiles = [...new Set(found.map((f) => f.gtMesh))];
-  for (const path of gtFiles) hashed.push({ rel: relative(layout.benchmark, path), bytes: readInputFile(path) });
+  // The GT meshes are hashed, not read here: they are parsed per sample by loadFacescapeGt.
+  for (const path of gtFiles) hashed.push({ rel: relative(layout.benchmark, path), sha256: sha256File(path) });
   return { root: layout.benchmark, set, samples, id: contentId(set, hashed) };
 }
 
@@ -288,7 +289,7 @@ interface Predef {
   rotations: Float64Array;
 }
 
-function readPredef(layout: Layout, set: FacescapeSet, found: Found[], hashed: { rel: string; bytes: Uint8Array }[]): Predef {
+function readPredef(layout: Layout, set: FacescapeSet, found: Found[], hashed: HashedFile[]): Predef {
   const dir = layout.predef;
   if (!isDir(dir)) {
     throw new InputError(dir, `no such folder (FaceScape's code/predef folder with the ${set === 'fswild' ? 'wild' : 'lab'}_*.npy files${layout.defaultPredef ? '; give it with the predef option when it is elsewhere' : ''})`);
@@ -299,7 +300,7 @@ function readPredef(layout: Layout, set: FacescapeSet, found: Found[], hashed: {
     const path = join(dir, file);
     if (!isFile(path)) throw new InputError(path, `file not found (FaceScape's predef array ${file}, shipped in benchmark/code/predef)`);
     const bytes = readInputFile(path);
-    hashed.push({ rel: `code/predef/${file}`, bytes });
+    hashed.push({ rel: `code/predef/${file}`, sha256: sha256Bytes(bytes) });
     const array = parseNpy(bytes, path);
     const expected = `(${[rows, ...tail].join(', ')}${tail.length === 0 ? ',' : ''})`;
     if (array.dtype !== 'f8' && array.dtype !== 'f4') throw new InputError(path, `has dtype ${array.descr}, expected float64 (or float32) ${expected}`);
@@ -366,9 +367,9 @@ function rotationProblem(R: ArrayLike<number>): string | undefined {
   return undefined;
 }
 
-function readCamera(path: string, hashed: { rel: string; bytes: Uint8Array }[], rel: string): { K: number[]; R: number[]; t: number[] } {
+function readCamera(path: string, hashed: HashedFile[], rel: string): { K: number[]; R: number[]; t: number[] } {
   const bytes = readInputFile(path);
-  hashed.push({ rel, bytes });
+  hashed.push({ rel, sha256: sha256Bytes(bytes) });
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, ''));
@@ -416,9 +417,19 @@ function findImages(data: string, set: FacescapeSet): Map<string, string> {
   return images;
 }
 
-function contentId(set: FacescapeSet, files: { rel: string; bytes: Uint8Array }[]): string {
+/** A file the benchmark's id covers: its path relative to the benchmark folder and its sha256. */
+interface HashedFile {
+  rel: string;
+  sha256: string;
+}
+
+function sha256Bytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function contentId(set: FacescapeSet, files: HashedFile[]): string {
   const lines = files
-    .map((f) => `${f.rel.split(sep).join('/')}\t${createHash('sha256').update(f.bytes).digest('hex')}`)
+    .map((f) => `${f.rel.split(sep).join('/')}\t${f.sha256}`)
     .sort();
   return createHash('sha256').update(`facescape ${set}\n${lines.join('\n')}\n`).digest('hex');
 }

@@ -40,18 +40,27 @@ let hashChunk: Buffer | undefined;
  * sha256 of a file's bytes (hex), read in 256 KB chunks into one buffer reused from call to
  * call: hashing a benchmark's files then costs the hash itself, where reading each file whole
  * into a fresh buffer cost several times more in page faults in a fresh process such as an
- * `eval` that resumes (the last line of `node dist/bench/eval-nersemble.js`).
+ * `eval` that resumes (the last line of `node dist/bench/eval-nersemble.js`). Missing files,
+ * folders and unreadable files become a one-line InputError naming the path, as in
+ * {@link readInputFile}.
  */
 export function sha256File(path: string): string {
   const hash = createHash('sha256');
   const chunk = (hashChunk ??= Buffer.allocUnsafe(HASH_CHUNK_BYTES));
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw describeFileError(path, error);
+  }
   try {
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       hash.update(n === chunk.length ? chunk : chunk.subarray(0, n));
     }
+  } catch (error) {
+    throw describeFileError(path, error);
   } finally {
     closeSync(fd);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256File } from '../../../evaluators/io/index.js';
-import { fileSaver, scratchDir } from './support.js';
+import { expectInputError, fileSaver, scratchDir } from './support.js';
 
 /** Bytes that differ at every position (a byte-level LCG), so a misplaced chunk changes the digest. */
 function bytes(n: number, seed: number): Uint8Array {
@@ -39,7 +39,9 @@ describe('sha256File', () => {
     expect(sha256File(save('short.bin', short))).toBe(createHash('sha256').update(short).digest('hex'));
   });
 
-  it('throws the file system error of a missing file', () => {
-    expect(() => sha256File(join(dir, 'nope.bin'))).toThrow(/ENOENT/);
+  it('refuses a missing file and a folder in one line naming the path', () => {
+    const missing = join(dir, 'nope.bin');
+    expectInputError(() => sha256File(missing), missing, /file not found/);
+    expectInputError(() => sha256File(dir), dir, /is a folder/);
   });
 });
