@@ -14,8 +14,10 @@
  *
  * Query: with a grid (`cell-grid.ts`, built by {@link TriangleBVH.prepareGrid}, by large
  * batches or once callers announce many queries), the candidates of the query's cell first;
- * a result within the grid margin is exact and ends the query. Otherwise (or without a
- * grid) the hint face, if any, tightens the bound, then depth-first with an explicit
+ * a result within the grid margin is exact and ends the query. The cell's best candidate then
+ * moves to the front of its list (move-to-front), so that later queries in the cell start
+ * from a tight bound under which the cheap tests below reject most candidates. Otherwise
+ * (or without a grid) the hint face, if any, tightens the bound, then depth-first with an explicit
  * preallocated stack, nearer child first (by squared distance to its box), pruning every
  * box not strictly nearer than the current best. A triangle whose plane/edge lower bound
  * is not below the best distance is skipped before the region test. A point that projects
@@ -343,6 +345,15 @@ export class TriangleBVH {
           // Grid candidates done: exact within the margin (more, the deeper the query sits in
           // its cell), else the hint and the tree.
           indirect = false;
+          if (bestSlot >= 0 && cellSlots[ref] !== bestSlot) {
+            // Move the cell's best to the front of its list: the next queries in this cell
+            // (Morton order) usually have the same or an adjacent answer, and a tight bound
+            // from their first candidate lets the cheap tests reject the others.
+            let j = ref + 1;
+            while (cellSlots[j] !== bestSlot) j++;
+            cellSlots[j] = cellSlots[ref];
+            cellSlots[ref] = bestSlot;
+          }
           if (bound <= acceptSq) break;
           if (acceptSq >= 0) {
             const reach = grid!.accept + grid!.cell * cellWallDistance(grid!, x, y, z);
@@ -460,7 +471,7 @@ export class TriangleBVH {
     return !!this.grid;
   }
 
-  /** The candidate grid (do not modify), null when not built. */
+  /** The candidate grid (do not modify; queries reorder its lists), null when not built. */
   gridInfo(): CellGrid | null {
     return this.grid ?? null;
   }

@@ -15,7 +15,9 @@
  * the best candidate is only an upper bound and the BVH takes over. Cell lists are CSR:
  * `cellStart[k] .. cellStart[k+1]` in `cellSlots`, stored only
  * for the 4×4×4 blocks of cells near the surface (a dense block table maps the rest to −1),
- * so memory follows the surface rather than the volume.
+ * so memory follows the surface rather than the volume. A list is built in slot order; the
+ * BVH's queries then move each one's best candidate to the front of its cell's list. The
+ * order changes the work, not the answer (among equally near faces, which one is returned).
  */
 import { EDGE_STRIDE, TRI_STRIDE } from './triangle-data.js';
 
@@ -45,7 +47,7 @@ export interface CellGrid {
   blocks: Int32Array;
   /** CSR offsets, 64 per stored block + 1. */
   cellStart: Int32Array;
-  /** Triangle slots, cell by cell. */
+  /** Triangle slots, cell by cell (reordered by queries, see the module comment). */
   cellSlots: Int32Array;
 }
 

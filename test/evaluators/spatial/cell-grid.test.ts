@@ -115,6 +115,57 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
   });
 
+  it('a query moves the best candidate of its cell to the front of the list; the lists keep their triangles and the answers do not change', () => {
+    const random = rng(53);
+    const bvh = TriangleBVH.build(ict.positions, ict.faces);
+    bvh.prepareGrid();
+    const grid = bvh.gridInfo()!;
+    const { cellStart, cellSlots } = grid;
+    const before = Int32Array.from(cellSlots);
+    // The cell list of a point (start, end), or null outside the stored blocks.
+    const cellOf = (x: number, y: number, z: number): [number, number] | null => {
+      const ci = Math.floor((x - grid.x0) * grid.invCell), cj = Math.floor((y - grid.y0) * grid.invCell), ck = Math.floor((z - grid.z0) * grid.invCell);
+      if (ci < 0 || cj < 0 || ck < 0 || ci >= grid.nx || cj >= grid.ny || ck >= grid.nz) return null;
+      const block = grid.blocks[((ck >> 2) * grid.bny + (cj >> 2)) * grid.bnx + (ci >> 2)];
+      if (block < 0) return null;
+      const c = block + (((ck & 3) << 4) | ((cj & 3) << 2) | (ci & 3));
+      return [cellStart[c], cellStart[c + 1]];
+    };
+    // Queries within the margin whose answer is not first in its cell's list yet.
+    const hit = createClosestPointResult();
+    const near = nearSurface(ict, 3000, random, 0, 0.5 * grid.accept);
+    let moved = 0;
+    for (let i = 0; i < 3000; i++) {
+      const x = near[3 * i], y = near[3 * i + 1], z = near[3 * i + 2];
+      const list = cellOf(x, y, z)!;
+      expect(list).not.toBeNull();
+      const firstBefore = cellSlots[list[0]];
+      expect(bvh.closestPoint(x, y, z, hit)).toBe(true);
+      const slot = bvh.faceSlot[hit.face];
+      expect(cellSlots[list[0]]).toBe(slot);
+      if (firstBefore !== slot) moved++;
+    }
+    expect(moved).toBeGreaterThan(300);
+    // Every list holds the same triangles as when it was built.
+    let mismatched = 0;
+    for (let c = 0; c + 1 < cellStart.length; c++) {
+      const a = before.slice(cellStart[c], cellStart[c + 1]).sort();
+      const b = cellSlots.slice(cellStart[c], cellStart[c + 1]).sort();
+      for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) mismatched++;
+    }
+    expect(mismatched).toBe(0);
+    let changed = 0;
+    for (let k = 0; k < before.length; k++) if (before[k] !== cellSlots[k]) changed++;
+    expect(changed).toBeGreaterThan(0);
+    // After that history the answers are still exact, and the same as a fresh grid's.
+    const queries = new Float64Array([...nearSurface(ict, 300, random, 0, 1), ...nearSurface(ict, 200, random, 1, 5)]);
+    expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
+    const fresh = TriangleBVH.build(ict.positions, ict.faces);
+    fresh.prepareGrid();
+    const a = bvh.closestPoints(queries), b = fresh.closestPoints(queries);
+    expect(Array.from(a.distances)).toEqual(Array.from(b.distances));
+  });
+
   it('queries beyond the margin but deeper inside their cell: answered from the cell list, exact', () => {
     const random = rng(49);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
