@@ -17,8 +17,8 @@
  * a result within the grid margin is exact and ends the query. The cell's best candidate then
  * moves to the front of its list (move-to-front), so that later queries in the cell start
  * from a tight bound under which the cheap tests below reject most candidates. Otherwise
- * (or without a grid) the hint face, if any, tightens the bound, then depth-first with an explicit
- * preallocated stack, nearer child first (by squared distance to its box), pruning every
+ * (or without a grid) the hint face, if any, tightens the bound, then depth-first with an
+ * explicit preallocated stack, nearer child first (by squared distance to its box), pruning every
  * box not strictly nearer than the current best. A triangle whose plane/edge lower bound
  * is not below the best distance is skipped before the region test. A point that projects
  * inside its closest face gets its distance and barycentrics once, at the end, from
