@@ -12,8 +12,7 @@
  *
  * A source is reopened from its plain-data `spec` in worker threads.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PredictItem } from '../../baselines/adapter.js';
 import { InputError } from '../../evaluators/errors.js';
@@ -22,6 +21,7 @@ import {
   type ExportMapLookup, type ItemRecord, type Manifest, type PredictSourceRecord, type SvfrItem,
 } from '../../evaluators/formats/index.js';
 import { pngSize } from '../../evaluators/image/index.js';
+import { sha256File } from '../../evaluators/io/index.js';
 import { plainName } from '../../evaluators/util/index.js';
 import { predictItem } from './predict-item.js';
 
@@ -106,8 +106,6 @@ export function sourceReader(spec: SourceSpec, read?: Manifest): SourceReader {
   };
 }
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
-
 /** A built benchmark's items (optionally seen through an export map). */
 export function benchmarkSource(benchDir: string, mapFile?: string): PredictSource {
   const bench = resolve(benchDir);
@@ -120,7 +118,7 @@ export function benchmarkSource(benchDir: string, mapFile?: string): PredictSour
     ...reader,
     items: manifest.items,
     record: { kind: 'benchmark', path: bench, benchmark_id: id, ...(map === undefined ? {} : { export_map: map }) },
-    identity: JSON.stringify({ benchmark_id: id, export_map: map === undefined ? null : sha256(readFileSync(map)) }),
+    identity: JSON.stringify({ benchmark_id: id, export_map: map === undefined ? null : sha256File(map) }),
     inputFiles: (items) => items.flatMap((i) => [`${(i as ItemRecord).dir}/image.png`, `${(i as ItemRecord).dir}/meta.json`]),
   };
 }
