@@ -21,6 +21,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { childrenCpuSeconds, median } from './timing.js';
+import { closestPointClasses } from './query-classes.js';
 import { writeEvalBenchmark } from './synthetic.js';
 
 /** Amplitude (mm) of the shape error of the third run's predictions (see `writeEvalBenchmark`). */
@@ -69,6 +70,10 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
     `eval nersemble-size, predictions with a ${SHAPE_ERROR_MM} mm shape error (posed L1 ${shapedSummary.l1.toFixed(2)} mm, median ${shapedSummary.median.toFixed(2)} mm), ` +
       `coarse-to-fine ICP: ${shapedPerTask.toFixed(3)} CPU-s per task; 800 tasks on 2 cores ≈ ${((shapedPerTask * 800) / 2 / 60).toFixed(1)} min`,
   );
+  const classes = {
+    ...closestPointClasses(bench, preds, 'predictions on the scan\'s surface'),
+    ...Object.fromEntries(Object.entries(closestPointClasses(shaped.bench, shaped.preds, `predictions with a ${SHAPE_ERROR_MM} mm shape error`)).map(([k, v]) => [`shape_error_${k}`, v])),
+  };
   const [full, fast] = Object.keys(cpuPerTask);
   const ratio = cpuPerTask[full] / cpuPerTask[fast];
   console.log(`eval nersemble-size: coarse-to-fine ICP is ${ratio.toFixed(2)}x less CPU per task than full-cloud ICP (target ≤ 0.15 CPU-s per task)`);
@@ -87,6 +92,7 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
   rmSync(root, { recursive: true, force: true });
   return {
     ...resume,
+    ...classes,
     nersemble_eval_cpu_s_per_task: cpuPerTask[fast],
     nersemble_eval_full_icp_cpu_s_per_task: cpuPerTask[full],
     nersemble_eval_ratio: ratio,

@@ -16,7 +16,10 @@
  * batches or once callers announce many queries), the candidates of the query's cell first;
  * a result within the grid margin is exact and ends the query. The cell's best candidate then
  * moves to the front of its list (move-to-front), so that later queries in the cell start
- * from a tight bound under which the cheap tests below reject most candidates. Otherwise
+ * from a tight bound under which the cheap tests below reject most candidates. When the
+ * list's best is not settled but √best − accept is under one cell, the lists of the adjacent
+ * cells within that distance settle it (a face nearer than √best lies within the margin of
+ * such a cell), each face tested once per query (per-slot stamps). Otherwise
  * (or without a grid) the hint face, if any, tightens the bound, then depth-first with an
  * explicit preallocated stack, nearer child first (by squared distance to its box), pruning every
  * box not strictly nearer than the current best. A triangle whose plane/edge lower bound
@@ -132,6 +135,9 @@ export class TriangleBVH {
   private readonly scratch: TriangleClosestPoint = createTriangleClosestPoint();
   /** Candidate grid (see `cell-grid.ts`): undefined until built, null when not applicable. */
   private grid: CellGrid | null | undefined = undefined;
+  /** Per slot, the stamp of the last query whose neighbour-cell search tested it. */
+  private seen: Int32Array = new Int32Array(0);
+  private stamp = 0;
   /** Queries asked through {@link closestPoints} or announced by {@link expectQueries} so far. */
   private expectedQueries = 0;
 
@@ -230,10 +236,18 @@ export class TriangleBVH {
     let acceptSq = -1;
     let ref = 0;
     let count = 0;
+    // Own cell (ci, cj, ck); then, when its list does not settle the query, the neighbour
+    // cells in [ni0, ni1] × [nj0, nj1] × [nk0, nk1], visited with (ni, nj, nk).
+    let ci = 0, cj = 0, ck = 0;
+    let ni0 = 0, ni1 = -1, nj0 = 0, nj1 = -1, nk1 = -1;
+    let ni = 0, nj = 0, nk = 0;
+    let neighbours = false;
+    const seen = this.seen;
+    let stamp = 0;
     if (grid) {
-      const ci = Math.floor((x - grid.x0) * grid.invCell);
-      const cj = Math.floor((y - grid.y0) * grid.invCell);
-      const ck = Math.floor((z - grid.z0) * grid.invCell);
+      ci = Math.floor((x - grid.x0) * grid.invCell);
+      cj = Math.floor((y - grid.y0) * grid.invCell);
+      ck = Math.floor((z - grid.z0) * grid.invCell);
       const block = ci >= 0 && ci < grid.nx && cj >= 0 && cj < grid.ny && ck >= 0 && ck < grid.nz
         ? grid.blocks[((ck >> 2) * grid.bny + (cj >> 2)) * grid.bnx + (ci >> 2)]
         : -1;
@@ -252,6 +266,11 @@ export class TriangleBVH {
         const end = ref + count;
         for (let j = ref; j < end; j++) {
           const s = indirect ? cellSlots[j] : j;
+          if (neighbours) {
+            // Neighbour lists share most of their faces: each is tested once per query.
+            if (seen[s] === stamp) continue;
+            seen[s] = stamp;
+          }
           const o = s * TRI_STRIDE;
           const apx = x - tri[o], apy = y - tri[o + 1], apz = z - tri[o + 2];
           // Plane distance: a lower bound, cheap rejection before the region test.
@@ -345,7 +364,7 @@ export class TriangleBVH {
           // Grid candidates done: exact within the margin (more, the deeper the query sits in
           // its cell), else the hint and the tree.
           indirect = false;
-          if (bestSlot >= 0 && cellSlots[ref] !== bestSlot) {
+          if (!neighbours && bestSlot >= 0 && cellSlots[ref] !== bestSlot) {
             // Move the cell's best to the front of its list: the next queries in this cell
             // (Morton order) usually have the same or an adjacent answer, and a tight bound
             // from their first candidate lets the cheap tests reject the others.
@@ -354,10 +373,59 @@ export class TriangleBVH {
             cellSlots[j] = cellSlots[ref];
             cellSlots[ref] = bestSlot;
           }
-          if (bound <= acceptSq) break;
-          if (acceptSq >= 0) {
-            const reach = grid!.accept + grid!.cell * cellWallDistance(grid!, x, y, z);
-            if (bound <= reach * reach) break;
+          if (!neighbours) {
+            if (bound <= acceptSq) break;
+            if (acceptSq >= 0) {
+              const g = grid!;
+              const reach = g.accept + g.cell * cellWallDistance(g, x, y, z);
+              if (bound <= reach * reach) break;
+              // A face nearer than √bound is listed in a cell within √bound − accept of the
+              // query (the point that far along the way to its nearest point lies within the
+              // margin of it): when that reaches only the adjacent cells, their lists settle it.
+              const rad = Math.sqrt(bound) - g.accept;
+              if (rad < g.cell) {
+                neighbours = true;
+                stamp = this.nextStamp();
+                for (let j = ref, end = ref + count; j < end; j++) seen[cellSlots[j]] = stamp;
+                ni0 = Math.max(0, Math.floor((x - rad - g.x0) * g.invCell)); ni1 = Math.min(g.nx - 1, Math.floor((x + rad - g.x0) * g.invCell));
+                nj0 = Math.max(0, Math.floor((y - rad - g.y0) * g.invCell)); nj1 = Math.min(g.ny - 1, Math.floor((y + rad - g.y0) * g.invCell));
+                nk = Math.max(0, Math.floor((z - rad - g.z0) * g.invCell)); nk1 = Math.min(g.nz - 1, Math.floor((z + rad - g.z0) * g.invCell));
+                ni = ni0 - 1; nj = nj0;
+              }
+            }
+          }
+          if (neighbours) {
+            // The next neighbour cell within √bound − accept (bound only shrinks) with a list.
+            const g = grid!;
+            const rad = Math.sqrt(bound) - g.accept;
+            let found = false;
+            while (rad > 0) {
+              if (++ni > ni1) {
+                ni = ni0;
+                if (++nj > nj1) {
+                  nj = nj0;
+                  if (++nk > nk1) break;
+                }
+              }
+              if (ni === ci && nj === cj && nk === ck) continue;
+              const lx = g.x0 + ni * g.cell, ly = g.y0 + nj * g.cell, lz = g.z0 + nk * g.cell;
+              const dx = x < lx ? lx - x : x > lx + g.cell ? x - lx - g.cell : 0;
+              const dy = y < ly ? ly - y : y > ly + g.cell ? y - ly - g.cell : 0;
+              const dz = z < lz ? lz - z : z > lz + g.cell ? z - lz - g.cell : 0;
+              if (dx * dx + dy * dy + dz * dz >= rad * rad) continue;
+              const block = g.blocks[((nk >> 2) * g.bny + (nj >> 2)) * g.bnx + (ni >> 2)];
+              if (block < 0) continue;
+              const c = block + (((nk & 3) << 4) | ((nj & 3) << 2) | (ni & 3));
+              ref = g.cellStart[c];
+              count = g.cellStart[c + 1] - ref;
+              if (count > 0) {
+                found = true;
+                break;
+              }
+            }
+            if (!found) break;
+            indirect = true;
+            continue;
           }
           if (hintFace >= 0 && hintFace < m && (hintFace | 0) === hintFace) {
             const hs = this.faceSlot[hintFace];
@@ -454,6 +522,7 @@ export class TriangleBVH {
     if (this.grid !== undefined) return;
     this.edgeData = edgeNormals(this.triData, this.faceCount);
     this.grid = buildCellGrid(this.triData, this.edgeData, this.faceCount);
+    this.seen = new Int32Array(this.faceCount);
   }
 
   /**
@@ -474,6 +543,15 @@ export class TriangleBVH {
   /** The candidate grid (do not modify; queries reorder its lists), null when not built. */
   gridInfo(): CellGrid | null {
     return this.grid ?? null;
+  }
+
+  /** A stamp no slot carries yet (all are cleared when the counter wraps). */
+  private nextStamp(): number {
+    if (this.stamp === 0x7fffffff) {
+      this.seen.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
   }
 
   /** Squared distance to the triangle in `slot` (v, w left in `this.scratch`). */

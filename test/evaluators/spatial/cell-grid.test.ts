@@ -200,6 +200,36 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     expect(cellWallDistance(grid, ...at(3.5, 4.5, 5.9))).toBeCloseTo(0.1, 9);
   });
 
+  it('queries their cell list does not settle, but within √best − accept < one cell: answered from the adjacent cells, exact', () => {
+    const random = rng(53);
+    const bvh = TriangleBVH.build(ict.positions, ict.faces);
+    bvh.prepareGrid();
+    const grid = bvh.gridInfo()!;
+    const candidates = nearSurface(ict, 4000, random, grid.accept, grid.accept + 1.5 * grid.cell);
+    const scratch = createTriangleClosestPoint();
+    // The best candidate of each query's own cell list, computed here from the grid's lists.
+    const picked: number[] = [];
+    for (let q = 0; q < 4000; q++) {
+      const x = candidates[3 * q], y = candidates[3 * q + 1], z = candidates[3 * q + 2];
+      const i = Math.floor((x - grid.x0) * grid.invCell), j = Math.floor((y - grid.y0) * grid.invCell), k = Math.floor((z - grid.z0) * grid.invCell);
+      const block = grid.blocks[((k >> 2) * grid.bny + (j >> 2)) * grid.bnx + (i >> 2)];
+      if (block < 0) continue;
+      const c = block + (((k & 3) << 4) | ((j & 3) << 2) | (i & 3));
+      let best = Infinity;
+      for (let p = grid.cellStart[c]; p < grid.cellStart[c + 1]; p++) {
+        best = Math.min(best, closestPointOnMeshFace(ict.positions, ict.faces, bvh.slotFace[grid.cellSlots[p]], x, y, z, scratch));
+      }
+      const reach = grid.accept + grid.cell * cellWallDistance(grid, x, y, z);
+      if (best > reach * reach && Math.sqrt(best) - grid.accept < grid.cell) picked.push(x, y, z);
+    }
+    expect(picked.length / 3).toBeGreaterThan(300);
+    const queries = Float64Array.from(picked);
+    expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
+    // The per-query stamps that keep a face from being tested twice wrap around cleanly.
+    (bvh as unknown as { stamp: number }).stamp = 0x7fffffff - 5;
+    expectExact(ict.positions, ict.faces, queries, Infinity, bvh);
+  });
+
   it('maxDistance and hints with the grid', () => {
     const random = rng(42);
     const bvh = TriangleBVH.build(ict.positions, ict.faces);
