@@ -12,6 +12,7 @@ import { protocolDefaults } from '../evaluators/protocols/index.js';
 import { scoreTaskDetailed } from '../evaluators/scoring/index.js';
 import {
   TriangleBVH,
+  cellAt,
   cellWallDistance,
   closestPointOnMeshFace,
   createClosestPointResult,
@@ -24,19 +25,9 @@ import { median } from './timing.js';
 const CLASSES = ['margin', 'wall', 'tree', 'outside'] as const;
 type QueryClass = (typeof CLASSES)[number];
 
-/** Index of the stored cell of `grid` holding (x, y, z), −1 when none. */
-function storedCell(grid: CellGrid, x: number, y: number, z: number): number {
-  const i = Math.floor((x - grid.x0) * grid.invCell);
-  const j = Math.floor((y - grid.y0) * grid.invCell);
-  const k = Math.floor((z - grid.z0) * grid.invCell);
-  if (!(i >= 0 && i < grid.nx && j >= 0 && j < grid.ny && k >= 0 && k < grid.nz)) return -1;
-  const block = grid.blocks[((k >> 2) * grid.bny + (j >> 2)) * grid.bnx + (i >> 2)];
-  return block < 0 ? -1 : block + (((k & 3) << 4) | ((j & 3) << 2) | (i & 3));
-}
-
 /** How the grid answers (x, y, z): from the best candidate of its cell's list, as the search decides. */
 function classify(bvh: TriangleBVH, grid: CellGrid, x: number, y: number, z: number): QueryClass {
-  const c = storedCell(grid, x, y, z);
+  const c = cellAt(grid, Math.floor((x - grid.x0) * grid.invCell), Math.floor((y - grid.y0) * grid.invCell), Math.floor((z - grid.z0) * grid.invCell));
   if (c < 0) return 'outside';
   const scratch = createTriangleClosestPoint();
   let best = Infinity;

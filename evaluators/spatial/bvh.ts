@@ -36,7 +36,7 @@ import {
 } from './closest-point-triangle.js';
 import { buildTriangleHierarchy, type BvhStrategy } from './bvh-build.js';
 import { RECORD_WORDS, childBoxDistanceSq, inclusiveBound, rootDistanceSq, type CompactTree } from './compact-tree.js';
-import { buildCellGrid, cellWallDistance, type CellGrid } from './cell-grid.js';
+import { buildCellGrid, cellAt, cellWallDistance, type CellGrid } from './cell-grid.js';
 import { mortonOrder } from './morton.js';
 import { EDGE_STRIDE, TRI_STRIDE, edgeNormals, triangleData } from './triangle-data.js';
 
@@ -248,11 +248,8 @@ export class TriangleBVH {
       ci = Math.floor((x - grid.x0) * grid.invCell);
       cj = Math.floor((y - grid.y0) * grid.invCell);
       ck = Math.floor((z - grid.z0) * grid.invCell);
-      const block = ci >= 0 && ci < grid.nx && cj >= 0 && cj < grid.ny && ck >= 0 && ck < grid.nz
-        ? grid.blocks[((ck >> 2) * grid.bny + (cj >> 2)) * grid.bnx + (ci >> 2)]
-        : -1;
-      if (block >= 0) {
-        const c = block + (((ck & 3) << 4) | ((cj & 3) << 2) | (ci & 3));
+      const c = cellAt(grid, ci, cj, ck);
+      if (c >= 0) {
         cellSlots = grid.cellSlots;
         acceptSq = grid.acceptSq;
         ref = grid.cellStart[c];
@@ -413,9 +410,8 @@ export class TriangleBVH {
               const dy = y < ly ? ly - y : y > ly + g.cell ? y - ly - g.cell : 0;
               const dz = z < lz ? lz - z : z > lz + g.cell ? z - lz - g.cell : 0;
               if (dx * dx + dy * dy + dz * dz >= rad * rad) continue;
-              const block = g.blocks[((nk >> 2) * g.bny + (nj >> 2)) * g.bnx + (ni >> 2)];
-              if (block < 0) continue;
-              const c = block + (((nk & 3) << 4) | ((nj & 3) << 2) | (ni & 3));
+              const c = cellAt(g, ni, nj, nk);
+              if (c < 0) continue;
               ref = g.cellStart[c];
               count = g.cellStart[c + 1] - ref;
               if (count > 0) {

@@ -234,6 +234,13 @@ export function buildCellGrid(
   return { x0, y0, z0, invCell, nx, ny, nz, cell, accept, acceptSq: accept * accept, bnx, bny, bnz, blocks, cellStart, cellSlots };
 }
 
+/** Index in `cellStart` of cell (i, j, k), −1 when it lies outside the grid or in a block without candidates. */
+export function cellAt(grid: CellGrid, i: number, j: number, k: number): number {
+  if (!(i >= 0 && i < grid.nx && j >= 0 && j < grid.ny && k >= 0 && k < grid.nz)) return -1;
+  const block = grid.blocks[((k >> 2) * grid.bny + (j >> 2)) * grid.bnx + (i >> 2)];
+  return block < 0 ? -1 : block + (((k & 3) << 4) | ((j & 3) << 2) | (i & 3));
+}
+
 /** Distance from (x, y, z) to the nearest wall of its grid cell, in cells (0 … 0.5). */
 export function cellWallDistance(grid: CellGrid, x: number, y: number, z: number): number {
   const fx = (x - grid.x0) * grid.invCell, fy = (y - grid.y0) * grid.invCell, fz = (z - grid.z0) * grid.invCell;

@@ -18,7 +18,7 @@ export {
   type TriangleBVHOptions,
 } from './bvh.js';
 export type { BvhStrategy } from './bvh-build.js';
-export { buildCellGrid, cellWallDistance, type CellGrid } from './cell-grid.js';
+export { buildCellGrid, cellAt, cellWallDistance, type CellGrid } from './cell-grid.js';
 export { edgeNormals, triangleData, TRI_STRIDE, EDGE_STRIDE } from './triangle-data.js';
 export { KdTree, type KdTreeOptions, type NearestBatch, type NearestBatchOptions } from './kdtree.js';
 export { estimateNormals, type EstimateNormalsOptions, type NormalOrientation } from './normals.js';

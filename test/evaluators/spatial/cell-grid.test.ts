@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   TriangleBVH,
   buildCellGrid,
+  cellAt,
   cellWallDistance,
   closestPointOnMeshFace,
   createClosestPointResult,
@@ -124,11 +125,8 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     const before = Int32Array.from(cellSlots);
     // The cell list of a point (start, end), or null outside the stored blocks.
     const cellOf = (x: number, y: number, z: number): [number, number] | null => {
-      const ci = Math.floor((x - grid.x0) * grid.invCell), cj = Math.floor((y - grid.y0) * grid.invCell), ck = Math.floor((z - grid.z0) * grid.invCell);
-      if (ci < 0 || cj < 0 || ck < 0 || ci >= grid.nx || cj >= grid.ny || ck >= grid.nz) return null;
-      const block = grid.blocks[((ck >> 2) * grid.bny + (cj >> 2)) * grid.bnx + (ci >> 2)];
-      if (block < 0) return null;
-      const c = block + (((ck & 3) << 4) | ((cj & 3) << 2) | (ci & 3));
+      const c = cellAt(grid, Math.floor((x - grid.x0) * grid.invCell), Math.floor((y - grid.y0) * grid.invCell), Math.floor((z - grid.z0) * grid.invCell));
+      if (c < 0) return null;
       return [cellStart[c], cellStart[c + 1]];
     };
     // Queries within half the margin (settled by the grid): each answer ends first in its
@@ -212,9 +210,8 @@ describe('TriangleBVH candidate grid vs brute force', () => {
     for (let q = 0; q < 4000; q++) {
       const x = candidates[3 * q], y = candidates[3 * q + 1], z = candidates[3 * q + 2];
       const i = Math.floor((x - grid.x0) * grid.invCell), j = Math.floor((y - grid.y0) * grid.invCell), k = Math.floor((z - grid.z0) * grid.invCell);
-      const block = grid.blocks[((k >> 2) * grid.bny + (j >> 2)) * grid.bnx + (i >> 2)];
-      if (block < 0) continue;
-      const c = block + (((k & 3) << 4) | ((j & 3) << 2) | (i & 3));
+      const c = cellAt(grid, i, j, k);
+      if (c < 0) continue;
       let best = Infinity;
       for (let p = grid.cellStart[c]; p < grid.cellStart[c + 1]; p++) {
         best = Math.min(best, closestPointOnMeshFace(ict.positions, ict.faces, bvh.slotFace[grid.cellSlots[p]], x, y, z, scratch));
