@@ -25,15 +25,20 @@ function checkOnFace(positions: Float64Array, faces: Uint32Array, hit: ClosestPo
   return worst;
 }
 
-/** Compare the BVH to brute force on `queries`; returns the largest distance disagreement (mm). */
-function compareToBruteForce(positions: Float64Array, faces: Uint32Array, queries: Float64Array, bvh = TriangleBVH.build(positions, faces), maxDistance = Infinity): number {
+/**
+ * Compare the BVH to brute force on `queries` (searched with `hints[i]` when given); returns
+ * the largest distance disagreement (mm).
+ */
+function compareToBruteForce(
+  positions: Float64Array, faces: Uint32Array, queries: Float64Array, bvh = TriangleBVH.build(positions, faces), maxDistance = Infinity, hints?: Int32Array,
+): number {
   const hit = createClosestPointResult();
   let worst = 0;
   let worstOnFace = 0;
   for (let i = 0; i < queries.length / 3; i++) {
     const x = queries[3 * i], y = queries[3 * i + 1], z = queries[3 * i + 2];
     const ref = refMesh(positions, faces, [x, y, z], maxDistance * maxDistance);
-    const found = bvh.closestPoint(x, y, z, hit, maxDistance * maxDistance);
+    const found = bvh.closestPoint(x, y, z, hit, maxDistance * maxDistance, hints ? hints[i] : -1);
     expect(found).toBe(ref.face >= 0);
     if (!found) {
       expect(hit.face).toBe(-1);
@@ -61,6 +66,32 @@ describe('TriangleBVH vs brute force', () => {
       const bvh = TriangleBVH.build(soup.positions, soup.faces, { leafSize });
       expect(bvh.faceCount).toBe(400);
       compareToBruteForce(soup.positions, soup.faces, randomQueries(300, random, 40), bvh);
+    }
+  });
+
+  it('hinted searches match brute force, wrong hints included', () => {
+    // A hint only tightens the search's first bound; the answer must not depend on it, for
+    // every leaf size and split strategy, with and without a distance limit.
+    const random = rng(19);
+    for (const strategy of ['sah', 'morton'] as const) {
+      for (const leafSize of [1, 3, 8]) {
+        const soup = randomSoup(300, random);
+        const bvh = TriangleBVH.build(soup.positions, soup.faces, { leafSize, strategy });
+        const queries = randomQueries(150, random, 30);
+        const wrong = Int32Array.from({ length: 150 }, () => Math.floor(random() * 300));
+        compareToBruteForce(soup.positions, soup.faces, queries, bvh, Infinity, wrong);
+        compareToBruteForce(soup.positions, soup.faces, queries, bvh, 12, wrong);
+      }
+    }
+    // The ICT head 1–5 mm off the surface, hinted with the answer of another query, without
+    // and with the candidate grid (whose lists come before the hint).
+    for (const grid of [false, true]) {
+      const bvh = TriangleBVH.build(ict.positions, ict.faces, { strategy: 'morton' });
+      if (grid) bvh.prepareGrid();
+      const queries = nearSurface(ict, 300, random, 1, 5);
+      const answers = bvh.closestPoints(queries).faces;
+      const shifted = Int32Array.from({ length: 300 }, (_, i) => answers[(i + 1) % 300]);
+      compareToBruteForce(ict.positions, ict.faces, queries, bvh, Infinity, shifted);
     }
   });
 
