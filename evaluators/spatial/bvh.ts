@@ -273,7 +273,28 @@ export class TriangleBVH {
           // Plane distance: a lower bound, cheap rejection before the region test.
           const pn = tri[o + 3] * apx + tri[o + 4] * apy + tri[o + 5] * apz;
           const pp = pn * pn;
-          if (pp >= bound) continue;
+          if (indirect) {
+            // Grid candidates (many per query): the lower bound pn² + max(e, 0)², exact when p
+            // projects inside the triangle (e ≤ 0; see `triangle-data.ts`), in one test. The
+            // maxima are taken without branches, max(a, b) = (a + b + |a − b|)/2 (within an
+            // ulp): which edge lies farthest, and whether the plane alone rejects, change from
+            // one candidate to the next, and mispredicted branches cost more than the
+            // arithmetic.
+            const r = s * EDGE_STRIDE;
+            let e = edges[r] * apx + edges[r + 1] * apy + edges[r + 2] * apz;
+            const e2 = edges[r + 3] * apx + edges[r + 4] * apy + edges[r + 5] * apz;
+            const e3 = edges[r + 6] * apx + edges[r + 7] * apy + edges[r + 8] * apz - edges[r + 9];
+            e = 0.5 * (e + e2 + Math.abs(e - e2));
+            e = 0.5 * (e + e3 + Math.abs(e - e3));
+            const ep = 0.5 * (e + Math.abs(e));
+            if (pp + ep * ep >= bound) continue;
+            if (e <= 0) {
+              best = pp; bound = pp; bestSlot = s; bestV = NaN; bestW = NaN; bestSliver = false;
+              continue;
+            }
+          } else if (pp >= bound) {
+            continue;
+          }
           const abab = tri[o + 12];
           if (abab < 0) {
             // Sliver/degenerate (normal stored as 0): the robust path.
@@ -283,22 +304,6 @@ export class TriangleBVH {
               bound = inclusiveBound(d * (1 + 1e-12));
             }
             continue;
-          }
-          if (indirect) {
-            // Grid candidates (many per query): the edge lower bound, exact when p
-            // projects inside the triangle (see `triangle-data.ts`).
-            const r = s * EDGE_STRIDE;
-            let e = edges[r] * apx + edges[r + 1] * apy + edges[r + 2] * apz;
-            const e2 = edges[r + 3] * apx + edges[r + 4] * apy + edges[r + 5] * apz;
-            const e3 = edges[r + 6] * apx + edges[r + 7] * apy + edges[r + 8] * apz - edges[r + 9];
-            if (e2 > e) e = e2;
-            if (e3 > e) e = e3;
-            if (e <= 0) {
-              // pp < bound here: a new best, barycentrics computed at the end.
-              best = pp; bound = pp; bestSlot = s; bestV = NaN; bestW = NaN; bestSliver = false;
-              continue;
-            }
-            if (pp + e * e >= bound) continue;
           }
           // Ericson §5.1.5 region method (same arithmetic as closestPointRegions), inlined; the
           // face region's barycentrics are computed at the end, once.
