@@ -270,7 +270,7 @@ export class TriangleBVH {
           }
           const o = s * TRI_STRIDE;
           const apx = x - tri[o], apy = y - tri[o + 1], apz = z - tri[o + 2];
-          // Plane distance: a lower bound, cheap rejection before the region test.
+          // Plane distance: a lower bound (with the edges' for grid candidates), checked before the region test.
           const pn = tri[o + 3] * apx + tri[o + 4] * apy + tri[o + 5] * apz;
           const pp = pn * pn;
           if (indirect) {
@@ -289,6 +289,7 @@ export class TriangleBVH {
             const ep = 0.5 * (e + Math.abs(e));
             if (pp + ep * ep >= bound) continue;
             if (e <= 0) {
+              // Inside, pp < bound: a new best (never a sliver, whose k_bc makes e > 0).
               best = pp; bound = pp; bestSlot = s; bestV = NaN; bestW = NaN; bestSliver = false;
               continue;
             }
