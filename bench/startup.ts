@@ -6,10 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { HELP_TARGET_SECONDS } from './targets.js';
 import { median } from './timing.js';
-
-/** The absolute target for `facebench --help` (seconds of wall time). */
-export const HELP_TARGET_SECONDS = 0.25;
 
 function wallSeconds(args: string[]): number {
   const started = performance.now();
