@@ -7,7 +7,7 @@ import { runSpatialBench } from './spatial.js';
 import { runScoreBench } from './score.js';
 import { runIoBench } from './io.js';
 import { runEvalBench } from './eval.js';
-import { runNersembleEvalBench } from './eval-nersemble.js';
+import { runNersembleEvalBench, runNersembleFullEvalBench } from './eval-nersemble.js';
 import { runBuildBench } from './build.js';
 import { runRunBench } from './run.js';
 import { runPixel3dmmBench } from './pixel3dmm.js';
@@ -18,7 +18,7 @@ import { formatTargets, speedTargets } from './targets.js';
 console.log(`facebench benchmarks on ${process.version}, ${new Date().toISOString()}`);
 const figures: Record<string, number> = {};
 for (const bench of [
-  runStartupBench, runSpatialBench, runIoBench, runScoreBench, runEvalBench, runNersembleEvalBench,
+  runStartupBench, runSpatialBench, runIoBench, runScoreBench, runEvalBench, runNersembleEvalBench, runNersembleFullEvalBench,
   runBuildBench, runRunBench, runPixel3dmmBench, runFacescapeBench, runServeBench,
 ]) {
   Object.assign(figures, await bench());

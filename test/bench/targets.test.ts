@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVAL_TARGET_CPU_S_PER_TASK, formatTargets, speedTargets } from '../../bench/targets.js';
+import { EVAL_TARGET_CPU_S_PER_TASK, EVAL_TARGET_WALL_SECONDS, formatTargets, speedTargets } from '../../bench/targets.js';
 
 /** Figures as the benches return them, every target met. */
 function figures(): Record<string, number> {
@@ -12,7 +12,12 @@ function figures(): Record<string, number> {
     nersemble_eval_cpu_s_per_task: 0.12,
     nersemble_eval_shape_error_cpu_s_per_task: 0.14,
     nersemble_eval_full_icp_cpu_s_per_task: 0.42,
-    nersemble_eval_ratio: 3.5,
+    nersemble_full_eval_wall_s: 48.8,
+    nersemble_full_eval_cpu_s_per_task: 0.118,
+    nersemble_full_eval_unscored: 0,
+    nersemble_full_eval_shape_error_wall_s: 59.2,
+    nersemble_full_eval_shape_error_cpu_s_per_task: 0.144,
+    nersemble_full_eval_shape_error_unscored: 0,
     score_11248_node_over_open3d: 0.3,
     score_11248_npx_over_open3d: 0.45,
     score_11248_open3d_seconds: 1.2,
@@ -28,6 +33,7 @@ const statusOf = (rows: ReturnType<typeof speedTargets>, start: string) => rows.
 
 describe('speed targets of npm run bench', () => {
   it('the eval target is 800 tasks in 60 s on 2 cores', () => {
+    expect(EVAL_TARGET_WALL_SECONDS).toBe(60);
     expect(EVAL_TARGET_CPU_S_PER_TASK).toBeCloseTo(0.15, 12);
   });
 
@@ -38,10 +44,10 @@ describe('speed targets of npm run bench', () => {
     expect(formatTargets(rows)).not.toMatch(/NOT met|not measured/);
   });
 
-  it('needs both closest-point figures, both eval figures, and npx rather than node for score', () => {
+  it('needs both closest-point figures, both official-size evals, and npx rather than node for score', () => {
     const f = figures();
     f['closest-point near-surface 22288 single (q/s)'] = 2.4e6;
-    f.nersemble_eval_shape_error_cpu_s_per_task = 0.19;
+    f.nersemble_full_eval_shape_error_wall_s = 61;
     f.score_11248_npx_over_open3d = 1.1;
     const rows = speedTargets(f);
     expect(statusOf(rows, 'closest point')).toBe(false);
@@ -49,6 +55,14 @@ describe('speed targets of npm run bench', () => {
     expect(statusOf(rows, 'score')).toBe(false);
     expect(statusOf(rows, 'facebench --help')).toBe(true);
     expect(formatTargets(rows).match(/NOT met/g)).toHaveLength(3);
+  });
+
+  it('fails an official-size eval that left tasks unscored, however fast', () => {
+    const f = figures();
+    f.nersemble_full_eval_unscored = 3;
+    const row = speedTargets(f).find((r) => r.target.startsWith('eval'))!;
+    expect(row.met).toBe(false);
+    expect(row.measured).toContain('3 tasks not scored');
   });
 
   it('treats the limits as inclusive', () => {
@@ -66,11 +80,13 @@ describe('speed targets of npm run bench', () => {
     delete f.score_11248_npx_over_open3d;
     delete f.score_11248_open3d_seconds;
     f.build_demo_seconds = Number.NaN;
+    for (const key of Object.keys(f).filter((k) => k.startsWith('nersemble_full_eval'))) delete f[key];
     const rows = speedTargets(f);
     const score = rows.find((r) => r.target.startsWith('score'))!;
     expect(score.met).toBeNull();
     expect(score.reference).toContain('python3-open3d not installed');
     expect(statusOf(rows, 'build --demo')).toBeNull();
-    expect(formatTargets(rows).match(/not measured/g)!.length).toBeGreaterThanOrEqual(2);
+    expect(statusOf(rows, 'eval')).toBeNull();
+    expect(formatTargets(rows).match(/not measured/g)!.length).toBeGreaterThanOrEqual(3);
   });
 });
