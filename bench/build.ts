@@ -1,23 +1,18 @@
 /** `facebench build --demo` end to end (generation + build) and its masking accuracy against the generator truth. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { demoMaskingAccuracy } from '../benchmark/construct/demo-accuracy.js';
 import { readManifest } from '../evaluators/formats/index.js';
+import { timedFacebench } from './timing.js';
 
 export async function runBuildBench(): Promise<Record<string, number>> {
   const root = mkdtempSync(join(tmpdir(), 'facebench-buildbench-'));
   const bench = join(root, 'bench');
   const capture = join(root, 'capture');
-  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
-  const timed = (out: string, cap: string, extra: string[]): number => {
-    const started = performance.now();
-    const run = spawnSync(process.execPath, [bin, 'build', '--demo', '--out', out, '--capture', cap, '--quiet', ...extra], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`facebench build --demo failed: ${run.stderr}`);
-    return (performance.now() - started) / 1000;
-  };
+  const timed = (out: string, cap: string, extra: string[]): number =>
+    timedFacebench(['build', '--demo', '--out', out, '--capture', cap, '--quiet', ...extra]).seconds;
   // The one-worker build in the same run is the reference (the machine is shared).
   const oneWorker = timed(join(root, 'bench1'), join(root, 'capture1'), ['--workers', '1']);
   const seconds = timed(bench, capture, []);

@@ -21,9 +21,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { EVAL_TARGET_CPU_S_PER_TASK, EVAL_TARGET_WALL_SECONDS } from './targets.js';
-import { childrenCpuSeconds, median } from './timing.js';
+import { median, timedFacebench } from './timing.js';
 import { closestPointClasses } from './query-classes.js';
 import { writeEvalBenchmark } from './synthetic.js';
 
@@ -43,18 +43,13 @@ function scoredItems(resultsDir: string): Scored[] {
 export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, points = 100_000): Promise<Record<string, number>> {
   const root = mkdtempSync(join(tmpdir(), 'facebench-nersemble-bench-'));
   const { bench, preds } = writeEvalBenchmark(root, persons, itemsPerPerson, points, 11);
-  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
   const tasks = persons * itemsPerPerson * 2;
   const cpuPerTask: Record<string, number> = {};
   const scores: Record<string, Scored[]> = {};
   for (const [label, extra] of [['full-cloud ICP (--icp-subsample 0)', ['--icp-subsample', '0']], ['coarse-to-fine ICP (default)', []]] as const) {
     const out = join(root, `out-${extra.length}`);
-    const started = performance.now();
-    const cpuBefore = childrenCpuSeconds();
-    const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', out, '--workers', '1', '--quiet', ...extra], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
-    const wall = (performance.now() - started) / 1000;
-    cpuPerTask[label] = (childrenCpuSeconds() - cpuBefore) / tasks;
+    const { seconds: wall, cpuSeconds } = timedFacebench(['eval', '--bench', bench, '--pred', preds, '--out', out, '--workers', '1', '--quiet', ...extra]);
+    cpuPerTask[label] = cpuSeconds / tasks;
     scores[label] = scoredItems(join(out, 'pred'));
     console.log(
       `eval nersemble-size, ${tasks} tasks of ${points / 1000}k GT points, 1 worker, ${label}: ${wall.toFixed(2)} s, ` +
@@ -64,10 +59,7 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
   // The same benchmark with predictions as far from the scans as real methods'.
   const shaped = writeEvalBenchmark(join(root, 'shape-error'), persons, itemsPerPerson, points, 11, SHAPE_ERROR_MM);
   const shapedOut = join(root, 'out-shape-error');
-  const shapedCpu = childrenCpuSeconds();
-  const shapedRun = spawnSync(process.execPath, [bin, 'eval', '--bench', shaped.bench, '--pred', shaped.preds, '--out', shapedOut, '--workers', '1', '--quiet'], { encoding: 'utf8' });
-  if (shapedRun.status !== 0) throw new Error(`facebench eval failed: ${shapedRun.stderr}`);
-  const shapedPerTask = (childrenCpuSeconds() - shapedCpu) / tasks;
+  const shapedPerTask = timedFacebench(['eval', '--bench', shaped.bench, '--pred', shaped.preds, '--out', shapedOut, '--workers', '1', '--quiet']).cpuSeconds / tasks;
   const shapedSummary = (JSON.parse(readFileSync(join(shapedOut, 'pred', 'results.json'), 'utf8')) as { summary: { posed: { metrics: Record<string, number> } } }).summary.posed.metrics;
   console.log(
     `eval nersemble-size, predictions with a ${SHAPE_ERROR_MM} mm shape error (posed L1 ${shapedSummary.l1.toFixed(2)} mm, median ${shapedSummary.median.toFixed(2)} mm), ` +
@@ -91,7 +83,7 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
     `eval nersemble-size: largest per-task difference to full-cloud ICP: L1 ${largest.l1.toExponential(2)} mm, L2 ${largest.l2.toExponential(2)} mm, ` +
       `NC ${largest.nc.toExponential(2)}, R@2.5 ${largest.r2_5.toExponential(2)} (${scores[fast].length}/${scores[full].length} tasks scored)`,
   );
-  const resume = resumeBench(bin, bench, preds, join(root, 'out-0'));
+  const resume = resumeBench(bench, preds, join(root, 'out-0'));
   rmSync(root, { recursive: true, force: true });
   return {
     ...resume,
@@ -110,11 +102,8 @@ export async function runNersembleEvalBench(persons = 2, itemsPerPerson = 10, po
  * fresh process as `eval` does it, alternating: `sha256File` (reused 256 KB chunks) against
  * reading each file whole into a fresh buffer.
  */
-function resumeBench(bin: string, bench: string, preds: string, out: string): Record<string, number> {
-  const started = performance.now();
-  const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', out, '--workers', '1', '--quiet'], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
-  const resumeSeconds = (performance.now() - started) / 1000;
+function resumeBench(bench: string, preds: string, out: string): Record<string, number> {
+  const resumeSeconds = timedFacebench(['eval', '--bench', bench, '--pred', preds, '--out', out, '--workers', '1', '--quiet']).seconds;
   const files = [bench, preds].flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((rel) => join(dir, rel))).filter((p) => statSync(p).isFile());
   const megabytes = files.reduce((sum, p) => sum + statSync(p).size, 0) / 2 ** 20;
   const io = new URL('../evaluators/io/index.js', import.meta.url).href;
@@ -167,15 +156,9 @@ export function runNersembleFullEval(persons = 20, itemsPerPerson = 20, points =
     const flushing = performance.now();
     spawnSync('sync');
     console.log(`eval nersemble-full: files written to disk (sync) in ${((performance.now() - flushing) / 1000).toFixed(1)} s`);
-    const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
     const workers = FULL_EVAL_WORKERS;
     if (availableParallelism() < workers) console.log(`eval nersemble-full: this machine has ${availableParallelism()} core(s); the target is for ${workers}`);
-    const started = performance.now();
-    const cpuBefore = childrenCpuSeconds();
-    const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', join(root, 'out'), '--workers', String(workers), '--quiet'], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
-    const wall = (performance.now() - started) / 1000;
-    const cpu = childrenCpuSeconds() - cpuBefore;
+    const { seconds: wall, cpuSeconds: cpu } = timedFacebench(['eval', '--bench', bench, '--pred', preds, '--out', join(root, 'out'), '--workers', String(workers), '--quiet']);
     const scored = scoredItems(join(root, 'out', 'pred')).length;
     console.log(
       `eval nersemble-full: ${tasks} tasks (${scored} scored), ${workers} workers, whole command: ${wall.toFixed(1)} s wall (target ≤ ${EVAL_TARGET_WALL_SECONDS} s on 2 cores), ` +

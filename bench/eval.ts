@@ -1,25 +1,20 @@
 /** `facebench eval` over a generated benchmark (16 items, 32 tasks) with 1 and with 2 worker threads. */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { childrenCpuSeconds } from './timing.js';
+import { pathToFileURL } from 'node:url';
+import { timedFacebench } from './timing.js';
 import { writeEvalBenchmark } from './synthetic.js';
 
 export async function runEvalBench(persons = 2, itemsPerPerson = 8, points = 50_000): Promise<Record<string, number>> {
   const root = mkdtempSync(join(tmpdir(), 'facebench-evalbench-'));
   const { bench, preds } = writeEvalBenchmark(root, persons, itemsPerPerson, points, 7);
-  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
   const tasks = persons * itemsPerPerson * 2;
   const seconds: Record<number, number> = {};
   for (const workers of [1, 2]) {
-    const started = performance.now();
-    const cpuBefore = childrenCpuSeconds();
-    const run = spawnSync(process.execPath, [bin, 'eval', '--bench', bench, '--pred', preds, '--out', join(root, `out${workers}`), '--workers', String(workers), '--quiet'], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
-    seconds[workers] = (performance.now() - started) / 1000;
-    const cores = (childrenCpuSeconds() - cpuBefore) / seconds[workers];
+    const run = timedFacebench(['eval', '--bench', bench, '--pred', preds, '--out', join(root, `out${workers}`), '--workers', String(workers), '--quiet']);
+    seconds[workers] = run.seconds;
+    const cores = run.cpuSeconds / run.seconds;
     console.log(
       `eval ${tasks} tasks (${points / 1000}k-point GT, 5023-vertex predictions), ${workers} worker${workers > 1 ? 's' : ''}: ` +
         `${seconds[workers].toFixed(2)} s, ${(tasks / seconds[workers]).toFixed(2)} tasks/s, ${cores.toFixed(2)} cores busy on average`,

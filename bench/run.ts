@@ -4,34 +4,22 @@
  * results, the way a user re-draws the report (median of 3). The CPU time of `run` over its
  * wall time tells how well it kept both cores busy.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { childrenCpuSeconds, median } from './timing.js';
-
-/** Wall seconds of `facebench ARGS`; throws with its stderr when it fails. */
-function timedCommand(bin: string, args: string[]): number {
-  const started = performance.now();
-  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`facebench ${args[0]} failed (exit ${run.status}): ${run.stderr.trim()}`);
-  return (performance.now() - started) / 1000;
-}
+import { pathToFileURL } from 'node:url';
+import { median, timedFacebench } from './timing.js';
 
 export async function runRunBench(reportRepeats = 3): Promise<Record<string, number>> {
   const root = mkdtempSync(join(tmpdir(), 'facebench-runbench-'));
-  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
   try {
     const out = join(root, 'demo');
-    const cpuBefore = childrenCpuSeconds();
-    const runSeconds = timedCommand(bin, ['run', '--out', out, '--quiet']);
-    const runCpu = childrenCpuSeconds() - cpuBefore;
+    const { seconds: runSeconds, cpuSeconds: runCpu } = timedFacebench(['run', '--out', out, '--quiet']);
     const resultsRoot = join(out, 'results');
     const results = readdirSync(resultsRoot).sort().map((name) => join(resultsRoot, name));
     const reportTimes: number[] = [];
     for (let r = 0; r < reportRepeats; r++) {
-      reportTimes.push(timedCommand(bin, ['report', '--results', ...results, '--out', join(root, `report-${r}`, 'report.html'), '--quiet']));
+      reportTimes.push(timedFacebench(['report', '--results', ...results, '--out', join(root, `report-${r}`, 'report.html'), '--quiet']).seconds);
     }
     const reportSeconds = median(reportTimes);
     console.log(

@@ -5,19 +5,19 @@
  * predictions in the same run; then the latency of `GET /api/leaderboard` under a bounded
  * burst (500 requests, 25 in flight).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { registerBuiltinMethods } from '../baselines/builtin.js';
 import { runBuild } from '../benchmark/construct/index.js';
 import { runPredict } from '../benchmark/predict/index.js';
 import { addToken, startPrivateRedis, startServer } from '../benchmark/serve/index.js';
 import { DEMO_NEUTRAL, generateDemoCapture } from '../data/index.js';
 import { packSubmission } from '../evaluators/formats/pack-submission.js';
+import { FACEBENCH_BIN, timedFacebench } from './timing.js';
 
-const BIN = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
@@ -38,10 +38,7 @@ export async function runServeBench(): Promise<Record<string, number>> {
     packSubmission(pred, zipPath, ['posed', 'neutral']);
     const zip = readFileSync(zipPath);
 
-    const started = performance.now();
-    const run = spawnSync(process.execPath, [BIN, 'eval', '--bench', bench, '--pred', pred, '--out', join(root, 'eval'), '--workers', '1', '--quiet'], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`facebench eval failed: ${run.stderr}`);
-    const evalSeconds = (performance.now() - started) / 1000;
+    const evalSeconds = timedFacebench(['eval', '--bench', bench, '--pred', pred, '--out', join(root, 'eval'), '--workers', '1', '--quiet']).seconds;
     const tasks = JSON.parse(readFileSync(join(root, 'eval', 'mean-shape', 'results.json'), 'utf8')).items.length as number;
     const evalRate = tasks / evalSeconds;
     console.log(`serve: facebench eval --workers 1 on the same ${tasks} tasks: ${evalSeconds.toFixed(2)} s (whole command), ${evalRate.toFixed(1)} tasks/s`);
@@ -52,7 +49,7 @@ export async function runServeBench(): Promise<Record<string, number>> {
     const server = await startServer({ bench, data, port: 0, redis: redis.url });
     try {
       for (const n of [1, 2, 4]) {
-        const workers = Array.from({ length: n }, () => spawn(process.execPath, [BIN, 'worker', '--redis', redis.url, '--bench', bench], { stdio: ['ignore', 'pipe', 'inherit'] }));
+        const workers = Array.from({ length: n }, () => spawn(process.execPath, [FACEBENCH_BIN, 'worker', '--redis', redis.url, '--bench', bench], { stdio: ['ignore', 'pipe', 'inherit'] }));
         // Ready when each has said it is taking jobs.
         await Promise.all(workers.map((w) => new Promise<void>((resolve) => w.stdout!.on('data', (c: Buffer) => { if (c.toString().includes('taking jobs')) resolve(); }))));
         const form = new FormData();

@@ -5,9 +5,9 @@
  * Target: `facebench --help` in at most 0.25 s wall.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { HELP_TARGET_SECONDS } from './targets.js';
-import { median } from './timing.js';
+import { FACEBENCH_BIN, median } from './timing.js';
 
 function wallSeconds(args: string[]): number {
   const started = performance.now();
@@ -18,11 +18,10 @@ function wallSeconds(args: string[]): number {
 }
 
 export async function runStartupBench(runs = 10): Promise<Record<string, number>> {
-  const bin = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
   const cases = {
     node: ['-e', '0'],
-    help: [bin, '--help'],
-    commandHelp: [bin, 'eval', '--help'],
+    help: [FACEBENCH_BIN, '--help'],
+    commandHelp: [FACEBENCH_BIN, 'eval', '--help'],
   } as const;
   const times: Record<keyof typeof cases, number[]> = { node: [], help: [], commandHelp: [] };
   // One untimed run of each (file cache), then the cases in turn, `runs` times.
@@ -37,4 +36,8 @@ export async function runStartupBench(runs = 10): Promise<Record<string, number>
   console.log(`CLI start-up (median of ${runs} alternating runs): facebench --help ${help.toFixed(3)} s, facebench eval --help ${commandHelp.toFixed(3)} s, node -e 0 ${node.toFixed(3)} s`);
   console.log(`  --help / node -e 0: ${(help / node).toFixed(2)}x (eval --help: ${(commandHelp / node).toFixed(2)}x); target --help ≤ ${HELP_TARGET_SECONDS} s: ${verdict}`);
   return { help_seconds: help, eval_help_seconds: commandHelp, node_seconds: node, help_ratio: help / node };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runStartupBench();
 }

@@ -1,5 +1,22 @@
 /** Wall-clock timing for the benchmarks. */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The command line the benches run: bin/facebench.js of this checkout. */
+export const FACEBENCH_BIN = fileURLToPath(new URL('../../bin/facebench.js', import.meta.url));
+
+/**
+ * One `facebench ARGS` in a child process, timed whole: wall seconds, and the CPU seconds
+ * (user + system, every thread) it used. Throws with its stderr when it fails.
+ */
+export function timedFacebench(args: string[]): { seconds: number; cpuSeconds: number } {
+  const started = performance.now();
+  const cpuBefore = childrenCpuSeconds();
+  const run = spawnSync(process.execPath, [FACEBENCH_BIN, ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`facebench ${args[0]} failed (exit ${run.status}): ${run.stderr.trim()}`);
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore };
+}
 
 /** The middle value of `values` (the upper of the two middle ones for an even count). */
 export function median(values: number[]): number {
